@@ -1,0 +1,54 @@
+// A run spec is HELM's unit of work: one scenario with its arguments, an adapter spec, and the
+// metrics to compute. A scenario file exports a `ScenarioModule` that builds run specs from the
+// arguments of a run entry (`mmlu:subject=anatomy,max_eval_instances=15`).
+import type { AdapterSpec } from './adapters/adapter-spec.js';
+import type { Instance, Split } from './instance.js';
+import type { CompletionRequest } from '../model/request.js';
+
+export type RunEntryArgs = Record<string, string>;
+
+export interface Scenario {
+  /** HELM scenario name, e.g. "mmlu". */
+  readonly name: string;
+  /** Loads every instance (all splits) from the original files under dataDir. */
+  load(dataDir: string): Promise<Instance[]>;
+  /** The data files this scenario reads, relative to dataDir (for checksums and `data verify`). */
+  files(dataDir: string): Promise<string[]> | string[];
+}
+
+export interface RunSpec {
+  /** HELM-style run name, e.g. "mmlu:subject=anatomy,method=multiple_choice_joint,model=neurips_local". */
+  name: string;
+  scenario: Scenario;
+  adapterSpec: AdapterSpec;
+  /** Metric names (keys of the metric registry in tasks/metrics). */
+  metrics: string[];
+  /** Leaderboard groups this run counts toward, e.g. ["mmlu"]. */
+  groups: string[];
+  mainMetric: string;
+  mainSplit: Split;
+  /** "canonical" adds HELM's robustness and fairness perturbations. */
+  dataAugmentation: 'canonical' | null;
+}
+
+export interface ScenarioModule {
+  /** Run-entry name as written in HELM confs ("mmlu", "truthful_qa", "gsm", ...). */
+  readonly name: string;
+  /** Builds the run specs of one run entry (usually one; BIG-bench few-shot settings expand). */
+  runSpecs(args: RunEntryArgs): RunSpec[];
+}
+
+/** One request of a run, with what is needed to score its answer. */
+export interface RequestState {
+  runName: string;
+  instance: Instance;
+  /** Index of this request within the run (stable order). */
+  index: number;
+  request: CompletionRequest;
+  /** MCQ-joint: letter → reference text. */
+  outputMapping?: Record<string, string>;
+  /** Perturbation that produced this instance (robustness/fairness), or undefined for the original. */
+  perturbation?: string;
+  /** Number of in-context examples actually kept after context-window fitting. */
+  numTrainInstances: number;
+}
