@@ -1,0 +1,62 @@
+// The on-disk shape of a run directory's results.json and instances.jsonl. Reports, compare,
+// explain, leaderboard and the supervisor read these; the runner writes them.
+
+export interface MetricStat {
+  mean: number;
+  /** Standard error of the mean (sample std / sqrt(n)); 0 when count < 2. */
+  stderr: number;
+  count: number;
+}
+
+export interface RunResult {
+  /** HELM-style run name. */
+  name: string;
+  /** The run entry it came from, verbatim. */
+  entry: string;
+  scenario: string;
+  groups: string[];
+  mainMetric: string;
+  mainSplit: string;
+  /** metric name (e.g. "exact_match", "exact_match (robustness)") → stat over the main split. */
+  metrics: Record<string, MetricStat>;
+  numInstances: number;
+  numRequests: number;
+  numErrors: number;
+  /** The adapter spec used, for explain/compare. */
+  adapterSpec: Record<string, unknown>;
+  /** sha256 of each data file read, path relative to the data dir. */
+  dataChecksums: Record<string, string>;
+}
+
+export interface GroupResult {
+  group: string;
+  mainMetric: string;
+  /** Unweighted mean over the group's runs of each run's mean (HELM summarize). */
+  metrics: Record<string, MetricStat & { runs: number }>;
+}
+
+export interface ResultsFile {
+  evalfirstVersion: string;
+  gitCommit: string | null;
+  createdAt: string;
+  /** The full configuration: suite/entries, backend (protocol, urls or model path), concurrency, data dir. */
+  config: Record<string, unknown>;
+  backend: { id: string; protocol: string; [k: string]: unknown };
+  runs: RunResult[];
+  groups: GroupResult[];
+  errors: { count: number; first: { runName: string; instanceId: string; message: string }[] };
+}
+
+/** One line of instances.jsonl. */
+export interface InstanceRecord {
+  runName: string;
+  instanceId: string;
+  split: string;
+  perturbation: string | null;
+  prompt: string;
+  request: Record<string, unknown>;
+  completion: { text: string; logprob: number; tokens?: unknown[] } | null;
+  references: { text: string; correct: boolean }[];
+  scores: Record<string, number>;
+  error: string | null;
+}
