@@ -1,0 +1,105 @@
+// Score targets such as `mmlu >= 0.62 && gsm8k >= 0.35`, decided on confidence bounds:
+// a comparison is "met" only when the whole confidence interval is on the right side of the
+// threshold, "not_met" when the whole interval is on the wrong side, else "undecided".
+import { UserError } from '../user-error.js';
+
+export interface ScoreEstimate {
+  mean: number;
+  ciLow: number;
+  ciHigh: number;
+  n: number;
+}
+
+export type Verdict = 'met' | 'not_met' | 'undecided';
+type Op = '>=' | '>' | '<=' | '<';
+
+export type TargetExpr =
+  | { kind: 'cmp'; task: string; op: Op; threshold: number }
+  | { kind: 'and' | 'or'; parts: TargetExpr[] };
+
+/** The pseudo-task `mean`: the unweighted mean of every scored task (a one-number aggregate). */
+export const AGGREGATE_TASK = 'mean';
+
+export function parseTarget(text: string): TargetExpr {
+  const tokens = text.match(/\s*(&&|\|\||>=|<=|>|<|\(|\)|[A-Za-z_][\w.:-]*|\d*\.?\d+(?:e-?\d+)?)\s*/gy);
+  if (!tokens || tokens.join('').length !== text.length) throw new UserError(`invalid --target "${text}": expected e.g. "mmlu >= 0.62 && gsm8k >= 0.35"`);
+  const toks = tokens.map((t) => t.trim());
+  let i = 0;
+  const fail = (what: string): never => {
+    throw new UserError(`invalid --target "${text}": ${what} at token ${i + 1} ("${toks[i] ?? 'end'}")`);
+  };
+  const parseOr = (): TargetExpr => {
+    const parts = [parseAnd()];
+    while (toks[i] === '||') {
+      i++;
+      parts.push(parseAnd());
+    }
+    return parts.length === 1 ? parts[0] : { kind: 'or', parts };
+  };
+  const parseAnd = (): TargetExpr => {
+    const parts = [parseAtom()];
+    while (toks[i] === '&&') {
+      i++;
+      parts.push(parseAtom());
+    }
+    return parts.length === 1 ? parts[0] : { kind: 'and', parts };
+  };
+  const parseAtom = (): TargetExpr => {
+    if (toks[i] === '(') {
+      i++;
+      const e = parseOr();
+      if (toks[i] !== ')') fail('expected ")"');
+      i++;
+      return e;
+    }
+    const task = toks[i];
+    if (!task || !/^[A-Za-z_]/.test(task)) fail('expected a task name');
+    i++;
+    const op = toks[i] as Op;
+    if (!['>=', '>', '<=', '<'].includes(op)) fail('expected >=, >, <= or <');
+    i++;
+    const threshold = Number(toks[i]);
+    if (toks[i] === undefined || !Number.isFinite(threshold)) fail('expected a number');
+    i++;
+    return { kind: 'cmp', task, op, threshold };
+  };
+  const expr = parseOr();
+  if (i !== toks.length) fail('unexpected token');
+  return expr;
+}
+
+export function targetTasks(expr: TargetExpr): string[] {
+  return expr.kind === 'cmp' ? [expr.task] : [...new Set(expr.parts.flatMap(targetTasks))];
+}
+
+export function formatTarget(expr: TargetExpr): string {
+  if (expr.kind === 'cmp') return `${expr.task} ${expr.op} ${expr.threshold}`;
+  return expr.parts.map((p) => (p.kind === 'cmp' ? formatTarget(p) : `(${formatTarget(p)})`)).join(expr.kind === 'and' ? ' && ' : ' || ');
+}
+
+function compare(est: ScoreEstimate | undefined, op: Op, t: number): Verdict {
+  if (!est) return 'undecided';
+  const above = op === '>=' ? est.ciLow >= t : op === '>' ? est.ciLow > t : op === '<=' ? est.ciHigh <= t : est.ciHigh < t;
+  if (above) return 'met';
+  const below = op === '>=' ? est.ciHigh < t : op === '>' ? est.ciHigh <= t : op === '<=' ? est.ciLow > t : est.ciLow >= t;
+  return below ? 'not_met' : 'undecided';
+}
+
+/** Three-valued evaluation of a target on per-task estimates. */
+export function judgeTarget(expr: TargetExpr, scores: Record<string, ScoreEstimate>): Verdict {
+  if (expr.kind === 'cmp') return compare(scores[expr.task], expr.op, expr.threshold);
+  const verdicts = expr.parts.map((p) => judgeTarget(p, scores));
+  if (expr.kind === 'and') {
+    if (verdicts.every((v) => v === 'met')) return 'met';
+    return verdicts.includes('not_met') ? 'not_met' : 'undecided';
+  }
+  if (verdicts.includes('met')) return 'met';
+  return verdicts.every((v) => v === 'not_met') ? 'not_met' : 'undecided';
+}
+
+/** Point-estimate evaluation (used to rank checkpoints, never to stop). */
+export function targetMetOnMeans(expr: TargetExpr, scores: Record<string, ScoreEstimate>): boolean {
+  const asPoint: Record<string, ScoreEstimate> = {};
+  for (const [k, v] of Object.entries(scores)) asPoint[k] = { ...v, ciLow: v.mean, ciHigh: v.mean };
+  return judgeTarget(expr, asPoint) === 'met';
+}
