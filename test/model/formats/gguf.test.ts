@@ -78,7 +78,7 @@ describe('model/formats/gguf', () => {
     writeFileSync(bad, m);
     expect(() => GGUFFile.open(bad)).to.throw(UserError, /bad\.gguf: not a GGUF file/);
     // patch the type of the last tensor info ("norm") to an unknown ggml type
-    const at = raw.indexOf(Buffer.from('norm')) + 4 + 4 + 8;
+    const at = raw.lastIndexOf(Buffer.from('norm')) + 4 + 4 + 8;
     const t = Buffer.from(raw);
     t.writeUInt32LE(99, at);
     writeFileSync(bad, t);
