@@ -1,0 +1,49 @@
+// MMLU-style family: 4-way multiple choice about the world's facts, one question per
+// (person, attribute). Subjects group the attributes the way MMLU groups questions by subject.
+import type { Instance } from '../instance.js';
+import { Rng, hashString } from './random.js';
+import { assignSplit } from './split.js';
+import { ATTRIBUTES, VALUES, type Attribute, type Person, type World } from './world.js';
+
+export const MMLU_SUBJECTS: Record<string, Attribute> = {
+  geography: 'town',
+  occupations: 'job',
+  animals: 'pet',
+  colors: 'color',
+};
+
+export function subjectOf(attribute: Attribute): string {
+  return Object.entries(MMLU_SUBJECTS).find(([, a]) => a === attribute)![0];
+}
+
+export function factQuestion(p: Person, attribute: Attribute): string {
+  switch (attribute) {
+    case 'town':
+      return `In which town does ${p.name} live?`;
+    case 'job':
+      return `What is the job of ${p.name}?`;
+    case 'pet':
+      return `What pet does ${p.name} have?`;
+    case 'color':
+      return `What is the favorite color of ${p.name}?`;
+  }
+}
+
+export function mmluInstances(world: World): Instance[] {
+  const out: Instance[] = [];
+  for (const p of world.people) {
+    for (const attribute of ATTRIBUTES) {
+      const key = `mmlu:${p.name}:${attribute}`;
+      const rng = new Rng(world.seed ^ hashString(key));
+      const options = rng.shuffle([p[attribute], ...rng.sampleOthers(VALUES[attribute], p[attribute], 3)]);
+      out.push({
+        id: key,
+        input: factQuestion(p, attribute),
+        references: options.map((text) => ({ text, correct: text === p[attribute] })),
+        split: assignSplit(world.seed, key),
+        meta: { subject: subjectOf(attribute), person: p.name, attribute },
+      });
+    }
+  }
+  return out;
+}
