@@ -1,0 +1,98 @@
+// POST JSON to one of a model's replicas with a timeout, retrying connection errors, timeouts,
+// 5xx and 429 (honouring Retry-After) with jittered exponential backoff. Every failure becomes a
+// RequestError naming the request and the URL. Uses Node's built-in fetch (undici).
+import { RequestError } from './backend.js';
+import { ReplicaPool } from './replicas.js';
+import { DEFAULT_RETRY_POLICY, backoffDelayMs, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
+
+export interface HttpClientOptions {
+  /** Per-attempt timeout (HELM's challenge client: 3000 s). */
+  timeoutMs: number;
+  retry: RetryPolicy;
+}
+
+export const DEFAULT_HTTP_OPTIONS: HttpClientOptions = { timeoutMs: 3_000_000, retry: DEFAULT_RETRY_POLICY };
+
+/** What one failed attempt tells the retry loop. */
+interface AttemptFailure {
+  message: string;
+  retryable: boolean;
+  retryAfterMs?: number;
+}
+
+export class HttpJsonClient {
+  readonly pool: ReplicaPool;
+  readonly options: HttpClientOptions;
+
+  constructor(urls: string[], options: Partial<HttpClientOptions> = {}) {
+    this.pool = new ReplicaPool(urls);
+    this.options = { ...DEFAULT_HTTP_OPTIONS, ...options, retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } };
+  }
+
+  /** POSTs `body` to `path` and returns the parsed JSON with the URL that answered. */
+  async post(path: string, body: unknown, requestId: string, signal?: AbortSignal): Promise<{ json: unknown; url: string }> {
+    const payload = JSON.stringify(body);
+    const { retry } = this.options;
+    let last: AttemptFailure | undefined;
+    for (let attempt = 0; attempt <= retry.maxRetries; attempt++) {
+      if (attempt > 0 && last) {
+        const wait = last.retryAfterMs ?? backoffDelayMs(retry, attempt - 1);
+        await sleep(wait, signal);
+      }
+      const replica = this.pool.acquire();
+      const url = this.pool.urls[replica] + path;
+      try {
+        const outcome = await this.attempt(url, payload, requestId, signal);
+        if ('json' in outcome) return { json: outcome.json, url };
+        last = outcome.failure;
+        if (!last.retryable) throw new RequestError(`request ${requestId}: ${last.message}`, requestId, false);
+      } finally {
+        this.pool.release(replica);
+      }
+      if (signal?.aborted) break;
+    }
+    const tries = retry.maxRetries + 1;
+    throw new RequestError(`request ${requestId}: ${last?.message ?? 'aborted'} (gave up after ${tries} attempt${tries === 1 ? '' : 's'})`, requestId, true);
+  }
+
+  private async attempt(url: string, payload: string, requestId: string, signal?: AbortSignal): Promise<{ json: unknown } | { failure: AttemptFailure }> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload, signal: combined });
+      text = await res.text();
+    } catch (err) {
+      if (signal?.aborted) throw new RequestError(`request ${requestId}: cancelled`, requestId, false);
+      if (timeout.aborted) return { failure: { message: `POST ${url} timed out after ${this.options.timeoutMs} ms`, retryable: true } };
+      return { failure: { message: `POST ${url} failed: ${describeFetchError(err)}`, retryable: true } };
+    }
+    if (!res.ok) {
+      return {
+        failure: {
+          message: `POST ${url} answered HTTP ${res.status}: ${snippet(text)}`,
+          retryable: isRetryableStatus(res.status),
+          retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+        },
+      };
+    }
+    try {
+      return { json: JSON.parse(text) as unknown };
+    } catch {
+      return { failure: { message: `POST ${url} answered invalid JSON: ${snippet(text)}`, retryable: false } };
+    }
+  }
+}
+
+/** undici hides the useful part (ECONNREFUSED, ECONNRESET...) in err.cause. */
+function describeFetchError(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const cause = e.cause?.code ?? e.cause?.message;
+  return cause ? `${e.message} (${cause})` : String(e.message ?? err);
+}
+
+export function snippet(text: string, max = 200): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max)}…` : t || '(empty body)';
+}
