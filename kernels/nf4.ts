@@ -1,0 +1,322 @@
+// NF4 4-bit quantization exactly as bitsandbytes does it (quantize_4bit / dequantize_4bit with
+// blocksize 64 and double quantization of the absmax values), plus a fused NF4 matmul.
+// Layout facts (runtime.md §1): blocks run over the flattened row-major tensor; one fp32 absmax per
+// block; two codes per byte with the FIRST element in the HIGH nibble; double quantization stores
+// absmax - mean(absmax) as uint8 indices into the signed 8-bit dynamic map, blocks of 256, each with
+// an fp32 absmax2, and `offset` = the mean.
+import { UserError } from '../harness/user-error.js';
+
+const fr = Math.fround;
+
+// the 16 NF4 code values, index = 4-bit code (bitsandbytes nf4_dequantization_lut)
+export const NF4_CODE: Float32Array = new Float32Array([
+  -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,
+  -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
+  0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
+  0.7229568362236023, 1.0,
+]);
+
+export interface NF4DoubleQuant {
+  qabsmax: Uint8Array; // [nblocks] indices into code2
+  absmax2: Float32Array; // [ceil(nblocks / blocksize2)]
+  code2: Float32Array; // [256] the 8-bit dynamic map
+  blocksize2: number; // 256
+  offset: number; // fp32 mean of the first-level absmax values
+}
+
+export interface NF4Tensor {
+  n: number; // number of elements
+  shape: number[]; // logical shape (row-major), product = n
+  blocksize: number; // 64
+  packed: Uint8Array; // [ceil(n/2)] codes, element 2i in the high nibble of byte i
+  code: Float32Array; // [16] quant map
+  absmax: Float32Array; // [ceil(n/blocksize)] the per-block scale used to dequantize (after double dequant)
+  nested: NF4DoubleQuant | null; // how absmax was stored, when double-quantized
+}
+
+// torch.linspace(start, end, steps) in float32, as ATen's CPU kernel computes it (halfway split)
+function linspaceF32(start: number, end: number, steps: number): Float32Array {
+  const out = new Float32Array(steps);
+  const s = fr(start), e = fr(end);
+  if (steps === 1) {
+    out[0] = s;
+    return out;
+  }
+  const step = fr(fr(e - s) / (steps - 1));
+  const halfway = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) {
+    out[i] = i < halfway ? fr(s + fr(step * i)) : fr(e - fr(step * (steps - i - 1)));
+  }
+  return out;
+}
+
+// [256] bitsandbytes create_dynamic_map(signed, max_exponent_bits=7, total_bits=8), float32, sorted
+export function dynamicMap(signed = true, maxExponentBits = 7, totalBits = 8): Float32Array {
+  const data: number[] = [];
+  const nonSignBits = totalBits - (signed ? 1 : 0);
+  let additional = 2 ** (nonSignBits - maxExponentBits) - 1;
+  if (!signed) additional *= 2;
+  const pushScaled = (items: number, scale: number): void => {
+    const b = linspaceF32(0.1, 1, items);
+    const s = fr(scale);
+    for (let j = 0; j + 1 < items; j++) {
+      const mean = fr(fr(b[j] + b[j + 1]) / 2);
+      data.push(fr(s * mean));
+      if (signed) data.push(fr(-s * mean));
+    }
+  };
+  for (let i = 0; i < maxExponentBits; i++) {
+    const fractionItems = signed
+      ? 2 ** (i + nonSignBits - maxExponentBits) + 1
+      : 2 ** (i + nonSignBits - maxExponentBits + 1) + 1;
+    const scale = 10 ** (-(maxExponentBits - 1) + i);
+    pushScaled(fractionItems, scale);
+    if (additional > 0) pushScaled(additional + 1, scale);
+  }
+  data.push(0, 1.0);
+  while (data.length < 2 ** totalBits) data.push(0);
+  data.sort((a, b) => a - b);
+  return new Float32Array(data);
+}
+
+// index of the code nearest to x (first one on ties, as torch.argmin of |x - code|), fp32 arithmetic
+function nearestCode(x: number, code: Float32Array): number {
+  let best = 0;
+  let bestD = Infinity;
+  for (let i = 0; i < code.length; i++) {
+    const d = Math.abs(fr(x - code[i]));
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+// absmax[nblocks] = max |x| per block of the flattened x[n]
+function blockAbsmax(x: Float32Array, blocksize: number): Float32Array {
+  const nblocks = Math.ceil(x.length / blocksize);
+  const absmax = new Float32Array(nblocks);
+  for (let b = 0; b < nblocks; b++) {
+    let m = 0;
+    const end = Math.min(x.length, (b + 1) * blocksize);
+    for (let i = b * blocksize; i < end; i++) m = Math.max(m, Math.abs(x[i]));
+    absmax[b] = m;
+  }
+  return absmax;
+}
+
+// scaled = clamp(x * (1/absmax), -1, 1) in fp32, as bitsandbytes' default backend; an all-zero
+// block (absmax 0) maps to 0 (torch would give NaN -> code 0; both dequantize to 0)
+function scaleToUnit(x: number, absmax: number): number {
+  if (absmax === 0) return 0;
+  const s = fr(x * fr(1 / absmax));
+  return s > 1 ? 1 : s < -1 ? -1 : s;
+}
+
+// 8-bit blockwise quantization (bitsandbytes quantize_blockwise): q[n] indices into code, absmax per block
+export function quantizeBlockwise8(
+  x: Float32Array,
+  code: Float32Array,
+  blocksize: number,
+): { q: Uint8Array; absmax: Float32Array } {
+  const absmax = blockAbsmax(x, blocksize);
+  const q = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) q[i] = nearestCode(scaleToUnit(x[i], absmax[Math.floor(i / blocksize)]), code);
+  return { q, absmax };
+}
+
+// absmax[i] = code2[qabsmax[i]] * absmax2[i / blocksize2] + offset, in fp32 as bitsandbytes
+export function dequantizeNestedAbsmax(d: NF4DoubleQuant, nblocks: number): Float32Array {
+  const out = new Float32Array(nblocks);
+  for (let i = 0; i < nblocks; i++) {
+    out[i] = fr(fr(d.code2[d.qabsmax[i]] * d.absmax2[Math.floor(i / d.blocksize2)]) + d.offset);
+  }
+  return out;
+}
+
+// w[n] (flattened row-major) -> NF4Tensor; doubleQuant as QLoRA's bnb_4bit_use_double_quant=True
+export function nf4Quantize(
+  w: Float32Array,
+  blocksize = 64,
+  doubleQuant = true,
+  shape: number[] = [w.length],
+): NF4Tensor {
+  const n = w.length;
+  const absmax = blockAbsmax(w, blocksize);
+  const packed = new Uint8Array(Math.ceil(n / 2));
+  for (let i = 0; i < n; i++) {
+    const q = nearestCode(scaleToUnit(w[i], absmax[Math.floor(i / blocksize)]), NF4_CODE);
+    // odd element count: the pad element is 0.0 -> code 7
+    packed[i >> 1] |= i & 1 ? q : q << 4;
+  }
+  if (n & 1) packed[n >> 1] |= 7;
+  if (!doubleQuant) return { n, shape, blocksize, packed, code: NF4_CODE, absmax, nested: null };
+  // offset = absmax.mean() (accumulated in double, rounded once to fp32)
+  let sum = 0;
+  for (let i = 0; i < absmax.length; i++) sum += absmax[i];
+  const offset = fr(sum / absmax.length);
+  const centered = new Float32Array(absmax.length);
+  for (let i = 0; i < absmax.length; i++) centered[i] = fr(absmax[i] - offset);
+  const code2 = dynamicMap(true);
+  const { q, absmax: absmax2 } = quantizeBlockwise8(centered, code2, 256);
+  const nested: NF4DoubleQuant = { qabsmax: q, absmax2, code2, blocksize2: 256, offset };
+  return { n, shape, blocksize, packed, code: NF4_CODE, absmax: dequantizeNestedAbsmax(nested, absmax.length), nested };
+}
+
+// out[n] = code[nibble] * absmax[block] (fp32), bitsandbytes dequantize_4bit
+export function nf4Dequantize(t: NF4Tensor, out: Float32Array): void {
+  const { n, blocksize, packed, code, absmax } = t;
+  for (let i = 0; i < n; i++) {
+    const byte = packed[i >> 1];
+    const q = i & 1 ? byte & 0x0f : byte >> 4;
+    out[i] = fr(code[q] * absmax[Math.floor(i / blocksize)]);
+  }
+}
+
+// out[N,OC] = inp[N,C] · dequant(w)[OC,C]ᵀ (+ bias[OC]); dequantizes one block at a time into a
+// 64-float scratch and reuses it for all N input rows, never materialising the whole weight.
+// Rows [oStart, oEnd) only (the worker pool splits on that).
+export function matmulNF4ForwardJs(
+  out: Float32Array,
+  inp: Float32Array,
+  w: NF4Tensor,
+  bias: Float32Array | null,
+  N: number,
+  C: number,
+  OC: number,
+  oStart = 0,
+  oEnd = OC,
+): void {
+  const { blocksize, packed, code, absmax } = w;
+  if (w.n !== OC * C) throw new Error(`matmulNF4Forward: weight has ${w.n} elements, expected ${OC}x${C}`);
+  const tmp = scratch(blocksize);
+  if (C % blocksize !== 0 || (blocksize & 1)) {
+    // blocks straddle rows: plain per-element path
+    for (let o = oStart; o < oEnd; o++) {
+      for (let n = 0; n < N; n++) out[n * OC + o] = bias ? bias[o] : 0;
+      for (let c = 0; c < C; c++) {
+        const i = o * C + c;
+        const byte = packed[i >> 1];
+        const v = fr(code[i & 1 ? byte & 0x0f : byte >> 4] * absmax[Math.floor(i / blocksize)]);
+        for (let n = 0; n < N; n++) out[n * OC + o] += inp[n * C + c] * v;
+      }
+    }
+    return;
+  }
+  const half = blocksize >> 1;
+  const bpr = C / blocksize; // blocks per row
+  for (let o = oStart; o < oEnd; o++) {
+    for (let n = 0; n < N; n++) out[n * OC + o] = bias ? bias[o] : 0;
+    for (let bb = 0; bb < bpr; bb++) {
+      const b = o * bpr + bb;
+      const a = absmax[b];
+      const p0 = b * half;
+      for (let j = 0; j < half; j++) {
+        const byte = packed[p0 + j];
+        tmp[2 * j] = code[byte >> 4] * a;
+        tmp[2 * j + 1] = code[byte & 0x0f] * a;
+      }
+      const c0 = bb * blocksize;
+      for (let n = 0; n < N; n++) {
+        const ni = n * C + c0;
+        let s0 = 0, s1 = 0;
+        for (let j = 0; j < blocksize; j += 2) {
+          s0 += inp[ni + j] * tmp[j];
+          s1 += inp[ni + j + 1] * tmp[j + 1];
+        }
+        out[n * OC + o] += s0 + s1;
+      }
+    }
+  }
+}
+
+let scratchBuf = new Float32Array(64);
+function scratch(size: number): Float32Array {
+  if (scratchBuf.length < size) scratchBuf = new Float32Array(size);
+  return scratchBuf;
+}
+
+// the tensors bitsandbytes saves for one Linear4bit weight (QuantState.as_dict(packed=True))
+export interface BitsandbytesNF4Parts {
+  weight: Uint8Array; // packed codes, [(n+1)/2, 1] uint8
+  absmax: Uint8Array | Float32Array; // uint8 qabsmax when nested, else fp32 absmax
+  quantMap: Float32Array; // [16]
+  nestedAbsmax?: Float32Array | null; // fp32 absmax2
+  nestedQuantMap?: Float32Array | null; // [256]
+  quantState: Uint8Array | string; // `quant_state.bitsandbytes__nf4`: UTF-8 JSON
+}
+
+interface QuantStateJson {
+  quant_type?: string;
+  blocksize?: number;
+  dtype?: string;
+  shape?: number[];
+  nested_blocksize?: number;
+  nested_dtype?: string;
+  nested_offset?: number;
+}
+
+// builds an NF4Tensor from a bitsandbytes-saved 4-bit weight; `name` is used in error messages
+export function nf4FromBitsandbytes(parts: BitsandbytesNF4Parts, name = 'weight'): NF4Tensor {
+  const text = typeof parts.quantState === 'string' ? parts.quantState : new TextDecoder().decode(parts.quantState);
+  let qs: QuantStateJson;
+  try {
+    qs = JSON.parse(text) as QuantStateJson;
+  } catch {
+    throw new UserError(`${name}: quant_state.bitsandbytes__nf4 is not valid JSON`);
+  }
+  if (qs.quant_type !== 'nf4') {
+    throw new UserError(`${name}: quant_type ${JSON.stringify(qs.quant_type)} is not supported (expected "nf4")`);
+  }
+  const blocksize = qs.blocksize;
+  if (!blocksize || !Number.isInteger(blocksize) || blocksize < 2) throw new UserError(`${name}: bad blocksize ${blocksize}`);
+  const shape = qs.shape;
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new UserError(`${name}: bad shape ${JSON.stringify(shape)} in quant state`);
+  }
+  const n = shape.reduce((a, b) => a * b, 1);
+  const nblocks = Math.ceil(n / blocksize);
+  if (parts.weight.length !== Math.ceil(n / 2)) {
+    throw new UserError(`${name}: packed weight has ${parts.weight.length} bytes, shape ${JSON.stringify(shape)} needs ${Math.ceil(n / 2)}`);
+  }
+  if (parts.quantMap.length !== 16) throw new UserError(`${name}: quant_map has ${parts.quantMap.length} values, expected 16`);
+  const nestedAbs = parts.nestedAbsmax ?? null;
+  let absmax: Float32Array;
+  let nested: NF4DoubleQuant | null = null;
+  if (nestedAbs) {
+    const code2 = parts.nestedQuantMap;
+    const bs2 = qs.nested_blocksize;
+    if (!code2 || code2.length !== 256) throw new UserError(`${name}: nested_quant_map missing or not 256 values`);
+    if (!bs2 || !Number.isInteger(bs2) || bs2 < 1) throw new UserError(`${name}: bad nested_blocksize ${bs2}`);
+    if (typeof qs.nested_offset !== 'number') throw new UserError(`${name}: nested_offset missing in quant state`);
+    if (!(parts.absmax instanceof Uint8Array)) throw new UserError(`${name}: nested absmax must be uint8`);
+    if (parts.absmax.length !== nblocks) throw new UserError(`${name}: absmax has ${parts.absmax.length} values, expected ${nblocks}`);
+    if (nestedAbs.length !== Math.ceil(nblocks / bs2)) {
+      throw new UserError(`${name}: nested_absmax has ${nestedAbs.length} values, expected ${Math.ceil(nblocks / bs2)}`);
+    }
+    nested = { qabsmax: parts.absmax, absmax2: nestedAbs, code2, blocksize2: bs2, offset: fr(qs.nested_offset) };
+    absmax = dequantizeNestedAbsmax(nested, nblocks);
+  } else {
+    if (!(parts.absmax instanceof Float32Array)) throw new UserError(`${name}: absmax must be float32 without double quantization`);
+    if (parts.absmax.length !== nblocks) throw new UserError(`${name}: absmax has ${parts.absmax.length} values, expected ${nblocks}`);
+    absmax = parts.absmax;
+  }
+  for (let i = 0; i < absmax.length; i++) {
+    if (!Number.isFinite(absmax[i])) throw new UserError(`${name}: absmax[${i}] is ${absmax[i]}`);
+  }
+  return { n, shape, blocksize, packed: parts.weight, code: parts.quantMap, absmax, nested };
+}
+
+// out[N,OC] = inp[N,C] · dequant(w)[OC,C]ᵀ (+ bias[OC]) — the entry point callers use
+export function matmulNF4Forward(
+  out: Float32Array,
+  inp: Float32Array,
+  w: NF4Tensor,
+  N: number,
+  C: number,
+  OC: number,
+  bias: Float32Array | null = null,
+): void {
+  matmulNF4ForwardJs(out, inp, w, bias, N, C, OC);
+}
