@@ -1,0 +1,39 @@
+import { expect } from 'chai';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { trainBpe, tokenizerConfigJson, tokenizerJson } from '../../../tasks/mini/bpe.js';
+import { pretrainingCorpus } from '../../../tasks/mini/corpus.js';
+import { generateWorld } from '../../../tasks/mini/world.js';
+
+describe('byte-level BPE trainer', () => {
+  const corpus = pretrainingCorpus(generateWorld(), 300);
+  const model = trainBpe(corpus, 600);
+  const tok = new Tokenizer(JSON.parse(JSON.stringify(tokenizerJson(model))), tokenizerConfigJson(256));
+
+  it('learns merges up to the requested vocabulary size with LLaMA special ids', () => {
+    expect(model.vocab.size).to.equal(600);
+    expect(model.vocab.get('<unk>')).to.equal(0);
+    expect(model.vocab.get('<s>')).to.equal(1);
+    expect(model.vocab.get('</s>')).to.equal(2);
+    expect(new Set(model.vocab.values()).size).to.equal(600);
+  });
+
+  it('loads in @huggingface/tokenizers, prepends <s>, and round-trips any text', () => {
+    for (const text of [corpus[0]!, 'Question: Who was late?\nA. Cannot be determined\nAnswer:', 'héllo wörld ✓ 12 + 30 = 42.\n\n\ttabs', ' B']) {
+      const { ids } = tok.encode(text);
+      expect(ids[0]).to.equal(1);
+      expect(ids.every((i) => i >= 0 && i < 600)).to.equal(true);
+      expect(tok.decode(ids, { skip_special_tokens: true })).to.equal(text);
+    }
+  });
+
+  it('compresses the world corpus (frequent words become single tokens)', () => {
+    const text = corpus.slice(0, 20).join('\n');
+    const n = tok.encode(text, { add_special_tokens: false }).ids.length;
+    expect(n).to.be.lessThan(new TextEncoder().encode(text).length / 3);
+    expect(tok.encode(' lives', { add_special_tokens: false }).ids).to.have.length(1);
+  });
+
+  it('is deterministic', () => {
+    expect(trainBpe(corpus.slice(0, 50), 400).merges).to.deep.equal(trainBpe(corpus.slice(0, 50), 400).merges);
+  });
+});
