@@ -26,6 +26,10 @@ export interface DeltaCI {
 
 const DEFAULTS = { resamples: 10_000, seed: 20231120, level: 0.95 };
 
+function withDefaults(opts: BootstrapOptions): Required<BootstrapOptions> {
+  return { resamples: opts.resamples ?? DEFAULTS.resamples, seed: opts.seed ?? DEFAULTS.seed, level: opts.level ?? DEFAULTS.level };
+}
+
 function resampledMean(xs: ArrayLike<number>, rng: Rng): number {
   const n = xs.length;
   let s = 0;
@@ -41,7 +45,7 @@ function percentileInterval(stats: Float64Array, delta: number, level: number, r
 
 /** Paired differences per stratum: each array holds b_i − a_i of one task. */
 export function pairedBootstrapCI(strata: ArrayLike<number>[], opts: BootstrapOptions = {}): DeltaCI {
-  const { resamples, seed, level } = { ...DEFAULTS, ...opts };
+  const { resamples, seed, level } = withDefaults(opts);
   const used = strata.filter((s) => s.length > 0);
   if (used.length === 0) throw new Error('paired bootstrap needs at least one pair');
   const delta = mean(used.map((s) => mean(s)));
@@ -57,7 +61,7 @@ export function pairedBootstrapCI(strata: ArrayLike<number>[], opts: BootstrapOp
 
 /** Unpaired: stratum k is (scores of A, scores of B) for one task. */
 export function unpairedBootstrapCI(strata: { a: ArrayLike<number>; b: ArrayLike<number> }[], opts: BootstrapOptions = {}): DeltaCI {
-  const { resamples, seed, level } = { ...DEFAULTS, ...opts };
+  const { resamples, seed, level } = withDefaults(opts);
   const used = strata.filter((s) => s.a.length > 0 && s.b.length > 0);
   if (used.length === 0) throw new Error('unpaired bootstrap needs scores on both sides');
   const delta = mean(used.map((s) => mean(s.b) - mean(s.a)));

@@ -1,0 +1,39 @@
+// `evalfirst compare RUN_A RUN_B`: is B different from A, or is it noise? Exit 1 when a
+// --fail-if-drop gate fails (see harness/compare/tolerance.ts for the rule).
+import { Command, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { loadRunDir } from '../compare/run-dir.js';
+import { compareRuns } from '../compare/compare-runs.js';
+import { GATE_RULE, parseTolerances } from '../compare/tolerance.js';
+import { renderCompareTable } from '../../reports/compare.js';
+import { renderCompareMarkdown } from '../../reports/markdown/compare.js';
+import { UserError } from '../user-error.js';
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UserError(`${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+export function command(): Command {
+  return new Command('compare')
+    .description('compare two run directories: per-task and per-group deltas with paired bootstrap CIs, exact McNemar + Holm, flips, tolerance gates')
+    .argument('<run_a>', 'baseline run directory (results.json + instances.jsonl)')
+    .argument('<run_b>', 'candidate run directory')
+    .option('--fail-if-drop <spec>', `tolerances, e.g. mmlu=0.01,*=0.02 (${GATE_RULE}; exit code 1)`)
+    .option('--json', 'print the comparison as JSON')
+    .option('--markdown <file>', 'also write a Markdown summary (for a PR comment)')
+    .option('--unpaired', 'compare runs whose instances or prompts differ, as independent samples')
+    .addOption(new Option('--resamples <n>', 'bootstrap resamples').default(10_000).argParser(positiveInt('--resamples')))
+    .addOption(new Option('--seed <n>', 'bootstrap seed').default(20231120).argParser(positiveInt('--seed')))
+    .action(async (runA: string, runB: string, opts: { failIfDrop?: string; json?: boolean; markdown?: string; unpaired?: boolean; resamples: number; seed: number }) => {
+      const tolerances = opts.failIfDrop ? parseTolerances(opts.failIfDrop) : undefined;
+      const [a, b] = await Promise.all([loadRunDir(runA), loadRunDir(runB)]);
+      const report = compareRuns(a, b, { unpaired: opts.unpaired, tolerances, resamples: opts.resamples, seed: opts.seed });
+      if (opts.markdown) writeFileSync(opts.markdown, renderCompareMarkdown(report));
+      console.log(opts.json ? JSON.stringify(report, null, 2) : renderCompareTable(report));
+      process.exitCode = report.passed ? 0 : 1;
+    });
+}
