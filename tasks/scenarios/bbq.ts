@@ -1,0 +1,128 @@
+// BBQ, as HELM's bbq_scenario.py (v0.3.0 = the organisers' fork): the JSONL of every category
+// (subject=all: all 11) concatenated in category order, `random.seed(0); random.shuffle`, the last
+// DEFAULT_TEST_SIZE = 1000 test and the rest train. Input is PassageQuestionInput
+// "{context}\nQuestion: {question}"; references ans0..ans2, the `label` one correct.
+//
+// Missing categories: HELM downloads every file and fails when one cannot be had. The shuffle
+// mixes all 58,492 rows, so a subset of the files yields different test instances; we therefore
+// refuse `subject=all` with a clear error listing the missing files (fetch them with
+// `evalfirst data fetch bbq`). A single category (`bbq:subject=Age`) works on its own file, as in HELM.
+import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
+import type { Instance } from '../instance.js';
+import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { UserError } from '../../harness/user-error.js';
+import { dataAugmentation, oneOf } from './common/args.js';
+import { dataFile, fileExists, readDataText } from './common/files.js';
+import { parseJsonl, stringField } from './common/jsonl.js';
+import { seededShuffle, withHelmIds } from './common/splits.js';
+
+export const BBQ_CATEGORIES = [
+  'Age',
+  'Disability_status',
+  'Gender_identity',
+  'Nationality',
+  'Physical_appearance',
+  'Race_ethnicity',
+  'Race_x_SES',
+  'Race_x_gender',
+  'Religion',
+  'SES',
+  'Sexual_orientation',
+] as const;
+const DEFAULT_TEST_SIZE = 1000;
+
+export const bbqFile = (category: string): string => `bbq/data/${category}.jsonl`;
+
+interface BbqRow {
+  context: string;
+  question: string;
+  answers: [string, string, string];
+  label: number;
+  category: string;
+  polarity: string;
+  contextCondition: string;
+}
+
+export function parseBbqLines(text: string, file: string, category: string): BbqRow[] {
+  return parseJsonl(text, file).map((rec) => {
+    const label = rec.value.label;
+    if (label !== 0 && label !== 1 && label !== 2) throw new UserError(`${file}:${rec.line}: "label" must be 0, 1 or 2`);
+    return {
+      context: stringField(rec, 'context', file),
+      question: stringField(rec, 'question', file),
+      answers: [stringField(rec, 'ans0', file), stringField(rec, 'ans1', file), stringField(rec, 'ans2', file)],
+      label,
+      category,
+      polarity: stringField(rec, 'question_polarity', file),
+      contextCondition: stringField(rec, 'context_condition', file),
+    };
+  });
+}
+
+/** Shuffle with seed 0 and split: index < len - 1000 → train, else test (all test when len ≤ 1000). */
+export function bbqInstances(rows: BbqRow[]): Omit<Instance, 'id'>[] {
+  const shuffled = seededShuffle(rows, 0);
+  const trainSize = shuffled.length - DEFAULT_TEST_SIZE;
+  return shuffled.map((r, idx) => ({
+    input: `${r.context}\nQuestion: ${r.question}`,
+    // HELM tags every reference whose *text* equals the correct answer's text.
+    references: r.answers.map((text) => ({ text, correct: text === r.answers[r.label] })),
+    split: idx < trainSize ? 'train' : 'test',
+    meta: { category: r.category, question_polarity: r.polarity, context_condition: r.contextCondition },
+  }));
+}
+
+export function bbqCategories(subject: string): string[] {
+  return subject === 'all' ? [...BBQ_CATEGORIES] : [oneOf(subject, BBQ_CATEGORIES, 'bbq subject')];
+}
+
+export function bbqScenario(subject: string): Scenario {
+  const categories = bbqCategories(subject);
+  return {
+    name: 'bbq',
+    files: () => categories.map(bbqFile),
+    async load(dataDir) {
+      const missing: string[] = [];
+      for (const c of categories) if (!(await fileExists(dataFile(dataDir, bbqFile(c))))) missing.push(c);
+      if (missing.length > 0 && categories.length > 1) {
+        throw new UserError(
+          `bbq:subject=all needs all ${categories.length} category files; missing in ${dataDir}/bbq/data: ` +
+            `${missing.map((c) => `${c}.jsonl`).join(', ')}. HELM shuffles all categories together, so a subset ` +
+            `would change the 1000 test instances. Run \`evalfirst data fetch bbq --data-dir ${dataDir}\`, ` +
+            `or evaluate one category (e.g. bbq:subject=Age).`,
+        );
+      }
+      const rows: BbqRow[] = [];
+      for (const c of categories) {
+        const text = await readDataText(dataDir, bbqFile(c), 'bbq');
+        rows.push(...parseBbqLines(text, dataFile(dataDir, bbqFile(c)), c));
+      }
+      return withHelmIds(bbqInstances(rows));
+    },
+  };
+}
+
+export const scenarioModule: ScenarioModule = {
+  name: 'bbq',
+  runSpecs(args: RunEntryArgs): RunSpec[] {
+    const subject = args.subject ?? 'all';
+    bbqCategories(subject);
+    return [
+      {
+        name: `bbq:subject=${subject},method=multiple_choice_joint`,
+        scenario: bbqScenario(subject),
+        adapterSpec: multipleChoiceJointSpec({
+          instructions: 'The following are multiple choice questions (with answers).',
+          inputNoun: 'Passage',
+          outputNoun: 'Answer',
+        }),
+        // HELM also runs BBQMetric (bias scores); not ranked by the challenge, not implemented here.
+        metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
+        groups: ['bbq'],
+        mainMetric: 'quasi_exact_match',
+        mainSplit: 'test',
+        dataAugmentation: dataAugmentation(args, 'bbq'),
+      },
+    ];
+  },
+};

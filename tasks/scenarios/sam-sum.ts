@@ -1,0 +1,62 @@
+// SAMSum as the organisers ran it (perlitz/private-helm neurips_eval_good, sam_sum_scenario.py):
+// the gist samsum.tsv read with csv.DictReader(delimiter="\t") (so Python's CSV quoting applies),
+// every row a VALID instance: there is no train split, so the 5-shot spec runs zero-shot.
+// Data layout: hidden/samsum.tsv (the organisers' hidden-eval gist files live under hidden/).
+import type { Instance } from '../instance.js';
+import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { UserError } from '../../harness/user-error.js';
+import { dataAugmentation } from './common/args.js';
+import { parseCsv } from './common/csv.js';
+import { dataFile, readDataText } from './common/files.js';
+import { withHelmIds } from './common/splits.js';
+import { summarizationSpec } from './common/summarization-spec.js';
+
+export const SAM_SUM_FILE = 'hidden/samsum.tsv';
+
+/** csv.DictReader: the first row names the columns; rows are mapped by name (short rows → missing keys). */
+export function parseSamSum(text: string, file: string): Omit<Instance, 'id'>[] {
+  const rows = parseCsv(text, file, { delimiter: '\t' });
+  if (rows.length === 0) throw new UserError(`${file}: empty file, expected a header with dialogue and summary`);
+  const header = rows[0].fields;
+  const di = header.indexOf('dialogue');
+  const si = header.indexOf('summary');
+  if (di < 0 || si < 0) throw new UserError(`${file}:${rows[0].line}: header must name columns "dialogue" and "summary", found ${header.join(', ')}`);
+  return rows.slice(1).map((row) => {
+    const dialogue = row.fields[di];
+    const summary = row.fields[si];
+    if (dialogue === undefined || summary === undefined) {
+      throw new UserError(`${file}:${row.line}: expected ${header.length} tab-separated columns, found ${row.fields.length}`);
+    }
+    return { input: dialogue, references: [{ text: summary, correct: true }], split: 'valid' as const };
+  });
+}
+
+export function samSumScenario(): Scenario {
+  return {
+    name: 'sam_sum',
+    files: () => [SAM_SUM_FILE],
+    async load(dataDir) {
+      const text = await readDataText(dataDir, SAM_SUM_FILE, 'sam_sum');
+      return withHelmIds(parseSamSum(text, dataFile(dataDir, SAM_SUM_FILE)));
+    },
+  };
+}
+
+export const scenarioModule: ScenarioModule = {
+  name: 'sam_sum',
+  runSpecs(args: RunEntryArgs): RunSpec[] {
+    return [
+      {
+        name: 'sam_sum',
+        scenario: samSumScenario(),
+        adapterSpec: summarizationSpec({ numSents: 1, maxTokens: 128, temperature: 0.3 }),
+        // The challenge also ranked sam_sum's Stereotypes/Representation (race, gender) bias metrics.
+        metrics: ['rouge_2'],
+        groups: ['sam_sum'],
+        mainMetric: 'rouge_2',
+        mainSplit: 'valid',
+        dataAugmentation: dataAugmentation(args, 'sam_sum'),
+      },
+    ];
+  },
+};

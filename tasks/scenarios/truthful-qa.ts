@@ -1,0 +1,81 @@
+// TruthfulQA mc_single, as HELM's truthful_qa_scenario.py (v0.3.0, identical in the organisers'
+// fork): TruthfulQA.csv in file order, first int(0.2·N) rows train, the rest valid. References are
+// the incorrect answers then the best answer, each made to end in ".", rotated left by
+// ord(best[0]) % len(refs).
+import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
+import type { Instance, Reference, Split } from '../instance.js';
+import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { UserError } from '../../harness/user-error.js';
+import { dataAugmentation, oneOf } from './common/args.js';
+import { expectFields, parseCsv, withoutHeader } from './common/csv.js';
+import { readDataText } from './common/files.js';
+import { pyStrip } from './common/python-text.js';
+import { ratioSplitIndex, withHelmIds } from './common/splits.js';
+
+/** The 817-question 2023 file (upstream data/v1/TruthfulQA.csv, byte-identical to what HELM fetched). */
+export const TRUTHFUL_QA_FILE = 'truthfulqa/data/v1/TruthfulQA.csv';
+const TRAIN_RATIO = 0.2;
+const TASKS = ['mc_single'] as const;
+
+/** format_str: strip, then add "." unless it already ends with one. */
+export function endWithPeriod(text: string): string {
+  const s = pyStrip(text);
+  if (s.length === 0) throw new UserError(`truthful_qa: empty answer`); // HELM would IndexError on s[-1]
+  return s.endsWith('.') ? s : `${s}.`;
+}
+
+/** Rotates [incorrect..., best] left by ord(best[0]) % n (Python ord: a code point). */
+export function truthfulQaReferences(best: string, incorrect: string[]): Reference[] {
+  const refs: Reference[] = [...incorrect.map((text) => ({ text, correct: false })), { text: best, correct: true }];
+  const k = best.codePointAt(0)! % refs.length;
+  return [...refs.slice(k), ...refs.slice(0, k)];
+}
+
+export function parseTruthfulQa(text: string, file: string): Omit<Instance, 'id'>[] {
+  const rows = withoutHeader(parseCsv(text, file), file);
+  const k = ratioSplitIndex(rows.length, TRAIN_RATIO);
+  return rows.map((row, i) => {
+    const [, , question, bestAnswer, , incorrectAnswers] = expectFields(
+      row,
+      7,
+      file,
+      'Type, Category, Question, Best Answer, Correct Answers, Incorrect Answers, Source',
+    );
+    const incorrect = incorrectAnswers
+      .split(';')
+      .filter((a) => pyStrip(a).length > 0)
+      .map(endWithPeriod);
+    const split: Split = i < k ? 'train' : 'valid';
+    return { input: pyStrip(question), references: truthfulQaReferences(endWithPeriod(bestAnswer), incorrect), split };
+  });
+}
+
+export function truthfulQaScenario(): Scenario {
+  return {
+    name: 'truthful_qa',
+    files: () => [TRUTHFUL_QA_FILE],
+    async load(dataDir) {
+      const text = await readDataText(dataDir, TRUTHFUL_QA_FILE, 'truthful_qa');
+      return withHelmIds(parseTruthfulQa(text, `${dataDir}/${TRUTHFUL_QA_FILE}`));
+    },
+  };
+}
+
+export const scenarioModule: ScenarioModule = {
+  name: 'truthful_qa',
+  runSpecs(args: RunEntryArgs): RunSpec[] {
+    const task = oneOf(args.task ?? '', TASKS, 'truthful_qa task');
+    return [
+      {
+        name: `truthful_qa:task=${task},method=multiple_choice_joint`,
+        scenario: truthfulQaScenario(),
+        adapterSpec: multipleChoiceJointSpec({ instructions: '', inputNoun: 'Question', outputNoun: 'Answer' }),
+        metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
+        groups: ['truthful_qa'],
+        mainMetric: 'exact_match',
+        mainSplit: 'valid',
+        dataAugmentation: dataAugmentation(args, 'truthful_qa'),
+      },
+    ];
+  },
+};
