@@ -51,4 +51,8 @@ export interface RequestState {
   perturbation?: string;
   /** Number of in-context examples actually kept after context-window fitting. */
   numTrainInstances: number;
+  /** HELM's train_trial_index (0 unless num_train_trials > 1): which sampled example set was used. */
+  trainTrialIndex?: number;
+  /** HELM's prompt_truncated: the prompt was cut through the tokenizer to fit the window. */
+  promptTruncated?: boolean;
 }

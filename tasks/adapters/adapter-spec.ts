@@ -28,6 +28,8 @@ export interface AdapterSpec {
   stopSequences: string[];
   /** Window the prompt must fit in with maxTokens (neurips/local: 2048). */
   maxSequenceLength: number;
+  /** HELM's multi_label: every correct reference goes into the output ("A, C"); default false. */
+  multiLabel?: boolean;
 }
 
 export const DEFAULT_ADAPTER_SPEC: AdapterSpec = {
