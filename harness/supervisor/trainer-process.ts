@@ -16,9 +16,11 @@ export interface TrainerExit {
 export interface TrainerProcess {
   pid: number;
   exited: Promise<TrainerExit>;
-  /** SIGTERM the group, wait `graceS`, then SIGKILL; resolves when the process has exited. */
-  stop(graceS: number): Promise<TrainerExit>;
+  /** Optionally wait `voluntaryS` for it to exit, then SIGTERM the group, wait `graceS`, then SIGKILL the group. */
+  stop(graceS: number, voluntaryS?: number): Promise<TrainerExit>;
   running(): boolean;
+  /** Whether SIGKILL was needed (known once stop() has resolved). */
+  wasKilled(): boolean;
 }
 
 export function startTrainer(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logDir: string }): TrainerProcess {
@@ -45,29 +47,37 @@ export function startTrainer(command: string, opts: { cwd: string; env: NodeJS.P
       resolve({ code: 127, signal: null, stoppedBySupervisor, killed });
     });
   });
-  const signalGroup = (sig: NodeJS.Signals) => {
+  const signalGroup = (sig: NodeJS.Signals | 0): boolean => {
     try {
       process.kill(-(child.pid as number), sig);
+      return true;
     } catch {
-      /* already gone */
+      return false; // ESRCH: nobody left in the group
     }
+  };
+  const groupAlive = () => signalGroup(0);
+  const waitGroupGone = async (ms: number) => {
+    const t0 = Date.now();
+    while (groupAlive() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 50));
+    return !groupAlive();
   };
   return {
     pid: child.pid as number,
     exited,
     running: () => alive,
-    async stop(graceS: number) {
-      if (!alive) return exited;
+    wasKilled: () => killed,
+    async stop(graceS: number, voluntaryS = 0) {
+      // A trainer told "stop" at its control call gets voluntaryS to exit by itself.
+      if (voluntaryS > 0 && (await waitGroupGone(voluntaryS * 1000)) && !alive) return exited;
       stoppedBySupervisor = true;
       signalGroup('SIGTERM');
-      const timer = setTimeout(() => {
+      // The whole group, not just the shell leader: a child ignoring SIGTERM is still a trainer.
+      if (!(await waitGroupGone(graceS * 1000))) {
         killed = true;
         signalGroup('SIGKILL');
-      }, graceS * 1000);
+        await waitGroupGone(5000);
+      }
       const r = await exited;
-      clearTimeout(timer);
-      // Children left in the group after the leader exited.
-      signalGroup('SIGKILL');
       return { ...r, stoppedBySupervisor: true, killed };
     },
   };

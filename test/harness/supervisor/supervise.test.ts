@@ -1,0 +1,150 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { supervise, type SupervisorConfig } from '../../../harness/supervisor/supervisor.js';
+import type { EvaluateCheckpoint } from '../../../harness/supervisor/scorer.js';
+import { parseTarget } from '../../../harness/supervisor/target.js';
+import { completeCheckpointKind } from '../../../harness/supervisor/checkpoint-watch.js';
+
+const TRAINER = fileURLToPath(new URL('../../fixtures/supervisor/scripted-trainer.mjs', import.meta.url));
+
+/** A synthetic evaluation: checkpoint `step` answers a fixed question order with accuracy acc(step). */
+function syntheticEvaluate(acc: (step: number) => number, N = 400, delayMs = 0): EvaluateCheckpoint & { calls: { step: number; n: number | null }[] } {
+  const calls: { step: number; n: number | null }[] = [];
+  const sentUpTo = new Map<number, number>();
+  const fn = (async (ckpt: { step: number; path: string }, maxPerRun: number | null) => {
+    calls.push({ step: ckpt.step, n: maxPerRun });
+    // The checkpoint must be complete when it is scored.
+    if (completeCheckpointKind(ckpt.path) === null) throw new Error(`scored an incomplete checkpoint ${ckpt.path}`);
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    const n = Math.min(maxPerRun ?? N, N);
+    const p = acc(ckpt.step);
+    let s = ckpt.step * 7919 + 1;
+    const answers = Array.from({ length: N }, () => {
+      s = (s * 48271) % 2147483647;
+      return s / 2147483647 < p ? 1 : 0;
+    });
+    const before = sentUpTo.get(ckpt.step) ?? 0;
+    sentUpTo.set(ckpt.step, Math.max(before, n));
+    return { perTask: { task: answers.slice(0, n) }, requestsSent: Math.max(0, n - before), requestsTotal: n, fullPerRun: N };
+  }) as unknown as EvaluateCheckpoint & { calls: { step: number; n: number | null }[] };
+  fn.calls = calls;
+  return fn;
+}
+
+function config(runDir: string, outDir: string, over: Partial<SupervisorConfig>, trainerArgs: string): SupervisorConfig {
+  return {
+    runDir,
+    trainerCommand: `${JSON.stringify(process.execPath)} ${JSON.stringify(TRAINER)} --out ${JSON.stringify(outDir)} ${trainerArgs}`,
+    trainerCwd: runDir,
+    watchDir: null,
+    watchIntervalMs: 100,
+    target: null,
+    alpha: 0.05,
+    adaptive: true,
+    n0: 16,
+    patience: null,
+    minDelta: 0,
+    deadlineS: 120,
+    graceS: 1,
+    maxSteps: null,
+    marginFraction: 0.1,
+    marginFloorS: 0.2,
+    finalEval: true,
+    resume: false,
+    ...over,
+  };
+}
+
+const quiet = () => undefined;
+const dirs = () => {
+  const root = mkdtempSync(join(tmpdir(), 'ef-sup-'));
+  return { run: join(root, 'run'), out: join(root, 'out') };
+};
+
+describe('supervisor: closed loop with a scripted external trainer', function () {
+  this.timeout(60_000);
+
+  it('stops at the score target (control endpoint), answers stop, keeps the best checkpoint', async () => {
+    const d = dirs();
+    const ev = syntheticEvaluate((step) => Math.min(0.95, 0.2 + 0.1 * step));
+    const { state, exitCode } = await supervise(config(d.run, d.out, { target: parseTarget('task >= 0.6') }, '--steps 20 --interval-ms 50 --control'), ev, quiet);
+    expect(state.stop?.reason).to.equal('target');
+    expect(exitCode).to.equal(0);
+    const stopStep = state.stop?.step as number;
+    expect(stopStep).to.be.within(5, 12); // true accuracy crosses 0.6 at step 4; the bound needs a margin
+    expect(state.checkpoints.at(-1)?.step).to.equal(stopStep); // the trainer stopped when told
+    expect(state.best?.step).to.equal(stopStep);
+    expect(state.best?.full_eval).to.equal(true);
+    expect(state.trainer?.exit_code).to.equal(0);
+    const onDisk = JSON.parse(readFileSync(join(d.run, 'train.json'), 'utf8'));
+    expect(onDisk.checkpoints.length).to.equal(state.checkpoints.length);
+    expect(readFileSync(join(d.run, 'decisions.log'), 'utf8')).to.match(/STOP target/);
+    // Adaptive evaluation: later checkpoints needed fewer than the full 400 instances.
+    expect(state.checkpoints.slice(1).some((c) => c.scores.task.n < 400)).to.equal(true);
+  });
+
+  it('stops on a plateau while watching a directory', async () => {
+    const d = dirs();
+    const ev = syntheticEvaluate(() => 0.5);
+    const { state, exitCode } = await supervise(
+      config(d.run, d.out, { watchDir: d.out, patience: 2, minDelta: 0.01, adaptive: false, target: null }, '--steps 50 --interval-ms 150'),
+      ev,
+      quiet,
+    );
+    expect(state.stop?.reason).to.equal('plateau');
+    expect(exitCode).to.equal(0);
+    expect(state.checkpoints.length).to.be.within(3, 6);
+    expect(state.trainer?.exit_code === null || state.trainer?.signal !== null || state.trainer?.exit_code !== 0).to.equal(true);
+  });
+
+  it('stops for the deadline with room for the final evaluation', async () => {
+    const d = dirs();
+    const ev = syntheticEvaluate(() => 0.4, 200, 300); // a full evaluation takes ~0.3 s
+    const t0 = Date.now();
+    const { state } = await supervise(config(d.run, d.out, { watchDir: d.out, deadlineS: 3, target: parseTarget('task >= 0.9') }, '--steps 1000 --interval-ms 100 --every 3'), ev, quiet);
+    const elapsed = (Date.now() - t0) / 1000;
+    expect(state.stop?.reason).to.equal('deadline');
+    expect(state.stop?.time_s as number).to.be.lessThan(3);
+    expect(elapsed).to.be.lessThan(3 + 2); // final eval + grace fit in the budget plus slack
+    expect(state.best).to.not.equal(null);
+  });
+
+  it('records a trainer crash, keeps the best checkpoint, and says so in the exit code', async () => {
+    const d = dirs();
+    const ev = syntheticEvaluate((s) => 0.3 + 0.05 * s);
+    const { state, exitCode } = await supervise(config(d.run, d.out, { watchDir: d.out }, '--steps 10 --interval-ms 120 --crash-at 4'), ev, quiet);
+    expect(state.stop?.reason).to.equal('trainer_crash');
+    expect(state.trainer?.exit_code).to.equal(13);
+    expect(exitCode).to.equal(3);
+    expect(state.checkpoints.map((c) => c.step)).to.deep.equal([1, 2, 3]);
+    expect(state.best?.step).to.equal(3);
+  });
+
+  it('kills a hung trainer that ignores SIGTERM within grace + 1 s of the deadline stop', async () => {
+    const d = dirs();
+    const ev = syntheticEvaluate(() => 0.4, 100);
+    const t0 = Date.now();
+    const { state } = await supervise(
+      config(d.run, d.out, { watchDir: d.out, deadlineS: 2, graceS: 0.5, marginFloorS: 0.1 }, '--steps 100 --interval-ms 100 --hang-at 3 --ignore-sigterm'),
+      ev,
+      quiet,
+    );
+    const stopAt = state.stop?.time_s as number;
+    expect(state.stop?.reason).to.equal('deadline');
+    expect(state.trainer?.killed).to.equal(true);
+    const pid = Number(readFileSync(join(d.out, 'trainer.pid'), 'utf8'));
+    expect(() => process.kill(pid, 0)).to.throw(); // the node trainer itself is gone, not only its shell
+    expect((Date.now() - t0) / 1000 - stopAt).to.be.lessThan(0.5 + 1 + 0.5); // grace + 1 s (+ final eval of a tiny suite)
+  });
+
+  it('never scores a half-written checkpoint', async () => {
+    const d = dirs();
+    const ev = syntheticEvaluate(() => 0.5, 50);
+    const { state } = await supervise(config(d.run, d.out, { watchDir: d.out, adaptive: false }, '--steps 3 --interval-ms 150 --half-write 2'), ev, quiet);
+    expect(state.checkpoints.map((c) => c.step)).to.deep.equal([1, 2, 3]);
+    expect(state.stop?.reason).to.equal('trainer_exit');
+  });
+});
