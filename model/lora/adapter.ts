@@ -1,0 +1,48 @@
+// A LoRA adapter held unmerged next to the base weights: for each adapted projection of each
+// layer, y = W·x + s·B·(A·x) with A[r, in], B[out, r], s = alpha/r (rsLoRA: alpha/sqrt(r)).
+// peft src/peft/tuners/lora/layer.py (forward, get_delta_weight, scaling).
+import { matmulForwardJs } from '../../kernels/index.js';
+import type { Projection } from '../llama/weights.js';
+
+export interface LoraModule {
+  r: number;
+  scaling: number;
+  a: Float32Array; // [r, in]
+  b: Float32Array; // [out, r]
+  inFeatures: number;
+  outFeatures: number;
+}
+
+export interface LoraAdapter {
+  /** Directory (or name) it came from, for ids and messages. */
+  source: string;
+  /** layers[l][projection] when that projection is adapted. */
+  layers: Array<Partial<Record<Projection, LoraModule>>>;
+}
+
+let mid = new Float32Array(0);
+let delta = new Float32Array(0);
+
+// out[N,out] += scaling · (inp[N,in] · Aᵀ) · Bᵀ
+export function loraForward(out: Float32Array, inp: Float32Array, m: LoraModule, N: number): void {
+  if (mid.length < N * m.r) mid = new Float32Array(N * m.r);
+  if (delta.length < N * m.outFeatures) delta = new Float32Array(N * m.outFeatures);
+  matmulForwardJs(mid, inp, m.a, null, N, m.inFeatures, m.r);
+  matmulForwardJs(delta, mid, m.b, null, N, m.r, m.outFeatures);
+  const s = m.scaling;
+  const n = N * m.outFeatures;
+  for (let i = 0; i < n; i++) out[i] += s * delta[i];
+}
+
+// W'[out,in] = W + scaling · B·A (peft merge), for tests and export
+export function mergedWeight(w: Float32Array, m: LoraModule): Float32Array {
+  const out = Float32Array.from(w);
+  for (let o = 0; o < m.outFeatures; o++) {
+    for (let i = 0; i < m.inFeatures; i++) {
+      let s = 0;
+      for (let k = 0; k < m.r; k++) s += m.b[o * m.r + k] * m.a[k * m.inFeatures + i];
+      out[o * m.inFeatures + i] += m.scaling * s;
+    }
+  }
+  return out;
+}
