@@ -1,0 +1,102 @@
+// MMLU (Hendrycks et al.), as HELM v0.3.0 mmlu_scenario.py reads it: for one subject,
+// data/dev/<subject>_dev.csv → train, data/val/<subject>_val.csv → valid,
+// data/test/<subject>_test.csv → test, in that order. Rows have no header:
+// question, A, B, C, D, answer letter. Every reference whose text equals the answer's text is correct.
+// Run spec: get_mmlu_spec (multiple_choice_joint, 5-shot, exact-match metrics, group "mmlu").
+import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
+import type { Instance, Split } from '../instance.js';
+import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { rejectUnknownArgs, requireArg } from '../run-entry.js';
+import { UserError } from '../../harness/user-error.js';
+import { expectFields, parseCsv } from './common/csv.js';
+import { dataFile, readDataText } from './common/files.js';
+import { withHelmIds } from './common/splits.js';
+
+export const MMLU_SUBJECTS = [
+  'abstract_algebra', 'anatomy', 'astronomy', 'business_ethics', 'clinical_knowledge', 'college_biology',
+  'college_chemistry', 'college_computer_science', 'college_mathematics', 'college_medicine', 'college_physics',
+  'computer_security', 'conceptual_physics', 'econometrics', 'electrical_engineering', 'elementary_mathematics',
+  'formal_logic', 'global_facts', 'high_school_biology', 'high_school_chemistry', 'high_school_computer_science',
+  'high_school_european_history', 'high_school_geography', 'high_school_government_and_politics',
+  'high_school_macroeconomics', 'high_school_mathematics', 'high_school_microeconomics', 'high_school_physics',
+  'high_school_psychology', 'high_school_statistics', 'high_school_us_history', 'high_school_world_history',
+  'human_aging', 'human_sexuality', 'international_law', 'jurisprudence', 'logical_fallacies', 'machine_learning',
+  'management', 'marketing', 'medical_genetics', 'miscellaneous', 'moral_disputes', 'moral_scenarios', 'nutrition',
+  'philosophy', 'prehistory', 'professional_accounting', 'professional_law', 'professional_medicine',
+  'professional_psychology', 'public_relations', 'security_studies', 'sociology', 'us_foreign_policy', 'virology',
+  'world_religions',
+] as const;
+
+export type MmluSubject = (typeof MMLU_SUBJECTS)[number];
+
+/** HELM's folder → split mapping, in reading order (auxiliary_train has no per-subject file). */
+const MMLU_SPLITS: [folder: string, split: Split][] = [
+  ['dev', 'train'],
+  ['val', 'valid'],
+  ['test', 'test'],
+];
+
+const LETTERS = ['A', 'B', 'C', 'D'];
+
+/** The data file of one subject and folder, relative to the data dir. */
+export function mmluFile(subject: string, folder: string): string {
+  return `mmlu/data/${folder}/${subject}_${folder}.csv`;
+}
+
+/** Parses one MMLU CSV (process_csv) into instances without ids. */
+export function parseMmluCsv(text: string, file: string, split: Split): Omit<Instance, 'id'>[] {
+  return parseCsv(text, file).map((row) => {
+    const [question, a, b, c, d, answer] = expectFields(row, 6, file, 'question, A, B, C, D, answer');
+    const choices = [a, b, c, d];
+    const index = LETTERS.indexOf(answer);
+    if (index < 0) throw new UserError(`${file}:${row.line}: answer ${JSON.stringify(answer)} is not one of ${LETTERS.join(', ')}`);
+    const correctText = choices[index];
+    return { input: question, references: choices.map((text) => ({ text, correct: text === correctText })), split };
+  });
+}
+
+export function mmluScenario(subject: string): Scenario {
+  return {
+    name: 'mmlu',
+    files: () => MMLU_SPLITS.map(([folder]) => mmluFile(subject, folder)),
+    async load(dataDir) {
+      const out: Omit<Instance, 'id'>[] = [];
+      for (const [folder, split] of MMLU_SPLITS) {
+        const rel = mmluFile(subject, folder);
+        out.push(...parseMmluCsv(await readDataText(dataDir, rel, 'mmlu'), dataFile(dataDir, rel), split));
+      }
+      return withHelmIds(out);
+    },
+  };
+}
+
+/** get_mmlu_spec(subject, method="multiple_choice_joint"). */
+export function mmluRunSpec(subject: string): RunSpec {
+  const method = 'multiple_choice_joint';
+  return {
+    name: `mmlu:subject=${subject},method=${method}`,
+    scenario: mmluScenario(subject),
+    adapterSpec: multipleChoiceJointSpec({
+      instructions: `The following are multiple choice questions (with answers) about ${subject.replaceAll('_', ' ')}.`,
+      inputNoun: 'Question',
+      outputNoun: 'Answer',
+    }),
+    metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
+    groups: ['mmlu'],
+    mainMetric: 'exact_match',
+    mainSplit: 'test',
+    dataAugmentation: null,
+  };
+}
+
+export const scenarioModule: ScenarioModule = {
+  name: 'mmlu',
+  runSpecs(args: RunEntryArgs): RunSpec[] {
+    rejectUnknownArgs(args, 'mmlu', ['subject', 'method']);
+    const subject = requireArg(args, 'subject', 'mmlu', MMLU_SUBJECTS);
+    if (args.method !== undefined && args.method !== 'multiple_choice_joint') {
+      throw new UserError(`mmlu: method=${args.method} is not supported (only multiple_choice_joint, HELM's default)`);
+    }
+    return [mmluRunSpec(subject)];
+  },
+};
