@@ -34,8 +34,17 @@ export interface RunSpec {
 export interface ScenarioModule {
   /** Run-entry name as written in HELM confs ("mmlu", "truthful_qa", "gsm", ...). */
   readonly name: string;
-  /** Builds the run specs of one run entry (usually one; BIG-bench few-shot settings expand). */
-  runSpecs(args: RunEntryArgs): RunSpec[];
+  /**
+   * Builds the run specs of one run entry (usually one; BIG-bench few-shot settings expand).
+   * `context.dataDir` is for scenarios whose adapter spec depends on a data file (BIG-bench's
+   * task.json decides method, prefixes and stop string); others ignore it.
+   */
+  runSpecs(args: RunEntryArgs, context?: RunSpecContext): RunSpec[];
+}
+
+export interface RunSpecContext {
+  /** The data directory the run will load from (--data-dir / EVALFIRST_DATA / cache default). */
+  dataDir?: string;
 }
 
 /** One request of a run, with what is needed to score its answer. */

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { adapterSpec, type AdapterSpec } from '../adapters/adapter-spec.js';
 import type { Instance, Reference, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import type { RunEntryArgs, RunSpec, RunSpecContext, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../harness/user-error.js';
 import { defaultDataDir } from '../../harness/data-dir.js';
 import { dataAugmentation, requireArg } from './common/args.js';
@@ -196,7 +196,7 @@ export function bigBenchScenario(task: string, subtask: string): Scenario {
 
 export const scenarioModule: ScenarioModule = {
   name: 'big_bench',
-  runSpecs(args: RunEntryArgs, ctx?: { dataDir?: string }): RunSpec[] {
+  runSpecs(args: RunEntryArgs, ctx?: RunSpecContext): RunSpec[] {
     const task = requireArg(args, 'task', 'big_bench');
     const subtask = args.subtask ?? '';
     const parsed = readTaskSync(ctx?.dataDir ?? defaultDataDir(), bigBenchFile(task, subtask));
