@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadHfModel } from '../../../model/llama/hf-checkpoint.js';
+import { writeHfModel } from '../../../model/llama/hf-write.js';
+import { linearToF32 } from '../../../model/llama/linear.js';
+import { LlamaModel } from '../../../model/llama/model.js';
+import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
+import { PROJECTIONS, type LlamaWeights } from '../../../model/llama/weights.js';
+import { mergedWeight } from '../../../model/lora/adapter.js';
+import { loadPeftAdapter } from '../../../model/lora/peft.js';
+import { peftTensorName, seededPeftTensors, writePeftAdapter, type PeftWriteOptions } from '../../../model/lora/peft-write.js';
+import { UserError } from '../../../harness/user-error.js';
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('model/lora', () => {
+  let dir: string;
+  const config = tinyConfig();
+  const tokens = [1, 17, 250, 33, 4, 180];
+  const opts: PeftWriteOptions = { r: 4, loraAlpha: 8, targetModules: [...PROJECTIONS] };
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ef-lora-'));
+    writeHfModel(join(dir, 'base'), config, seededHfTensors(config, 3));
+    writePeftAdapter(join(dir, 'ad1'), opts, seededPeftTensors(config, opts, 11));
+    writePeftAdapter(join(dir, 'ad2'), { ...opts, useRslora: true, targetModules: ['q_proj', 'v_proj'] }, seededPeftTensors(config, { ...opts, targetModules: ['q_proj', 'v_proj'] }, 12));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function merged(weights: LlamaWeights, adapterDir: string): LlamaWeights {
+    const ad = loadPeftAdapter(adapterDir, config);
+    return {
+      ...weights,
+      layers: weights.layers.map((L, l) => {
+        const proj = { ...L.proj };
+        for (const p of PROJECTIONS) {
+          const m = ad.layers[l][p];
+          if (m) proj[p] = { kind: 'f32', rows: proj[p].rows, cols: proj[p].cols, data: mergedWeight(linearToF32(proj[p]), m) };
+        }
+        return { ...L, proj };
+      }),
+    };
+  }
+
+  for (const quant of ['none', 'nf4'] as const) {
+    it(`unmerged LoRA over a ${quant === 'nf4' ? 'NF4' : 'fp32'} base equals the merged-weights forward within 1e-5`, () => {
+      const { weights } = loadHfModel(join(dir, 'base'), quant);
+      const m = new LlamaModel(config, weights);
+      m.adapter = loadPeftAdapter(join(dir, 'ad1'), config);
+      expect(m.adapter.layers[1].down_proj?.scaling).to.equal(2);
+      const un = m.forward(m.newCache(32), tokens, 'all');
+      const mm = new LlamaModel(config, merged(weights, join(dir, 'ad1')));
+      const me = mm.forward(mm.newCache(32), tokens, 'all');
+      expect(maxAbsDiff(un, me)).to.be.lessThan(1e-5);
+      m.adapter = null;
+      const base = m.forward(m.newCache(32), tokens, 'all');
+      expect(maxAbsDiff(un, base)).to.be.greaterThan(1e-3);
+    });
+  }
+
+  it('rsLoRA scales by alpha/sqrt(r); switching adapters reuses the same base weights', () => {
+    const { weights } = loadHfModel(join(dir, 'base'), 'nf4');
+    const m = new LlamaModel(config, weights);
+    const a2 = loadPeftAdapter(join(dir, 'ad2'), config);
+    expect(a2.layers[0].q_proj?.scaling).to.equal(8 / 2);
+    expect(a2.layers[0].k_proj).to.equal(undefined);
+    const q = weights.layers[0].proj.q_proj;
+    m.adapter = a2;
+    const x = m.forward(m.newCache(32), tokens);
+    m.adapter = loadPeftAdapter(join(dir, 'ad1'), config);
+    const y = m.forward(m.newCache(32), tokens);
+    expect(m.weights.layers[0].proj.q_proj).to.equal(q);
+    expect(maxAbsDiff(x, y)).to.be.greaterThan(1e-4);
+  });
+
+  it('refuses an adapter whose shapes do not fit the base, naming file and tensor', () => {
+    const t = seededPeftTensors(config, opts, 5);
+    const name = peftTensorName(1, 'k_proj', 'B');
+    t[name] = { shape: [64, 4], data: new Float32Array(256) };
+    writePeftAdapter(join(dir, 'bad'), opts, t);
+    expect(() => loadPeftAdapter(join(dir, 'bad'), config)).to.throw(UserError, /adapter_model\.safetensors: tensor "base_model\.model\.model\.layers\.1\.self_attn\.k_proj\.lora_B\.weight" has shape \[64,4\], expected \[16, 4\]/);
+    const t2 = seededPeftTensors(config, opts, 5);
+    delete t2[peftTensorName(0, 'q_proj', 'A')];
+    writePeftAdapter(join(dir, 'bad2'), opts, t2);
+    expect(() => loadPeftAdapter(join(dir, 'bad2'), config)).to.throw(UserError, /q_proj\.lora_B\.weight has no matching lora_A/);
+    writeFileSync(join(dir, 'bad2', 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 4, lora_alpha: 8, use_dora: true }));
+    expect(() => loadPeftAdapter(join(dir, 'bad2'), config)).to.throw(UserError, /DoRA/);
+    expect(() => loadPeftAdapter(join(dir, 'nope'), config)).to.throw(UserError, /no adapter_config\.json/);
+  });
+});
