@@ -69,7 +69,11 @@ export async function runSpecsForEntry(entry: string, options: RunEntryOptions =
   try {
     base = module.runSpecs(scenarioArgs);
   } catch (err) {
-    if (err instanceof UserError) throw new UserError(`run entry "${entry}": ${err.message}`, err.exitCode);
+    // Matched by name: under mocha's require hook a dynamically imported scenario can carry its own
+    // copy of the UserError class.
+    if (err instanceof Error && err.name === 'UserError') {
+      throw new UserError(`run entry "${entry}": ${err.message}`, (err as UserError).exitCode ?? 2);
+    }
     throw err;
   }
   return expandRunSpecs(base, parsed, options);

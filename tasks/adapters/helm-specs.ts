@@ -6,7 +6,11 @@ export function formatInstructions(instructions: string): string {
   return instructions.length > 0 ? `${instructions}\n` : instructions;
 }
 
-/** get_multiple_choice_joint_adapter_spec (num_outputs=5, max_tokens=1, temperature 0, stop ["\n"]). */
+/**
+ * get_multiple_choice_adapter_spec(method=multiple_choice_joint) → get_multiple_choice_joint_adapter_spec
+ * (num_outputs=5, max_tokens=1, temperature 0, stop ["\n"]; no input noun → no input prefix/suffix).
+ * Checked against HELM v0.3.0 run_specs.py.
+ */
 export function multipleChoiceJointSpec(o: {
   instructions: string;
   inputNoun: string | null;
@@ -21,7 +25,7 @@ export function multipleChoiceJointSpec(o: {
     method: 'multiple_choice_joint',
     instructions: formatInstructions(o.instructions),
     inputPrefix: o.inputNoun !== null ? `${o.inputNoun}: ` : '',
-    inputSuffix: '\n',
+    inputSuffix: o.inputNoun !== null ? '\n' : '',
     outputPrefix: `${o.outputNoun}: `,
     outputSuffix: '\n',
     maxTrainInstances: o.maxTrainInstances ?? 5,
@@ -34,7 +38,7 @@ export function multipleChoiceJointSpec(o: {
   });
 }
 
-/** get_generation_adapter_spec. */
+/** get_generation_adapter_spec (HELM v0.3.0: max_tokens 5, stop ["\n"] when none given, temperature 0). */
 export function generationSpec(o: {
   instructions?: string;
   inputNoun?: string | null;
@@ -46,6 +50,7 @@ export function generationSpec(o: {
   maxTokens?: number;
   stopSequences?: string[];
   temperature?: number;
+  multiLabel?: boolean;
   extra?: Partial<AdapterSpec>;
 }): AdapterSpec {
   const nounPrefix = (noun: string | null | undefined, newline: boolean | undefined) =>
@@ -62,6 +67,7 @@ export function generationSpec(o: {
     maxTokens: o.maxTokens ?? 5,
     stopSequences: o.stopSequences ?? ['\n'],
     temperature: o.temperature ?? 0,
+    multiLabel: o.multiLabel ?? false,
     ...o.extra,
   });
 }
