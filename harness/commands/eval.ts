@@ -1,0 +1,190 @@
+// `evalfirst eval`: run entries or a suite against a model server (challenge protocol or
+// OpenAI-compatible, one or more replicas) or an embedded model, cached and resumable.
+import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../../model/backends/backend.js';
+import { createHttpBackend, parseProtocol, parseServerList, type Protocol } from '../../model/backends/create.js';
+import { evaluate, DEFAULT_CONCURRENCY } from '../runner/evaluate.js';
+import { defaultCachePath } from '../runner/cache.js';
+import { defaultRunDir, readRunConfig, runDirPaths, type RunConfig } from '../runner/run-dir.js';
+import { createProgressReporter } from '../runner/progress.js';
+import { renderErrorSummary, renderResultsTable } from '../../reports/table.js';
+import { resolveDataDir } from '../data-dir.js';
+import { UserError } from '../user-error.js';
+
+interface EvalFlags {
+  suite?: string;
+  server?: string;
+  protocol: string;
+  modelName?: string;
+  tokenizer?: string;
+  maxSequenceLength?: number;
+  model?: string;
+  adapter?: string;
+  quant?: string;
+  threads?: number;
+  dataDir?: string;
+  out?: string;
+  concurrency: number;
+  maxEvalInstances?: number;
+  json?: boolean;
+  cache: boolean;
+  resume?: string;
+  timeout?: number;
+  retries?: number;
+  progress: boolean;
+}
+
+/** How to rebuild the backend; stored in config.json so --resume needs no flags. */
+export type BackendConfig =
+  | { kind: 'http'; protocol: Protocol; urls: string[]; modelName?: string; tokenizerPath?: string; maxSequenceLength?: number; timeoutMs?: number; retries?: number }
+  | { kind: 'embedded'; protocol: 'embedded'; model: string; adapter?: string; quant?: string; threads?: number };
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+/** The embedded runtime lives in model/backends/embedded.ts (another part of the project); load it only when asked. */
+async function loadEmbeddedBackend(config: Extract<BackendConfig, { kind: 'embedded' }>): Promise<Backend> {
+  const here = new URL('.', import.meta.url);
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const file = new URL(`../../model/backends/embedded${ext}`, here);
+  if (!existsSync(file)) throw new UserError('--model needs the embedded runtime (model/backends/embedded), which this build does not include; use --server');
+  const mod = (await import(file.href)) as { createEmbeddedBackend?: (o: Record<string, unknown>) => Promise<Backend> };
+  if (typeof mod.createEmbeddedBackend !== 'function') throw new UserError('model/backends/embedded does not export createEmbeddedBackend');
+  return mod.createEmbeddedBackend({ model: config.model, adapter: config.adapter, quant: config.quant, threads: config.threads });
+}
+
+export async function backendFromConfig(config: BackendConfig): Promise<Backend> {
+  if (config.kind === 'embedded') return loadEmbeddedBackend(config);
+  return createHttpBackend({
+    protocol: config.protocol,
+    urls: config.urls,
+    modelName: config.modelName,
+    tokenizerPath: config.tokenizerPath,
+    maxSequenceLength: config.maxSequenceLength,
+    http: {
+      ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+      ...(config.retries !== undefined ? { retry: { maxRetries: config.retries, baseDelayMs: 500, maxDelayMs: 30_000 } } : {}),
+    },
+  });
+}
+
+function backendConfigFromFlags(f: EvalFlags): BackendConfig {
+  if (f.model && f.server) throw new UserError('give either --server or --model, not both');
+  if (f.model) {
+    if (f.quant && f.quant !== 'nf4' && f.quant !== 'none') throw new UserError(`--quant must be nf4 or none, got "${f.quant}"`);
+    return { kind: 'embedded', protocol: 'embedded', model: f.model, adapter: f.adapter, quant: f.quant, threads: f.threads };
+  }
+  if (!f.server) throw new UserError('eval needs --server URL (or --model PATH for the embedded runtime, or --resume RUN_DIR)');
+  return {
+    kind: 'http',
+    protocol: parseProtocol(f.protocol),
+    urls: parseServerList(f.server),
+    modelName: f.modelName,
+    tokenizerPath: f.tokenizer,
+    maxSequenceLength: f.maxSequenceLength,
+    timeoutMs: f.timeout !== undefined ? f.timeout * 1000 : undefined,
+    retries: f.retries,
+  };
+}
+
+async function suiteEntries(nameOrPath: string): Promise<string[]> {
+  const { loadSuite } = (await import('../../tasks/suites/suite.js')) as { loadSuite(n: string): { name: string; entries: string[] } };
+  return loadSuite(nameOrPath).entries;
+}
+
+export function command(): Command {
+  return new Command('eval')
+    .description('evaluate run entries or a suite against a model server or an embedded model')
+    .argument('[entries...]', 'HELM run entries, e.g. "mmlu:subject=anatomy,max_eval_instances=15"')
+    .option('--suite <name|file>', 'a suite name (tasks/suites) or a .conf file of run entries')
+    .option('--server <urls>', 'model server base URL(s), comma-separated replicas')
+    .addOption(new Option('--protocol <p>', 'server protocol').choices(['neurips', 'openai']).default('neurips'))
+    .option('--model-name <name>', 'model name sent to an OpenAI-compatible server')
+    .option('--tokenizer <tokenizer.json>', 'count tokens locally with this tokenizer.json instead of the server\'s /tokenize')
+    .option('--max-sequence-length <n>', 'context window for prompt fitting (default 2048, as neurips/local)', positiveInt('--max-sequence-length'))
+    .option('--model <path>', 'evaluate an embedded model (HF folder or GGUF) instead of a server')
+    .option('--adapter <dir>', 'PEFT LoRA adapter for --model')
+    .option('--quant <nf4|none>', 'quantize --model weights')
+    .option('--threads <n>', 'threads for --model', positiveInt('--threads'))
+    .option('--data-dir <dir>', 'benchmark data folder (default $EVALFIRST_DATA or the user cache)')
+    .option('--out <dir>', 'run directory (default runs/<timestamp>)')
+    .option('--concurrency <n>', 'requests in flight', positiveInt('--concurrency'), DEFAULT_CONCURRENCY)
+    .option('--max-eval-instances <n>', 'eval instances per run where the entry sets none', positiveInt('--max-eval-instances'))
+    .option('--timeout <seconds>', 'per-attempt HTTP timeout (default 3000, as HELM)', positiveInt('--timeout'))
+    .option('--retries <n>', 'retries per request on connection errors, 5xx and 429 (default 5)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UserError(`--retries must be an integer >= 0, got "${v}"`);
+      return n;
+    })
+    .option('--json', 'print results.json to stdout instead of the table')
+    .option('--no-cache', 'do not read or write the request cache')
+    .option('--no-progress', 'no progress bar or progress lines')
+    .option('--resume <run_dir>', 'continue an interrupted run from its journal')
+    .action(async (entries: string[], flags: EvalFlags) => {
+      process.exitCode = await runEval(entries, flags);
+    });
+}
+
+async function runEval(positional: string[], flags: EvalFlags): Promise<number> {
+  let config: RunConfig;
+  let outDir: string;
+  if (flags.resume) {
+    if (positional.length > 0 || flags.suite || flags.server || flags.model) throw new UserError('--resume takes its entries and backend from the run directory; give no others');
+    outDir = flags.resume;
+    config = readRunConfig(outDir);
+  } else {
+    let entries = [...positional];
+    if (flags.suite) entries = entries.concat(await suiteEntries(flags.suite));
+    if (entries.length === 0) throw new UserError('nothing to evaluate: give run entries or --suite');
+    outDir = flags.out ?? defaultRunDir(new Date(), join(process.cwd(), 'runs'));
+    if (existsSync(runDirPaths(outDir).config)) throw new UserError(`${outDir} already holds a run; continue it with --resume ${outDir} or choose another --out`);
+    config = {
+      entries,
+      suite: flags.suite,
+      backend: backendConfigFromFlags(flags),
+      dataDir: resolveDataDir(flags.dataDir),
+      concurrency: flags.concurrency,
+      maxEvalInstances: flags.maxEvalInstances,
+      cache: flags.cache ? defaultCachePath() : null,
+      createdAt: new Date().toISOString(),
+    };
+  }
+  const backendConfig = config.backend as BackendConfig;
+  const backend = await backendFromConfig(backendConfig);
+  const progress = flags.progress && !flags.json ? createProgressReporter(process.stderr) : undefined;
+  let results;
+  try {
+    results = await evaluate({
+      entries: config.entries,
+      suite: config.suite,
+      backend,
+      backendConfig,
+      dataDir: config.dataDir,
+      outDir,
+      concurrency: config.concurrency,
+      maxEvalInstances: config.maxEvalInstances,
+      cachePath: config.cache,
+      resume: Boolean(flags.resume),
+      onProgress: progress ? (e) => progress.update(e) : undefined,
+    });
+  } finally {
+    progress?.stop();
+    await backend.close?.();
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else {
+    console.log(renderResultsTable(results, { color: Boolean(process.stdout.isTTY) }));
+    console.log(`results: ${runDirPaths(outDir).results}`);
+  }
+  const errors = renderErrorSummary(results);
+  if (errors) console.error(errors);
+  return results.errors.count > 0 ? 1 : 0;
+}
+

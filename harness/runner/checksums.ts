@@ -1,0 +1,25 @@
+// sha256 of each data file a scenario read, for provenance in results.json.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** { path relative to dataDir: sha256 }, memoised per absolute path across runs of one evaluation. */
+export async function checksumFiles(dataDir: string, files: string[], memo: Map<string, Promise<string>>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of [...files].sort()) {
+    const abs = isAbsolute(f) ? f : join(dataDir, f);
+    let p = memo.get(abs);
+    if (!p) {
+      p = sha256File(abs);
+      memo.set(abs, p);
+    }
+    out[isAbsolute(f) ? relative(dataDir, f) : f] = await p;
+  }
+  return out;
+}

@@ -1,0 +1,219 @@
+// evaluate(): run entries → requests → answers (journal, cache, or the model) → scores →
+// results.json + instances.jsonl in a run directory. The CLI's `eval` and the training supervisor
+// both call this. Requests of all runs share one concurrency limit (HELM's `-n 30`); planning the
+// next run overlaps sending the previous one's requests.
+import pLimit from 'p-limit';
+import { existsSync, statSync } from 'node:fs';
+import type { Backend } from '../../model/backends/backend.js';
+import type { Completion } from '../../model/request.js';
+import { canonicalJson } from '../../model/backends/canonical-json.js';
+import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
+import type { InstanceRecord, ResultsFile, RunResult } from '../results-schema.js';
+import { VERSION, gitCommit } from '../version.js';
+import { UserError } from '../user-error.js';
+import { RequestCache } from './cache.js';
+import { withCachedTokenizer } from './cached-backend.js';
+import { Journal, readJournal, type JournalEntry } from './journal.js';
+import { requestKey } from './request-key.js';
+import { runDirPaths, writeFileAtomic, writeRunConfig, type RunConfig } from './run-dir.js';
+import { checksumFiles } from './checksums.js';
+import type { ProgressEvent } from './progress.js';
+import type { InstanceFilter, Pipeline, ScoredRequest } from './pipeline.js';
+
+export const DEFAULT_CONCURRENCY = 30;
+/** How many request errors results.json lists in full. */
+const FIRST_ERRORS = 10;
+
+export interface EvaluateOptions {
+  /** HELM run entries, e.g. "mmlu:subject=anatomy,max_eval_instances=15". */
+  entries: string[];
+  backend: Backend;
+  dataDir: string;
+  /** The run directory (created); holds config.json, journal.jsonl, results.json, instances.jsonl. */
+  outDir: string;
+  /** Requests in flight at once (default 30, as the organisers ran HELM). */
+  concurrency?: number;
+  /** Used only for entries that set no max_eval_instances (helm-run --max-eval-instances). */
+  maxEvalInstances?: number;
+  /** Keep only these eval instances (after HELM's selection), e.g. a supervisor's sample. */
+  filter?: InstanceFilter;
+  /** Evaluate only these instance ids (any run); combined with `filter`. */
+  sampleIds?: Iterable<string>;
+  onProgress?: (e: ProgressEvent) => void;
+  /** SQLite request cache file; null or absent: no cache. */
+  cachePath?: string | null;
+  /** Carry on a run in outDir from its journal instead of refusing a non-empty one. */
+  resume?: boolean;
+  /** Recorded in config.json/results.json: how to rebuild the backend (protocol, urls, model path...). */
+  backendConfig?: { kind: string; protocol?: string; [k: string]: unknown };
+  suite?: string;
+  /** The task-side steps; default: tasks/ (see taskPipeline). */
+  pipeline?: Pipeline;
+}
+
+type Outcome = { completion: Completion; reused: boolean } | { error: string };
+
+interface PlannedRun {
+  entry: string;
+  runSpec: RunSpec;
+  states: RequestState[];
+  outcomes: Promise<Outcome>[];
+  checksums: Promise<Record<string, string>>;
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
+  const pipeline = options.pipeline ?? (await import('./task-pipeline.js')).taskPipeline();
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`concurrency must be a positive integer, got ${concurrency}`);
+  const paths = runDirPaths(options.outDir);
+  const hasJournal = existsSync(paths.journal) && statSync(paths.journal).size > 0;
+  if (hasJournal && !options.resume) throw new UserError(`${options.outDir} already holds a run; continue it with --resume ${options.outDir} or choose another --out`);
+  const done: Map<string, JournalEntry> = options.resume ? readJournal(paths.journal) : new Map();
+
+  const backendConfig = options.backendConfig ?? { kind: 'programmatic' };
+  const config: RunConfig = {
+    entries: options.entries,
+    suite: options.suite,
+    backend: backendConfig,
+    dataDir: options.dataDir,
+    concurrency,
+    maxEvalInstances: options.maxEvalInstances,
+    cache: options.cachePath ?? null,
+    createdAt: new Date().toISOString(),
+  };
+  if (!options.resume || !existsSync(paths.config)) writeRunConfig(paths, config);
+
+  // Resolve every entry before sending anything, so a typo fails at once.
+  const specs: { entry: string; runSpec: RunSpec }[] = [];
+  for (const entry of options.entries) {
+    for (const runSpec of await pipeline.runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances })) specs.push({ entry, runSpec });
+  }
+
+  const sample = options.sampleIds ? new Set(options.sampleIds) : undefined;
+  const filter: InstanceFilter | undefined =
+    sample || options.filter ? (run, inst) => (!sample || sample.has(inst.id)) && (!options.filter || options.filter(run, inst)) : undefined;
+
+  const cache = options.cachePath ? new RequestCache(options.cachePath) : undefined;
+  const backend = cache ? withCachedTokenizer(options.backend, cache) : options.backend;
+  const journal = new Journal(paths.journal);
+  const limit = pLimit(concurrency);
+  const inFlight = new Map<string, Promise<Outcome>>();
+  const progress: ProgressEvent = { done: 0, total: 0, errors: 0, reused: 0 };
+  const report = () => options.onProgress?.({ ...progress });
+  const checksumMemo = new Map<string, Promise<string>>();
+
+  const settle = (o: Outcome): Outcome => {
+    progress.done++;
+    if ('error' in o) progress.errors++;
+    else if (o.reused) progress.reused++;
+    report();
+    return o;
+  };
+
+  const answer = (state: RequestState): Promise<Outcome> => {
+    const key = requestKey(backend.id, state.request);
+    const shared = inFlight.get(key);
+    if (shared) return shared.then(settle);
+    const fromJournal = done.get(key);
+    let p: Promise<Outcome>;
+    if (fromJournal) {
+      p = Promise.resolve({ completion: fromJournal.completion, reused: true });
+    } else {
+      const cached = cache?.get(key);
+      if (cached) {
+        journal.append({ key, runName: state.runName, index: state.index, completion: cached });
+        p = Promise.resolve({ completion: cached, reused: true });
+      } else {
+        p = limit(async (): Promise<Outcome> => {
+          try {
+            const completion = await backend.complete(state.request);
+            journal.append({ key, runName: state.runName, index: state.index, completion });
+            cache?.put(key, backend.id, canonicalJson(state.request), completion);
+            return { completion, reused: false };
+          } catch (err) {
+            return { error: (err as Error).message };
+          }
+        });
+      }
+    }
+    inFlight.set(key, p);
+    return p.then(settle);
+  };
+
+  const planned: PlannedRun[] = [];
+  try {
+    for (const { entry, runSpec } of specs) {
+      const states = await pipeline.planRun(runSpec, backend, options.dataDir, filter);
+      progress.total += states.length;
+      report();
+      const files = Promise.resolve(runSpec.scenario.files(options.dataDir)).then((f) => checksumFiles(options.dataDir, f, checksumMemo));
+      files.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+      planned.push({ entry, runSpec, states, outcomes: states.map(answer), checksums: files });
+    }
+    await Promise.all(planned.flatMap((p) => p.outcomes));
+  } finally {
+    journal.close();
+    cache?.close();
+  }
+
+  const records: InstanceRecord[] = [];
+  const runs: RunResult[] = [];
+  const firstErrors: ResultsFile['errors']['first'] = [];
+  let errorCount = 0;
+  for (const p of planned) {
+    const outcomes = await Promise.all(p.outcomes);
+    const scored: ScoredRequest[] = [];
+    let runErrors = 0;
+    p.states.forEach((state, i) => {
+      const o = outcomes[i];
+      const base = {
+        runName: state.runName,
+        instanceId: state.instance.id,
+        split: state.instance.split,
+        perturbation: state.perturbation ?? null,
+        prompt: state.request.prompt,
+        request: { ...state.request } as Record<string, unknown>,
+        references: state.instance.references.map((r) => ({ text: r.text, correct: r.correct })),
+      };
+      if ('error' in o) {
+        runErrors++;
+        errorCount++;
+        if (firstErrors.length < FIRST_ERRORS) firstErrors.push({ runName: state.runName, instanceId: state.instance.id, message: o.error });
+        records.push({ ...base, completion: null, scores: {}, error: o.error });
+        return;
+      }
+      const scores = pipeline.score(p.runSpec, state, o.completion);
+      scored.push({ state, completion: o.completion, scores });
+      records.push({ ...base, completion: { text: o.completion.text, logprob: o.completion.logprob, tokens: o.completion.tokens }, scores, error: null });
+    });
+    runs.push({
+      name: p.runSpec.name,
+      entry: p.entry,
+      scenario: p.runSpec.scenario.name,
+      groups: p.runSpec.groups,
+      mainMetric: p.runSpec.mainMetric,
+      mainSplit: p.runSpec.mainSplit,
+      metrics: pipeline.aggregateRun(p.runSpec, scored),
+      numInstances: new Set(p.states.map((s) => s.instance.id)).size,
+      numRequests: p.states.length,
+      numErrors: runErrors,
+      adapterSpec: { ...p.runSpec.adapterSpec },
+      dataChecksums: await p.checksums,
+    });
+  }
+
+  const results: ResultsFile = {
+    evalfirstVersion: VERSION,
+    gitCommit: gitCommit(),
+    createdAt: new Date().toISOString(),
+    config: { ...config },
+    backend: { ...backendConfig, id: backend.id, protocol: backendConfig.protocol ?? backendConfig.kind },
+    runs,
+    groups: pipeline.aggregateGroups(runs),
+    errors: { count: errorCount, first: firstErrors },
+  };
+  writeFileAtomic(paths.instances, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
+  writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`);
+  return results;
+}
+

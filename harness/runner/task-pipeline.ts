@@ -1,0 +1,35 @@
+// The runner's Pipeline bound to tasks/: HELM's eval-instance selection, canonical augmentation,
+// adaptation with the backend's tokenizer-based prompt window, the metric registry and aggregation.
+import { runSpecsForEntry } from '../../tasks/registry.js';
+import { adaptRun, prepareRunInstances, windowFromBackend } from '../../tasks/adapters/adapt.js';
+import { checkMetrics, scoreRequest } from '../../tasks/metrics/registry.js';
+import { aggregateRun, aggregateGroups } from '../../tasks/metrics/aggregate.js';
+import type { Pipeline } from './pipeline.js';
+import type { Instance } from '../../tasks/instance.js';
+
+// Augmentation loads its perturbation tables only when a run asks for it.
+const AUGMENT_MODULE = '../../tasks/augment/index.js';
+async function augmentInstances(instances: Instance[], dataDir: string): Promise<Instance[]> {
+  const mod = (await import(AUGMENT_MODULE)) as { augmentInstances(i: Instance[], d: string): Promise<Instance[]> };
+  return mod.augmentInstances(instances, dataDir);
+}
+
+export function taskPipeline(): Pipeline {
+  return {
+    async runSpecsForEntry(entry, options) {
+      const specs = await runSpecsForEntry(entry, options);
+      specs.forEach(checkMetrics); // an unknown metric fails before any request is sent
+      return specs;
+    },
+    async planRun(runSpec, backend, dataDir, filter) {
+      const all = await runSpec.scenario.load(dataDir);
+      const { train, eval: selected } = prepareRunInstances(runSpec, all);
+      let evalInstances = filter ? selected.filter((i) => filter(runSpec.name, i)) : selected;
+      if (runSpec.dataAugmentation === 'canonical') evalInstances = await augmentInstances(evalInstances, dataDir);
+      return adaptRun(runSpec, evalInstances, train, windowFromBackend(backend));
+    },
+    score: (runSpec, state, completion) => scoreRequest(runSpec, state, completion),
+    aggregateRun: (runSpec, records) => aggregateRun(runSpec, records),
+    aggregateGroups: (runs) => aggregateGroups(runs),
+  };
+}

@@ -1,0 +1,191 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluate } from '../../harness/runner/evaluate.js';
+import { readJournal } from '../../harness/runner/journal.js';
+import { RequestCache } from '../../harness/runner/cache.js';
+import { NeuripsBackend } from '../../model/backends/neurips.js';
+import { OpenAIBackend } from '../../model/backends/openai.js';
+import type { InstanceRecord, ResultsFile } from '../../harness/results-schema.js';
+import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+import { gsmAnswer, questionNumber, writeSyntheticGsm } from './runner-fixtures.js';
+
+const fast = { timeoutMs: 5000, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 } };
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), `evalfirst-${p}-`));
+const readRecords = (dir: string): InstanceRecord[] =>
+  readFileSync(join(dir, 'instances.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as InstanceRecord);
+
+describe('harness/runner evaluate()', function () {
+  this.timeout(60_000);
+  const servers: ScriptedServer[] = [];
+  let dataDir: string;
+  before(() => {
+    dataDir = writeSyntheticGsm(12);
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  const start = async (o: Parameters<typeof startScriptedServer>[0] = {}) => {
+    const s = await startScriptedServer({ answer: (p) => gsmAnswer(p, (i) => i % 4 === 3), ...o });
+    servers.push(s);
+    return s;
+  };
+
+  it('runs an entry end to end over HTTP and writes results.json and instances.jsonl', async () => {
+    const s = await start();
+    const out = join(tmp('run'), 'r1');
+    const backend = new NeuripsBackend({ urls: [s.url], http: fast });
+    const res = await evaluate({ entries: ['gsm:max_eval_instances=8'], backend, dataDir, outDir: out, backendConfig: { kind: 'http', protocol: 'neurips', urls: [s.url] } });
+    expect(res.runs).to.have.length(1);
+    const run = res.runs[0];
+    expect(run.entry).to.equal('gsm:max_eval_instances=8');
+    expect(run.numRequests).to.equal(8);
+    expect(run.numErrors).to.equal(0);
+    // The server cut every answer at "\n\n" (stop sequence sent by HELM's gsm spec), so right ones score 1.
+    const records = readRecords(out);
+    const expected = records.filter((r) => questionNumber(r.prompt)! % 4 !== 3).length / records.length;
+    expect(run.metrics.exact_match_indicator.mean).to.be.closeTo(expected, 1e-12);
+    expect(run.metrics.exact_match_indicator.count).to.equal(8);
+    expect(run.dataChecksums['gsm8k/test.jsonl']).to.match(/^[0-9a-f]{64}$/);
+    expect(res.backend).to.include({ id: backend.id, protocol: 'neurips' });
+    expect(res.groups.map((g) => g.group)).to.deep.equal(['gsm']);
+    expect(res.errors.count).to.equal(0);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).to.deep.equal(JSON.parse(JSON.stringify(res)));
+    expect(records).to.have.length(8);
+    expect(records[0].prompt.endsWith('\nA:')).to.equal(true);
+    expect(records[0].request).to.include({ maxTokens: 400 });
+    expect(records[0].completion!.text).to.not.contain('\n\n');
+    expect(Object.keys(records[0].scores)).to.deep.equal(['exact_match_indicator']);
+    expect(s.completions()).to.have.length(8);
+    expect(s.completions()[0].body.stop_sequences).to.deep.equal(['\n\n']);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).entries).to.deep.equal(['gsm:max_eval_instances=8']);
+  });
+
+  it('records a request whose response is invalid or lacks a key as an error and finishes the run', async () => {
+    const s = await start({
+      fault: (c) => {
+        const q = questionNumber(String(c.body.prompt ?? ''));
+        return q === 2 ? { kind: 'invalid-json' } : q === 5 ? { kind: 'drop-key', key: 'tokens' } : undefined;
+      },
+    });
+    const out = join(tmp('err'), 'r');
+    const res = await evaluate({ entries: ['gsm'], backend: new NeuripsBackend({ urls: [s.url], http: fast }), dataDir, outDir: out });
+    expect(res.errors.count).to.equal(2);
+    expect(res.runs[0].numErrors).to.equal(2);
+    expect(res.runs[0].metrics.exact_match_indicator.count).to.equal(10);
+    const messages = res.errors.first.map((e) => e.message).join('\n');
+    expect(messages).to.match(/invalid JSON/);
+    expect(messages).to.match(/missing key "tokens"/);
+    const bad = readRecords(out).filter((r) => r.error !== null);
+    expect(bad).to.have.length(2);
+    expect(bad.every((r) => r.completion === null)).to.equal(true);
+  });
+
+  it('answers a second run from the cache without sending anything', async () => {
+    const s = await start();
+    const cachePath = join(tmp('cache'), 'c.sqlite');
+    const backend = new NeuripsBackend({ urls: [s.url], http: fast });
+    const first = await evaluate({ entries: ['gsm:max_eval_instances=6'], backend, dataDir, outDir: join(tmp('c1'), 'r'), cachePath });
+    const sentFirst = s.log.length;
+    expect(s.completions()).to.have.length(6);
+    const second = await evaluate({ entries: ['gsm:max_eval_instances=6'], backend, dataDir, outDir: join(tmp('c2'), 'r'), cachePath });
+    expect(s.log.length, 'no completion or tokenizer request on the re-run').to.equal(sentFirst);
+    expect(second.runs[0].metrics).to.deep.equal(first.runs[0].metrics);
+    const c = new RequestCache(cachePath);
+    expect(c.count()).to.equal(6);
+    c.close();
+  });
+
+  it('resumes from the journal, sending only what was not completed', async () => {
+    const s = await start();
+    const out = join(tmp('res'), 'r');
+    const backend = new NeuripsBackend({ urls: [s.url], http: fast });
+    await evaluate({ entries: ['gsm:max_eval_instances=10'], backend, dataDir, outDir: out });
+    // Keep 4 journal lines and tear the 5th, as a kill -9 mid-write would.
+    const lines = readFileSync(join(out, 'journal.jsonl'), 'utf8').trim().split('\n');
+    writeFileSync(join(out, 'journal.jsonl'), lines.slice(0, 4).join('\n') + '\n' + lines[4].slice(0, 30));
+    const promptOf = new Map(readRecords(out).map((r, i) => [i, r.prompt]));
+    const keptPrompts = new Set(lines.slice(0, 4).map((l) => promptOf.get((JSON.parse(l) as { index: number }).index)));
+    const before = s.completions().length;
+    const res = await evaluate({ entries: ['gsm:max_eval_instances=10'], backend, dataDir, outDir: out, resume: true });
+    const resent = s.completions().slice(before).map((r) => String(r.body.prompt));
+    expect(resent).to.have.length(6);
+    expect(keptPrompts.size).to.equal(4);
+    for (const p of resent) expect(keptPrompts.has(p), 'a journaled request was sent again').to.equal(false);
+    expect(res.runs[0].numRequests).to.equal(10);
+    expect(readJournal(join(out, 'journal.jsonl')).size).to.equal(10);
+  });
+
+  it('refuses to overwrite a run directory that holds a journal unless resuming', async () => {
+    const s = await start();
+    const out = join(tmp('dup'), 'r');
+    const backend = new NeuripsBackend({ urls: [s.url], http: fast });
+    await evaluate({ entries: ['gsm:max_eval_instances=2'], backend, dataDir, outDir: out });
+    let err: Error | undefined;
+    await evaluate({ entries: ['gsm:max_eval_instances=2'], backend, dataDir, outDir: out }).catch((e: Error) => (err = e));
+    expect(err?.message).to.match(/already holds a run; continue it with --resume/);
+  });
+
+  it('names a damaged journal line on resume', async () => {
+    const out = tmp('bad');
+    writeFileSync(join(out, 'journal.jsonl'), '{"key":"a","completion":{"text":"x"}}\nnot json\n{"key":"b","completion":{"text":"y"}}\n');
+    expect(() => readJournal(join(out, 'journal.jsonl'))).to.throw(/journal\.jsonl:2: journal line is not JSON/);
+    appendFileSync(join(out, 'ok.jsonl'), '');
+    expect(readJournal(join(out, 'ok.jsonl')).size).to.equal(0);
+    expect(readJournal(join(out, 'absent.jsonl')).size).to.equal(0);
+  });
+
+  it('keeps at most `concurrency` requests in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const s = await start({ delayMs: 20 });
+    const backend = new NeuripsBackend({ urls: [s.url], http: fast });
+    const counting = {
+      ...backend,
+      id: backend.id,
+      maxSequenceLength: backend.maxSequenceLength,
+      tokenize: backend.tokenize.bind(backend),
+      decode: backend.decode.bind(backend),
+      complete: async (r: Parameters<typeof backend.complete>[0]) => {
+        peak = Math.max(peak, ++inFlight);
+        try {
+          return await backend.complete(r);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    await evaluate({ entries: ['gsm'], backend: counting, dataDir, outDir: join(tmp('conc'), 'r'), concurrency: 3 });
+    expect(peak).to.equal(3);
+  });
+
+  it('evaluates only the sampled instance ids and reports progress', async () => {
+    const s = await start();
+    const events: number[] = [];
+    const res: ResultsFile = await evaluate({
+      entries: ['gsm'],
+      backend: new NeuripsBackend({ urls: [s.url], http: fast }),
+      dataDir,
+      outDir: join(tmp('ids'), 'r'),
+      sampleIds: ['id5', 'id6', 'id7'],
+      onProgress: (e) => events.push(e.done),
+    });
+    expect(res.runs[0].numRequests).to.equal(3);
+    expect(s.completions()).to.have.length(3);
+    expect(events[events.length - 1]).to.equal(3);
+  });
+
+  it('works over the OpenAI-compatible protocol', async () => {
+    const s = await start({ protocol: 'openai' });
+    const res = await evaluate({
+      entries: ['gsm:max_eval_instances=4'],
+      backend: new OpenAIBackend({ urls: [s.url], model: 'm', http: fast }),
+      dataDir,
+      outDir: join(tmp('oai'), 'r'),
+    });
+    expect(res.runs[0].numErrors).to.equal(0);
+    expect(s.completions()).to.have.length(4);
+    expect(s.completions()[0].body.stop).to.deep.equal(['\n\n']);
+  });
+});
