@@ -1,0 +1,39 @@
+// `evalfirst leaderboard`: the organisers' final ranking of a track, from result files.
+import Table from 'cli-table3';
+import { leaderboard, type LeaderboardRow, type TieRule } from './leaderboard/ranking.js';
+import { HIDDEN_ROUND_SCENARIOS, HIDDEN_SCENARIOS, OPEN_SCENARIOS } from './leaderboard/configs.js';
+import { loadEntries } from './leaderboard/inputs.js';
+import type { Entry } from './leaderboard/ranking.js';
+
+export type LeaderboardRule = 'final' | 'hidden-round';
+
+/**
+ * "final": the final round (ties share 1/c, CNN/DailyMail not ranked).
+ * "hidden-round": the Nov 10–14 hidden round (ties credited 1/c per pair, CNN/DailyMail ranked).
+ */
+export function rankEntries(entries: Entry[], rule: LeaderboardRule = 'final'): LeaderboardRow[] {
+  const tie: TieRule = rule === 'final' ? 'pair-share' : 'one-over-c';
+  return leaderboard(entries, OPEN_SCENARIOS, rule === 'final' ? HIDDEN_SCENARIOS : HIDDEN_ROUND_SCENARIOS, tie);
+}
+
+export function rankFiles(files: string[], rule: LeaderboardRule = 'final'): LeaderboardRow[] {
+  return rankEntries(loadEntries(files), rule);
+}
+
+export function renderLeaderboardTable(rows: LeaderboardRow[]): string {
+  const scenarios = [...new Set(rows.flatMap((r) => Object.keys(r.scenarios)))];
+  const table = new Table({ head: ['#', 'entry', 'full', 'open', 'hidden', ...scenarios.map((s) => `${s} MWR`)] });
+  rows.forEach((r, i) => {
+    table.push([
+      String(i + 1),
+      r.entry,
+      r.score_full.toFixed(3),
+      r.score_open.toFixed(3),
+      r.score_hidden.toFixed(3),
+      ...scenarios.map((s) => (r.scenarios[s] === undefined ? '-' : r.scenarios[s]!.toFixed(3))),
+    ]);
+  });
+  return table.toString();
+}
+
+export { type LeaderboardRow } from './leaderboard/ranking.js';

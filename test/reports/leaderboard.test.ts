@@ -1,0 +1,151 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireSharedData } from '../helpers/shared-data.js';
+import { runCli } from '../helpers/run-cli.js';
+import { geometricMean, rankTrack, winRates } from '../../reports/leaderboard/ranking.js';
+import { groupColumns, loadEntries } from '../../reports/leaderboard/inputs.js';
+import { rankEntries, rankFiles } from '../../reports/leaderboard.js';
+import { HIDDEN_ROUND_SCENARIOS } from '../../reports/leaderboard/configs.js';
+
+type OrganiserFile = [string, Record<string, number | null>][];
+
+describe('leaderboard: win rates and scores', () => {
+  it('win rate divides by N including the entry; the best of N gets (N-1)/N', () => {
+    expect(winRates([0.9, 0.5, 0.1], false)).to.deep.equal([2 / 3, 1 / 3, 0]);
+    expect(winRates([0.9, 0.5, 0.1], true)).to.deep.equal([0, 1 / 3, 2 / 3]);
+  });
+
+  it('ties share credit: 1/(c(c-1)) per pair (final) or 1/c per pair (hidden round)', () => {
+    // [1,1,1,3]: each 1 beats nobody and ties 2 others: 2 × 1/6 = 1/3, over N = 4 → 1/12; 3 beats three → 3/4.
+    const final = winRates([1, 1, 1, 3], false, 'pair-share');
+    expect(final[0]).to.be.closeTo(1 / 12, 1e-15);
+    expect(final[3]).to.equal(0.75);
+    const hidden = winRates([1, 1, 1, 3], false, 'one-over-c');
+    expect(hidden[0]).to.be.closeTo(2 / 3 / 4, 1e-15);
+  });
+
+  it('missing → 0.0, or 1000.0 when lower is better; zero scenario means → smallest positive double', () => {
+    const config = { S: [{ column: 'acc', lowerIsBetter: false }, { column: 'bias', lowerIsBetter: true }], T: [{ column: 't', lowerIsBetter: false }] };
+    const ranked = rankTrack(
+      [
+        { name: 'a', values: { acc: 0.5, bias: null, t: 0 } },
+        { name: 'b', values: { acc: 0.0, bias: 0.2 } },
+      ],
+      config,
+    );
+    // acc: a beats b (1/2), b ties nobody... b = 0 → 0; bias: a missing → 1000 (worst): a 0, b 1/2.
+    expect(ranked[0]!.scenarios.S).to.equal(0.25);
+    expect(ranked[1]!.scenarios.S).to.equal(0.25);
+    // t: a = 0 and b missing (0): a tie of 2 → each 1/(2·1) / 2 = 1/4.
+    expect(ranked[0]!.scenarios.T).to.equal(0.25);
+    expect(ranked[0]!.score).to.be.closeTo(0.25, 1e-15);
+    const zero = rankTrack([{ name: 'a', values: { t: 1 } }, { name: 'b', values: { t: 0 } }], { T: config.T });
+    expect(zero[1]!.score).to.equal(Number.MIN_VALUE);
+    expect(geometricMean([4, 1])).to.be.closeTo(2, 1e-15);
+  });
+});
+
+function expectReproduces(file: string, rule: 'final' | 'hidden-round'): number {
+  const published = JSON.parse(readFileSync(file, 'utf8')) as OrganiserFile;
+  const rows = rankFiles([file], rule);
+  expect(rows.map((r) => r.entry)).to.deep.equal(published.map(([n]) => n.replace(/_hidden$/, '')));
+  let worst = 0;
+  for (const [name, values] of published) {
+    const row = rows.find((r) => r.entry === name.replace(/_hidden$/, ''))!;
+    const pairs: [number, number][] =
+      rule === 'final'
+        ? [[row.score_open, values.Score_open!], [row.score_hidden, values.Score_hidden!], [row.score_full, values.Score_full!]]
+        : [[row.score_hidden, values.Score!]];
+    for (const [key, v] of Object.entries(values)) {
+      const m = / Mean Win Rate$/.exec(key);
+      if (m && v !== null) pairs.push([row.scenarios[key.slice(0, m.index)]!, v]);
+    }
+    for (const [ours, theirs] of pairs) {
+      expect(ours, name).to.be.closeTo(theirs, 5e-4);
+      worst = Math.max(worst, Math.abs(ours - theirs));
+    }
+  }
+  return worst;
+}
+
+describe('leaderboard: reproduces the published rankings', () => {
+  for (const track of ['A100', '4090']) {
+    it(`${track} final round: Score_open/hidden/full and every scenario mean win rate of every finalist`, function () {
+      const dir = requireSharedData(this, 'leaderboard');
+      const worst = expectReproduces(join(dir, 'leaderboard', `${track}_full_ranks_final_round.json`), 'final');
+      expect(worst).to.be.lessThan(1e-12);
+    });
+
+    it(`${track} hidden round (Nov 10–14, CNN/DailyMail ranked, ties 1/c per pair): every Score`, function () {
+      const dir = requireSharedData(this, 'leaderboard');
+      const worst = expectReproduces(join(dir, 'leaderboard', `${track}_hidden_round_rank.json`), 'hidden-round');
+      expect(worst).to.be.lessThan(1e-12);
+    });
+  }
+
+  it('the CLI prints the same scores with --json', function () {
+    const dir = requireSharedData(this, 'leaderboard');
+    const file = join(dir, 'leaderboard', 'A100_full_ranks_final_round.json');
+    const res = runCli(['leaderboard', file, '--json']);
+    expect(res.status, res.stderr).to.equal(0);
+    const rows = JSON.parse(res.stdout) as { entry: string; score_full: number; scenarios: Record<string, number> }[];
+    const published = JSON.parse(readFileSync(file, 'utf8')) as OrganiserFile;
+    expect(rows).to.have.length(published.length);
+    rows.forEach((r, i) => {
+      expect(r.entry).to.equal(published[i]![0]);
+      expect(r.score_full.toFixed(3)).to.equal(published[i]![1].Score_full!.toFixed(3));
+    });
+    expect(Object.keys(rows[0]!.scenarios)).to.deep.equal(['MMLU', 'TruthfulQA', 'BIG-bench', 'GSM8K', 'BBQ', 'sam_sum', 'corr2cause', 'MATH', 'ethics']);
+    const table = runCli(['leaderboard', file]);
+    expect(table.status).to.equal(0);
+    expect(table.stdout).to.include(published[0]![0]).and.to.include(published[0]![1].Score_full!.toFixed(3));
+  });
+});
+
+describe('leaderboard: inputs', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'evalfirst-lb-'));
+  const group = (group: string, mainMetric: string, means: Record<string, number>) => ({
+    group,
+    mainMetric,
+    metrics: Object.fromEntries(Object.entries(means).map(([k, mean]) => [k, { mean, stderr: 0, count: 10, runs: 1 }])),
+  });
+  const results = (groups: unknown[]) => JSON.stringify({ evalfirstVersion: '0', gitCommit: null, createdAt: '', config: {}, backend: { id: 'x', protocol: 'neurips' }, runs: [], groups, errors: { count: 0, first: [] } });
+
+  it('maps evalfirst groups to the organisers columns', () => {
+    expect(groupColumns(group('mmlu', 'exact_match', { exact_match: 0.5, 'exact_match (robustness)': 0.4, 'exact_match (fairness)': 0.3 }) as never)).to.deep.equal({
+      'MMLU - EM': 0.5, 'MMLU - EM (Robustness)': 0.4, 'MMLU - EM (Fairness)': 0.3,
+    });
+    expect(groupColumns(group('bbq', 'quasi_exact_match', { quasi_exact_match: 0.7, exact_match: 0.1 }) as never)).to.deep.equal({ 'BBQ - EM': 0.7 });
+    expect(groupColumns(group('math_chain_of_thought', 'math_equiv_chain_of_thought', { math_equiv_chain_of_thought: 0.2 }) as never)).to.deep.equal({
+      'MATH (chain-of-thoughts) - Equivalent (chain of thought)': 0.2,
+    });
+  });
+
+  it('merges an open and a hidden results.json named alike, and ranks them', () => {
+    writeFileSync(join(tmp, 'a-open.json'), results([group('gsm', 'exact_match_indicator', { exact_match_indicator: 0.6 })]));
+    writeFileSync(join(tmp, 'a-hidden.json'), results([group('corr2cause', 'exact_match', { exact_match: 0.5 })]));
+    writeFileSync(join(tmp, 'b.json'), results([group('gsm', 'exact_match_indicator', { exact_match_indicator: 0.2 }), group('corr2cause', 'exact_match', { exact_match: 0.9 })]));
+    const entries = loadEntries([`a=${join(tmp, 'a-open.json')}`, `a=${join(tmp, 'a-hidden.json')}`, join(tmp, 'b.json')]);
+    expect(entries.map((e) => e.name)).to.deep.equal(['a', 'b']);
+    expect(entries[0]!.values).to.deep.equal({ 'GSM8K - EM': 0.6, 'corr2cause - EM': 0.5 });
+    const rows = rankEntries(entries);
+    const a = rows.find((r) => r.entry === 'a')!;
+    expect(a.scenarios.GSM8K).to.equal(0.5);
+    expect(a.scenarios.corr2cause).to.equal(0);
+    expect(Object.keys(HIDDEN_ROUND_SCENARIOS)[0]).to.equal('CNN/DailyMail');
+  });
+
+  it('bad files give errors naming the file and the item', () => {
+    writeFileSync(join(tmp, 'bad.json'), '[["x", {"MMLU - EM": "high"}]]');
+    const res = runCli(['leaderboard', join(tmp, 'bad.json')]);
+    expect(res.status).to.equal(2);
+    expect(res.stderr).to.match(/bad\.json: entry "x", metric "MMLU - EM": expected a number or null/);
+    writeFileSync(join(tmp, 'bad2.json'), '[["x"]]');
+    expect(() => loadEntries([join(tmp, 'bad2.json')])).to.throw(/bad2\.json: item 0 is not an \[entry_name/);
+    writeFileSync(join(tmp, 'bad3.json'), '{"x": 1');
+    expect(() => loadEntries([join(tmp, 'bad3.json')])).to.throw(/bad3\.json: not valid JSON/);
+    expect(() => loadEntries([join(tmp, 'missing.json')])).to.throw(/missing\.json: cannot read \(ENOENT\)/);
+  });
+});
