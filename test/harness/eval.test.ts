@@ -1,0 +1,152 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, spawnCli } from '../helpers/run-cli.js';
+import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+import { gsmAnswer, questionNumber, writeSyntheticGsm } from './runner-fixtures.js';
+import type { InstanceRecord, ResultsFile } from '../../harness/results-schema.js';
+
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), `evalfirst-${p}-`));
+/** Runs the CLI without blocking this process's event loop (the scripted server lives here). */
+function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawnCli(args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('evalfirst eval (CLI)', function () {
+  this.timeout(120_000);
+  const servers: ScriptedServer[] = [];
+  let dataDir: string;
+  let cacheHome: string;
+  before(() => {
+    dataDir = writeSyntheticGsm(40);
+    cacheHome = tmp('xdg');
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  const start = async (o: Parameters<typeof startScriptedServer>[0] = {}) => {
+    const s = await startScriptedServer({ answer: (p) => gsmAnswer(p), ...o });
+    servers.push(s);
+    return s;
+  };
+  const env = () => ({ XDG_CACHE_HOME: cacheHome, EVALFIRST_DATA: dataDir });
+
+  it('evaluates entries against a server, prints the table, writes the run directory, exits 0', async () => {
+    const s = await start();
+    const out = join(tmp('cli'), 'run');
+    const r = await runCliAsync(['eval', 'gsm:max_eval_instances=6', '--server', s.url, '--out', out, '--no-progress'], env());
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('exact_match_indicator');
+    expect(r.stdout).to.contain('1.000 ± 0.000');
+    expect(r.stdout).to.contain(`results: ${join(out, 'results.json')}`);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+    expect(res.config.backend).to.deep.include({ kind: 'http', protocol: 'neurips', urls: [s.url] });
+    expect(res.config.cache).to.equal(join(cacheHome, 'evalfirst', 'requests.sqlite'));
+    expect(res.evalfirstVersion).to.match(/^\d+\.\d+\.\d+/);
+    expect(s.completions()).to.have.length(6);
+  });
+
+  it('--json prints results.json; a re-run is answered from the cache', async () => {
+    const s = await start();
+    const args = (o: string) => ['eval', 'gsm:max_eval_instances=5', '--server', s.url, '--out', o, '--json'];
+    const r1 = await runCliAsync(args(join(tmp('j1'), 'r')), env());
+    expect(r1.status, r1.stderr).to.equal(0);
+    const parsed = JSON.parse(r1.stdout) as ResultsFile;
+    expect(parsed.runs[0].numRequests).to.equal(5);
+    const sent = s.log.length;
+    const r2 = await runCliAsync(args(join(tmp('j2'), 'r')), env());
+    expect(r2.status, r2.stderr).to.equal(0);
+    expect(s.log.length).to.equal(sent);
+  });
+
+  it('exits 1 when requests fail, shows the count and the first errors, and still writes everything', async () => {
+    const s = await start({ fault: (c) => (questionNumber(String(c.body.prompt ?? '')) === 3 ? { kind: 'drop-key', key: 'logprob' } : undefined) });
+    const out = join(tmp('fail'), 'r');
+    const r = await runCliAsync(['eval', 'gsm:max_eval_instances=40', '--server', s.url, '--out', out, '--no-cache', '--no-progress'], env());
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain('1 request ended in error');
+    expect(r.stderr).to.match(/missing key "logprob"/);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+    expect(res.errors.count).to.equal(1);
+    expect(res.runs[0].metrics.exact_match_indicator.count).to.equal(39);
+  });
+
+  it('continues a run killed with SIGKILL (--resume) without re-sending any completed request', async () => {
+    const s = await start({ delayMs: 60 });
+    const out = join(tmp('kill'), 'r');
+    const child = spawnCli(['eval', 'gsm', '--server', s.url, '--out', out, '--no-cache', '--concurrency', '2', '--no-progress'], { env: env() });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? -1 : code)));
+    await new Promise<void>((resolve, reject) => {
+      const t = setInterval(() => {
+        if (s.completions().length >= 12) {
+          clearInterval(t);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+      child.on('exit', () => {
+        clearInterval(t);
+        reject(new Error(`eval exited before it could be killed: ${stderr}`));
+      });
+    });
+    expect(await exited).to.equal(-1);
+    const journalLines = readFileSync(join(out, 'journal.jsonl'), 'utf8').split('\n').filter((l) => l.endsWith('}'));
+    const completedBeforeKill = new Set(journalLines.map((l) => (JSON.parse(l) as { index: number }).index));
+    expect(completedBeforeKill.size).to.be.within(8, 39);
+    const sentBeforeResume = s.completions().length;
+
+    const r = await runCliAsync(['eval', '--resume', out, '--no-progress'], env());
+    expect(r.status, r.stderr).to.equal(0);
+    const records = readFileSync(join(out, 'instances.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as InstanceRecord);
+    expect(records).to.have.length(40);
+    const completedPrompts = new Set([...completedBeforeKill].map((i) => records[i].prompt));
+    const resent = s.completions().slice(sentBeforeResume).map((q) => String(q.body.prompt));
+    for (const p of resent) expect(completedPrompts.has(p), `completed request sent again: ${p.slice(-40)}`).to.equal(false);
+    // Every prompt was sent at most twice (only the ones in flight at the kill), and all 40 got answers.
+    expect(new Set(s.completions().map((q) => q.body.prompt)).size).to.equal(40);
+    expect(resent.length).to.equal(40 - completedBeforeKill.size);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+    expect(res.runs[0].metrics.exact_match_indicator).to.include({ mean: 1, count: 40 });
+  });
+
+  it('spreads requests over comma-separated replicas and reads a suite file', async () => {
+    const a = await start({ delayMs: 5 });
+    const b = await start({ delayMs: 5 });
+    const conf = join(tmp('suite'), 'my.conf');
+    writeFileSync(conf, 'entries: [\n  {description: "gsm:model=neurips/local,max_eval_instances=10", priority: 1}\n]\n');
+    const r = await runCliAsync(['eval', '--suite', conf, '--server', `${a.url},${b.url}`, '--out', join(tmp('rep'), 'r'), '--no-cache', '--no-progress'], env());
+    expect(r.status, r.stderr).to.equal(0);
+    expect(a.completions().length + b.completions().length).to.equal(10);
+    expect(a.completions().length).to.be.within(2, 8);
+  });
+
+  it('gives usage errors (exit 2) without a backend, without entries, or with --resume plus entries', () => {
+    const e = { env: env() };
+    let r = runCli(['eval', 'gsm'], e);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.contain('eval needs --server URL');
+    r = runCli(['eval', '--server', 'http://127.0.0.1:9'], e);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.contain('nothing to evaluate');
+    r = runCli(['eval', 'gsm', '--resume', tmp('x')], e);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.contain('--resume takes its entries and backend from the run directory');
+    r = runCli(['eval', '--resume', tmp('y')], e);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.match(/is not a run directory \(no config\.json\)/);
+    r = runCli(['eval', 'nosuchscenario', '--server', 'http://127.0.0.1:9', '--out', join(tmp('z'), 'r')], e);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.contain("unknown scenario 'nosuchscenario'");
+  });
+});
+
