@@ -1,0 +1,199 @@
+// An index of evaluation texts for contamination checks of training rows.
+//
+// Three kinds of match, checked in this order for each training row:
+//  - "exact": a field of the row (prompt, completion, instruction, input, output, text), normalised,
+//    equals an evaluation text (question/passage or reference) of at least MIN_EXACT_TOKENS tokens;
+//  - "13-gram": the row shares 13-token normalised n-grams with an evaluation text (GPT-3's test)
+//    and those shared n-grams cover at least `minCoverage` of that text's tokens (PaLM's refinement:
+//    one shared 13-gram of template wording is not a copy; a copy, or a copy with a word changed,
+//    covers most of the text);
+//  - "short": an evaluation text of MIN_SHORT_TOKENS..12 tokens (too short for a 13-gram) appears
+//    whole, as a contiguous token span, inside the row (GPT-3 flags such short examples whole).
+// Thresholds keep one-word answers ("Paris", "4") from matching everything.
+//
+// Template n-grams: a 13-gram found in more than `maxInstancesPerNgram` distinct eval instances is
+// benchmark boilerplate (BBQ's "met at the bakery. One of them was ... that day. Question: Who was"),
+// not a fingerprint of one instance, and is dropped, as GPT-3 dropped 13-grams common to more than
+// 10 training documents. A real copy still carries the n-grams unique to its instance; exact
+// matches are unaffected.
+import { normalizeTokens } from './normalize.js';
+import { prefixHashes, spanKey } from './ngram-hash.js';
+
+export const NGRAM = 13;
+export const MIN_EXACT_TOKENS = 5;
+export const MIN_SHORT_TOKENS = 8;
+/** PaLM used 70 % of 8-grams; 0.8 of 13-gram-covered tokens keeps template-mates of the mini BBQ (22-token passages sharing one 13-gram of wording) apart while a copy with one word changed in a 65-token question still scores ≥ 0.8. */
+export const DEFAULT_MIN_COVERAGE = 0.8;
+
+export interface EvalText {
+  benchmark: string;
+  instanceId: string;
+  field: 'input' | 'reference';
+  text: string;
+}
+
+export type MatchKind = 'exact' | '13-gram' | 'short';
+
+export interface ContaminationHit {
+  kind: MatchKind;
+  evalText: EvalText;
+  /** The matching normalised tokens (the n-gram, the short text, or the whole field). */
+  match: string;
+  /** The row field the match was found in ("row" for n-gram checks over the joined row). */
+  field: string;
+  /** Fraction of the eval text's tokens covered by shared n-grams (1 for exact and short matches). */
+  coverage?: number;
+}
+
+/** Size of the union of [s, s+len) over the given starts. */
+export function coveredTokens(starts: number[], len: number): number {
+  const sorted = [...starts].sort((a, b) => a - b);
+  let covered = 0;
+  let end = -1;
+  for (const s of sorted) {
+    const from = Math.max(s, end);
+    if (s + len > from) covered += s + len - from;
+    end = Math.max(end, s + len);
+  }
+  return covered;
+}
+
+export interface IndexOptions {
+  /** Drop 13-grams shared by more than this many eval instances (default 1: instance-unique only). */
+  maxInstancesPerNgram?: number;
+  /** Fraction of an eval text's tokens the shared 13-grams must cover (default 0.8; 0 = any shared 13-gram, GPT-3's rule). */
+  minCoverage?: number;
+}
+
+/** ngram map value: eval text index and token position, packed. */
+const POS_BITS = 2 ** 20;
+
+export class ContaminationIndex {
+  private readonly texts: EvalText[] = [];
+  private readonly instanceOf: number[] = [];
+  private readonly instanceIds = new Map<string, number>();
+  /** n-gram key → distinct eval instances containing it, for keys seen in more than one. */
+  private readonly sharedCount = new Map<number, number>();
+  private readonly maxInstancesPerNgram: number;
+  readonly minCoverage: number;
+  private readonly lengths: number[] = [];
+  private finalized = false;
+  droppedTemplateNgrams = 0;
+
+  constructor(opts: IndexOptions = {}) {
+    this.maxInstancesPerNgram = opts.maxInstancesPerNgram ?? 1;
+    this.minCoverage = opts.minCoverage ?? DEFAULT_MIN_COVERAGE;
+  }
+  /** Normalised eval texts padded with spaces, for verifying hash hits. */
+  private readonly padded: string[] = [];
+  private readonly ngrams = new Map<number, number>();
+  private readonly exact = new Map<number, number>();
+  private readonly short = new Map<number, number>();
+  private readonly shortLengths = new Set<number>();
+
+  get size(): { texts: number; ngrams: number; exact: number; short: number } {
+    return { texts: this.texts.length, ngrams: this.ngrams.size, exact: this.exact.size, short: this.short.size };
+  }
+
+  add(t: EvalText): void {
+    if (this.finalized) throw new Error('ContaminationIndex: add() after check()');
+    const tokens = normalizeTokens(t.text);
+    if (tokens.length === 0) return;
+    const idx = this.texts.length;
+    const instKey = `${t.benchmark}\u0000${t.instanceId}`;
+    let inst = this.instanceIds.get(instKey);
+    if (inst === undefined) this.instanceIds.set(instKey, (inst = this.instanceIds.size));
+    this.texts.push(t);
+    this.instanceOf.push(inst);
+    this.lengths.push(tokens.length);
+    this.padded.push(` ${tokens.join(' ')} `);
+    const p = prefixHashes(tokens);
+    if (tokens.length >= MIN_EXACT_TOKENS) {
+      const k = spanKey(p, 0, tokens.length);
+      if (!this.exact.has(k)) this.exact.set(k, idx);
+    }
+    if (tokens.length >= NGRAM) {
+      for (let i = 0; i + NGRAM <= tokens.length && i < POS_BITS; i++) {
+        const k = spanKey(p, i, NGRAM);
+        const prior = this.ngrams.get(k);
+        if (prior === undefined) this.ngrams.set(k, idx * POS_BITS + i);
+        else if (this.instanceOf[Math.floor(prior / POS_BITS)] !== inst) this.sharedCount.set(k, (this.sharedCount.get(k) ?? 1) + 1);
+      }
+    } else if (tokens.length >= MIN_SHORT_TOKENS) {
+      const k = spanKey(p, 0, tokens.length);
+      if (!this.short.has(k)) this.short.set(k, idx);
+      this.shortLengths.add(tokens.length);
+    }
+  }
+
+  /** Drops template n-grams; called once, on the first check. */
+  private finalize(): void {
+    this.finalized = true;
+    for (const [k, n] of this.sharedCount) {
+      if (n > this.maxInstancesPerNgram) {
+        this.ngrams.delete(k);
+        this.droppedTemplateNgrams++;
+      }
+    }
+    this.sharedCount.clear();
+  }
+
+  private verified(idx: number | undefined, tokens: string[], i: number, len: number, whole: boolean): string | null {
+    if (idx === undefined) return null;
+    const s = tokens.slice(i, i + len).join(' ');
+    const padded = this.padded[idx];
+    if (whole ? padded === ` ${s} ` : padded.includes(` ${s} `)) return s;
+    return null; // a hash collision
+  }
+
+  /** Shared 13-grams grouped by eval text; the text they cover most, if it reaches minCoverage. */
+  private ngramHit(all: string[], p: ReturnType<typeof prefixHashes>): ContaminationHit | null {
+    let spans: Map<number, { first: string; starts: number[] }> | null = null;
+    for (let i = 0; i + NGRAM <= all.length; i++) {
+      const v = this.ngrams.get(spanKey(p, i, NGRAM));
+      if (v === undefined) continue;
+      const idx = Math.floor(v / POS_BITS);
+      const s = this.verified(idx, all, i, NGRAM, false);
+      if (s === null) continue;
+      spans ??= new Map();
+      const e = spans.get(idx);
+      if (e) e.starts.push(v % POS_BITS);
+      else spans.set(idx, { first: s, starts: [v % POS_BITS] });
+    }
+    if (!spans) return null;
+    let best: ContaminationHit | null = null;
+    for (const [idx, { first, starts }] of spans) {
+      const coverage = coveredTokens(starts, NGRAM) / this.lengths[idx];
+      if (coverage + 1e-12 >= this.minCoverage && (!best || coverage > best.coverage!)) best = { kind: '13-gram', evalText: this.texts[idx], match: first, field: 'row', coverage };
+    }
+    return best;
+  }
+
+  /** The first match of a training row (its text fields by name), or null when clean. */
+  check(fields: Record<string, string>): ContaminationHit | null {
+    if (!this.finalized) this.finalize();
+    const all: string[] = [];
+    for (const [name, text] of Object.entries(fields)) {
+      const tokens = normalizeTokens(text);
+      if (tokens.length >= MIN_EXACT_TOKENS) {
+        const p = prefixHashes(tokens);
+        const idx = this.exact.get(spanKey(p, 0, tokens.length));
+        const s = this.verified(idx, tokens, 0, tokens.length, true);
+        if (s !== null) return { kind: 'exact', evalText: this.texts[idx!], match: s, field: name, coverage: 1 };
+      }
+      for (const t of tokens) all.push(t);
+    }
+    if (all.length === 0) return null;
+    const p = prefixHashes(all);
+    const ngramHit = this.ngramHit(all, p);
+    if (ngramHit) return ngramHit;
+    for (const len of this.shortLengths) {
+      for (let i = 0; i + len <= all.length; i++) {
+        const idx = this.short.get(spanKey(p, i, len));
+        const s = this.verified(idx, all, i, len, true);
+        if (s !== null) return { kind: 'short', evalText: this.texts[idx!], match: s, field: 'row', coverage: 1 };
+      }
+    }
+    return null;
+  }
+}

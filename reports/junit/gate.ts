@@ -1,0 +1,78 @@
+// JUnit XML for `evalfirst gate`, for CI systems that show test reports: one test case per
+// benchmark of the suite (contamination), one for the row schema, one for the dataset diff and
+// duplicates (informational, never failing).
+import { XMLBuilder } from 'fast-xml-parser';
+import type { GateReport } from '../../harness/gate/gate.js';
+import { xmlSafe } from './xml-text.js';
+
+interface TestCase {
+  name: string;
+  classname: string;
+  failure?: { message: string; body: string };
+  out?: string;
+}
+
+function contaminationCases(r: GateReport, maxListed: number): TestCase[] {
+  return Object.keys(r.benchmarks)
+    .sort()
+    .map((bench) => {
+      const rows = r.contaminated.filter((c) => c.benchmark === bench);
+      const tc: TestCase = { name: `no training row overlaps ${bench} (${r.benchmarks[bench]} eval instances)`, classname: 'evalfirst.gate.contamination' };
+      if (rows.length) {
+        const body = rows
+          .slice(0, maxListed)
+          .map((c) => `line ${c.line}: ${c.match} match with ${c.benchmark} instance ${c.instance_id} (${c.eval_field}): "${c.matched_text}"`)
+          .join('\n');
+        tc.failure = { message: `${rows.length} contaminated row(s)`, body: body + (rows.length > maxListed ? `\n… ${rows.length - maxListed} more` : '') };
+      }
+      return tc;
+    });
+}
+
+function schemaCase(r: GateReport, maxListed: number): TestCase {
+  const errs = r.profile.schemaErrors;
+  const tc: TestCase = { name: `every row of ${r.dataset} parses`, classname: 'evalfirst.gate.schema' };
+  if (errs.length)
+    tc.failure = {
+      message: `${errs.length} schema error(s)`,
+      body: errs.slice(0, maxListed).map((e) => `line ${e.line}: ${e.message}`).join('\n') + (errs.length > maxListed ? `\n… ${errs.length - maxListed} more` : ''),
+    };
+  return tc;
+}
+
+function diffCase(r: GateReport): TestCase {
+  const p = r.profile;
+  const lines = [`rows: ${p.rows}`, `duplicates: ${p.duplicateCount}`];
+  if (r.diff && r.baselineProfile) lines.push(`baseline rows: ${r.baselineProfile.rows}`, `added: ${r.diff.added}`, `removed: ${r.diff.removed}`);
+  if (p.tokens) lines.push(`tokens per row: min ${p.tokens.min}, median ${p.tokens.median}, p95 ${p.tokens.p95}, max ${p.tokens.max}`);
+  lines.push(`sources: ${Object.entries(p.sources).map(([s, n]) => `${s}=${n}`).join(', ')}`);
+  return { name: r.baseline ? `dataset diff against ${r.baseline}` : 'dataset profile', classname: 'evalfirst.gate.diff', out: lines.join('\n') };
+}
+
+export function renderGateJUnit(r: GateReport, maxListed = 200): string {
+  const cases = [...contaminationCases(r, maxListed), schemaCase(r, maxListed), diffCase(r)];
+  const failures = cases.filter((c) => c.failure).length;
+  const testcase = cases.map((c) => ({
+    '@_name': xmlSafe(c.name),
+    '@_classname': c.classname,
+    ...(c.failure ? { failure: { '@_message': xmlSafe(c.failure.message), '@_type': 'GateFailure', '#text': xmlSafe(c.failure.body) } } : {}),
+    ...(c.out ? { 'system-out': xmlSafe(c.out) } : {}),
+  }));
+  const doc = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      '@_name': 'evalfirst gate',
+      '@_tests': cases.length,
+      '@_failures': failures,
+      testsuite: {
+        '@_name': xmlSafe(`gate ${r.dataset} against suite ${r.suite}`),
+        '@_tests': cases.length,
+        '@_failures': failures,
+        '@_errors': 0,
+        '@_time': r.contaminationSeconds.toFixed(3),
+        testcase,
+      },
+    },
+  };
+  return new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true }).build(doc);
+}
