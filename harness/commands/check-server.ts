@@ -1,0 +1,42 @@
+// `evalfirst check-server URL`: does a server behave as HELM's challenge client needs? A readable
+// pass/fail line per check and exit code 0 (all pass) or 1 (any fails).
+import { Command, Option } from 'commander';
+import { createHttpBackend, parseProtocol, parseServerList } from '../../model/backends/create.js';
+import { checkServer, type CheckResult } from '../../model/backends/conformance.js';
+import { UserError } from '../user-error.js';
+
+export function renderChecks(results: CheckResult[]): string {
+  const label = { pass: 'PASS', fail: 'FAIL', info: 'INFO', skip: 'SKIP' } as const;
+  const width = Math.max(...results.map((r) => r.name.length));
+  const lines = results.map((r) => `${label[r.status]}  ${r.name.padEnd(width)}  ${r.detail}`);
+  const passed = results.filter((r) => r.status === 'pass').length;
+  const failed = results.filter((r) => r.status === 'fail');
+  lines.push('', failed.length === 0 ? `all ${passed} checks passed` : `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => f.name).join(', ')}`);
+  return lines.join('\n');
+}
+
+export function command(): Command {
+  return new Command('check-server')
+    .description('check that a model server speaks the challenge protocol as HELM needs (keys, stop sequences, determinism, tokenizer)')
+    .argument('<url>', 'server base URL')
+    .addOption(new Option('--protocol <p>', 'server protocol').choices(['neurips', 'openai']).default('neurips'))
+    .option('--model-name <name>', 'model name for an OpenAI-compatible server')
+    .option('--tokenizer <tokenizer.json>', 'check tokenization with this local tokenizer instead of the server\'s')
+    .option('--timeout <seconds>', 'per-request timeout', '120')
+    .option('--json', 'print the results as JSON')
+    .action(async (url: string, flags: { protocol: string; modelName?: string; tokenizer?: string; timeout: string; json?: boolean }) => {
+      const timeout = Number(flags.timeout);
+      if (!Number.isFinite(timeout) || timeout <= 0) throw new UserError(`--timeout must be a positive number of seconds, got "${flags.timeout}"`);
+      const backend = createHttpBackend({
+        protocol: parseProtocol(flags.protocol),
+        urls: parseServerList(url),
+        modelName: flags.modelName,
+        tokenizerPath: flags.tokenizer,
+        http: { timeoutMs: timeout * 1000, retry: { maxRetries: 1, baseDelayMs: 200, maxDelayMs: 1000 } },
+      });
+      const results = await checkServer(backend);
+      if (flags.json) console.log(JSON.stringify(results, null, 2));
+      else console.log(renderChecks(results));
+      process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
+    });
+}

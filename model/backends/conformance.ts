@@ -1,0 +1,136 @@
+// Conformance checks for a model server, in the order a challenge submission failed them: response
+// keys and types, stop sequences (servers that ignored them scored 0 on GSM8K and BIG-bench),
+// determinism at temperature 0, /tokenize–/decode round trip and truncation, BOS, latency.
+import type { Backend } from './backend.js';
+import { DEFAULT_REQUEST, type CompletionRequest } from '../request.js';
+
+export type CheckStatus = 'pass' | 'fail' | 'info' | 'skip';
+
+export interface CheckResult {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+const show = (s: string, max = 60) => JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
+
+/** Stops that any natural continuation of STOP_PROMPT hits within a few tokens. */
+export const STOP_PROMPT = 'Q: List the numbers from one to twenty, separated by commas.\nA: one, two, three,';
+export const STOP_SEQUENCES = [',', '\n', '.'];
+export const ROUND_TRIP_TEXT = 'The quick brown fox jumps over the lazy dog. 12345';
+
+function request(prompt: string, extra: Partial<CompletionRequest>): CompletionRequest {
+  return { ...DEFAULT_REQUEST, prompt, ...extra };
+}
+
+async function attempt<T>(name: string, f: () => Promise<T>): Promise<{ value: T } | { failure: CheckResult }> {
+  try {
+    return { value: await f() };
+  } catch (err) {
+    return { failure: { name, status: 'fail', detail: (err as Error).message } };
+  }
+}
+
+export async function checkKeys(backend: Backend): Promise<CheckResult> {
+  const name = 'response keys';
+  const r = await attempt(name, () => backend.complete(request('The capital of France is', { maxTokens: 8, topKPerToken: 1 })));
+  if ('failure' in r) return r.failure;
+  const c = r.value;
+  const joined = c.tokens.map((t) => t.text).join('');
+  const note = joined === c.text ? '' : ` (note: the token texts join to ${show(joined)}, not the text)`;
+  return { name, status: 'pass', detail: `text, logprob, request_time, tokens[].text/.logprob/.top_logprob present and typed; answered ${show(c.text)}${note}` };
+}
+
+export async function checkStopSequences(backend: Backend): Promise<CheckResult> {
+  const name = 'stop sequences';
+  const r = await attempt(name, () => backend.complete(request(STOP_PROMPT, { maxTokens: 48, stopSequences: STOP_SEQUENCES })));
+  if ('failure' in r) return r.failure;
+  const text = r.value.text;
+  for (const stop of STOP_SEQUENCES) {
+    const at = text.indexOf(stop);
+    if (at >= 0) {
+      return {
+        name,
+        status: 'fail',
+        detail: `asked to stop at ${JSON.stringify(STOP_SEQUENCES)} but the answer contains ${JSON.stringify(stop)} at character ${at}: ${show(text)}. HELM does not cut answers itself, so GSM8K and BIG-bench would score 0.`,
+      };
+    }
+  }
+  return { name, status: 'pass', detail: `answer cut before any of ${JSON.stringify(STOP_SEQUENCES)}: ${show(text)}` };
+}
+
+export async function checkDeterminism(backend: Backend): Promise<CheckResult> {
+  const name = 'determinism at temperature 0';
+  const req = request('Once upon a time, in a small village,', { maxTokens: 24, temperature: 0 });
+  const r = await attempt(name, async () => [await backend.complete(req), await backend.complete(req)]);
+  if ('failure' in r) return r.failure;
+  const [a, b] = r.value;
+  if (a.text !== b.text) return { name, status: 'fail', detail: `the same request gave two answers: ${show(a.text)} then ${show(b.text)}` };
+  return { name, status: 'pass', detail: `same answer twice: ${show(a.text)}` };
+}
+
+export async function checkRoundTrip(backend: Backend): Promise<CheckResult[]> {
+  const name = 'tokenize/decode round trip';
+  const t = await attempt(name, () => backend.tokenize(ROUND_TRIP_TEXT));
+  if ('failure' in t) return [t.failure];
+  const d = await attempt(name, () => backend.decode(t.value));
+  if ('failure' in d) return [d.failure];
+  const results: CheckResult[] = [];
+  const decoded = d.value;
+  if (decoded === ROUND_TRIP_TEXT) results.push({ name, status: 'pass', detail: `${t.value.length} tokens decode back to the text` });
+  else if (decoded.trim() === ROUND_TRIP_TEXT) results.push({ name, status: 'pass', detail: `${t.value.length} tokens decode back to the text up to surrounding spaces (${show(decoded)})` });
+  else results.push({ name, status: 'fail', detail: `decode(tokenize(text)) gave ${show(decoded)}, expected ${show(ROUND_TRIP_TEXT)}; prompt truncation would corrupt prompts` });
+
+  const tn = 'truncation';
+  const tr = await attempt(tn, () => backend.tokenize(ROUND_TRIP_TEXT, { truncation: true, maxLength: 4 }));
+  if ('failure' in tr) results.push(tr.failure);
+  else if (tr.value.length > 4) results.push({ name: tn, status: 'fail', detail: `tokenize with truncation=true, max_length=4 returned ${tr.value.length} tokens` });
+  else results.push({ name: tn, status: 'pass', detail: `truncation=true, max_length=4 returned ${tr.value.length} tokens` });
+
+  const bn = 'BOS token';
+  const other = await attempt(bn, () => backend.tokenize('Zebras graze'));
+  if ('failure' in other) results.push(other.failure);
+  else {
+    const same = t.value.length > 0 && other.value.length > 0 && t.value[0] === other.value[0];
+    results.push({
+      name: bn,
+      status: 'info',
+      detail: same
+        ? `tokenize adds a BOS token (id ${t.value[0]}) first: HELM counts it in the 2048-token window, as with the sample server`
+        : 'tokenize adds no BOS token (two different texts start with different ids)',
+    });
+  }
+  return results;
+}
+
+export async function checkLatency(backend: Backend, samples = 3): Promise<CheckResult> {
+  const name = 'latency';
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    const r = await attempt(name, () => backend.complete(request(`Say a word. ${i}`, { maxTokens: 1 })));
+    if ('failure' in r) return r.failure;
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { name, status: 'info', detail: `one-token request: median ${times[Math.floor(times.length / 2)].toFixed(1)} ms over ${samples} (min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)})` };
+}
+
+export async function checkTopK(backend: Backend): Promise<CheckResult> {
+  const name = 'top_k_per_token';
+  const r = await attempt(name, () => backend.complete(request('Answer with one letter. A, B, C or D?\nAnswer:', { maxTokens: 1, topKPerToken: 5 })));
+  if ('failure' in r) return r.failure;
+  const n = r.value.tokens[0] ? Object.keys(r.value.tokens[0].topLogprobs).length : 0;
+  return { name, status: 'info', detail: `asked for 5 top logprobs, got ${n} (HELM's multiple-choice scoring reads only the text)` };
+}
+
+/** Every check, in order; a check that cannot reach the server fails with the reason. */
+export async function checkServer(backend: Backend): Promise<CheckResult[]> {
+  const results: CheckResult[] = [await checkKeys(backend)];
+  results.push(await checkStopSequences(backend));
+  results.push(await checkDeterminism(backend));
+  results.push(...(await checkRoundTrip(backend)));
+  results.push(await checkTopK(backend));
+  results.push(await checkLatency(backend));
+  return results;
+}
