@@ -1,0 +1,111 @@
+// `evalfirst data`: the benchmark files. `fetch` downloads the pinned originals into the data dir,
+// `verify` checks a directory against the pins, `list` shows what is pinned and what is present,
+// `mini` writes the synthetic mini-challenge data (tasks/mini).
+import { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fetchPins, type FetchResult } from '../data/fetch.js';
+import { NOT_PINNED, selectPins } from '../data/pins.js';
+import { verifyExitCode, verifyPins } from '../data/verify.js';
+import { resolveDataDir } from '../data-dir.js';
+import { UserError } from '../user-error.js';
+
+function summarize(results: FetchResult[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+}
+
+function fetchCommand(): Command {
+  return new Command('fetch')
+    .description('download benchmark files from their pinned URLs into the data dir (verified by sha256; resumes partial downloads)')
+    .argument('[benchmark...]', 'benchmarks to fetch (default: all; see `evalfirst data list`)')
+    .option('--data-dir <dir>', 'data directory (default: $EVALFIRST_DATA or <cache>/evalfirst/data)')
+    .option('--attempts <n>', 'attempts per file on network errors', (v) => Number.parseInt(v, 10), 4)
+    .action(async (benchmarks: string[], flags: { dataDir?: string; attempts: number }) => {
+      const dataDir = resolveDataDir(flags.dataDir);
+      const log = (line: string) => console.log(line);
+      const all: FetchResult[] = [];
+      for (const [name, pins] of selectPins(benchmarks)) {
+        if (pins.length === 0) {
+          console.log(`${name}: no pinned files: ${NOT_PINNED[name]}`);
+          continue;
+        }
+        console.log(`${name} → ${dataDir}`);
+        all.push(...(await fetchPins(pins, { dataDir, attempts: flags.attempts, log })));
+      }
+      console.log(`done: ${summarize(all) || 'nothing to fetch'}`);
+      const failed = all.filter((r) => r.status === 'failed');
+      if (failed.length > 0) throw new UserError(`${failed.length} file(s) failed: ${failed.map((f) => f.path).join(', ')}`, 1);
+    });
+}
+
+function verifyCommand(): Command {
+  return new Command('verify')
+    .description('check a data directory against the pins: ok / mismatch / missing / unverified (exit 0 all ok, 1 mismatch, 3 missing)')
+    .argument('<dir>', 'data directory, e.g. ../shared/datasets')
+    .argument('[benchmark...]', 'benchmarks to check (default: all)')
+    .option('--quiet', 'print only problems and the summary')
+    .action(async (dir: string, benchmarks: string[], flags: { quiet?: boolean }) => {
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`data verify: ${dir} is not a directory`);
+      const rows = await verifyPins(dir, selectPins(benchmarks));
+      for (const r of rows) {
+        if (flags.quiet && (r.status === 'ok' || r.status === 'unverified')) continue;
+        console.log(`${r.status.padEnd(10)} ${r.benchmark.padEnd(22)} ${r.path}${r.detail ? `  (${r.detail})` : ''}`);
+      }
+      const count = (s: string) => rows.filter((r) => r.status === s).length;
+      console.log(`${count('ok')} ok, ${count('mismatch')} mismatched, ${count('missing')} missing, ${count('unverified')} present but unverifiable (no pinned checksum)`);
+      process.exitCode = verifyExitCode(rows);
+    });
+}
+
+function listCommand(): Command {
+  return new Command('list')
+    .description('list the pinned benchmarks, their files and sources, and what the data dir holds')
+    .option('--data-dir <dir>', 'data directory (default: $EVALFIRST_DATA or <cache>/evalfirst/data)')
+    .action((flags: { dataDir?: string }) => {
+      const dataDir = resolveDataDir(flags.dataDir);
+      console.log(`data dir: ${dataDir}`);
+      for (const [name, pins] of selectPins([])) {
+        const present = pins.filter((p) => existsSync(join(dataDir, ...p.path.split('/')))).length;
+        const verifiable = pins.filter((p) => p.sha256 || p.gitBlobSha1).length;
+        const hosts = [...new Set(pins.map((p) => (p.url ? new URL(p.url).host : 'archive member')))].join(', ');
+        console.log(`${name.padEnd(22)} ${String(pins.length).padStart(4)} files  ${String(verifiable).padStart(4)} with checksum  ${String(present).padStart(4)} present  from ${hosts}`);
+      }
+      for (const [name, why] of Object.entries(NOT_PINNED)) console.log(`${name.padEnd(22)} not pinned: ${why}`);
+    });
+}
+
+function miniCommand(): Command {
+  return new Command('mini')
+    .description('write the synthetic mini-challenge data set (tasks/mini) to a directory')
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (flags: { out: string }) => {
+      const here = new URL('.', import.meta.url);
+      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+      const modUrl = new URL(`../../tasks/mini/write-data${ext}`, here);
+      let mod: { writeMiniData?: (outDir: string) => Promise<string[]> };
+      try {
+        mod = (await import(modUrl.href)) as typeof mod;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+          throw new UserError('data mini: the mini-challenge generator (tasks/mini/write-data) is not part of this build yet');
+        }
+        throw err;
+      }
+      if (typeof mod.writeMiniData !== 'function') throw new UserError('data mini: tasks/mini/write-data does not export writeMiniData');
+      const files = await mod.writeMiniData(flags.out);
+      for (const f of files) console.log(f);
+      console.log(`wrote ${files.length} files to ${flags.out}`);
+    });
+}
+
+export function command(): Command {
+  return new Command('data')
+    .description('benchmark files: fetch (download pinned originals), verify (check a directory), list, mini')
+    .addCommand(fetchCommand())
+    .addCommand(verifyCommand())
+    .addCommand(listCommand())
+    .addCommand(miniCommand());
+}
+
