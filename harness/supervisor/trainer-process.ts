@@ -2,7 +2,7 @@
 // to log files in the run directory; stopping it is SIGTERM to the whole group, a grace period,
 // then SIGKILL, so a hung trainer (or its children) cannot outlive the deadline.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface TrainerExit {
@@ -24,16 +24,17 @@ export interface TrainerProcess {
 }
 
 export function startTrainer(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logDir: string }): TrainerProcess {
-  const out = createWriteStream(join(opts.logDir, 'trainer.stdout.log'), { flags: 'a' });
-  const err = createWriteStream(join(opts.logDir, 'trainer.stderr.log'), { flags: 'a' });
+  // Files, not pipes: the trainer's output must survive the supervisor being killed.
+  const out = openSync(join(opts.logDir, 'trainer.stdout.log'), 'a');
+  const err = openSync(join(opts.logDir, 'trainer.stderr.log'), 'a');
   const child: ChildProcess = spawn('/bin/sh', ['-c', command], {
     cwd: opts.cwd,
     env: opts.env,
     detached: true, // its own process group: we signal -pid
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', out, err],
   });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(err);
+  closeSync(out);
+  closeSync(err);
   let stoppedBySupervisor = false;
   let killed = false;
   let alive = true;

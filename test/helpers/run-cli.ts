@@ -22,3 +22,19 @@ export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/** Like runCli, but without blocking the event loop (needed when the test itself serves HTTP). */
+export function runCliAsync(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawnCli(args, opts);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}

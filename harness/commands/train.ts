@@ -1,0 +1,184 @@
+// `evalfirst train`: wrap a training loop. Every checkpoint is scored as soon as it exists and
+// training stops on the score target (decided on confidence bounds), a plateau, max steps, or the
+// deadline minus the reserve for the final evaluation. Every field of --config is also a flag.
+import { Command, Option } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { resolveDataDir } from '../data-dir.js';
+import { UserError } from '../user-error.js';
+import { parseDuration, formatDuration } from '../supervisor/duration.js';
+import { parseTarget } from '../supervisor/target.js';
+import { supervise, type SupervisorConfig } from '../supervisor/supervisor.js';
+import { checkpointEvaluator } from '../supervisor/checkpoint-eval.js';
+import { embeddedScoring, openaiLoraScoring, servedScoring, type ScoringBackendFor } from '../supervisor/scoring-backends.js';
+import { loadState } from '../supervisor/state.js';
+import { parseProtocol, parseServerList } from '../../model/backends/create.js';
+
+export interface TrainOptions {
+  config?: string;
+  trainer?: string;
+  trainerCwd?: string;
+  watch?: string;
+  out?: string;
+  suite?: string;
+  entries?: string[];
+  dataDir?: string;
+  target?: string;
+  alpha?: string | number;
+  adaptive?: boolean;
+  n0?: string | number;
+  patience?: string | number;
+  minDelta?: string | number;
+  deadline?: string;
+  grace?: string;
+  maxSteps?: string | number;
+  margin?: string | number;
+  marginFloor?: string;
+  scoreWith?: 'embedded' | 'server' | 'openai-lora';
+  base?: string;
+  quant?: 'nf4' | 'none';
+  server?: string;
+  protocol?: string;
+  tokenizer?: string;
+  concurrency?: string | number;
+  finalEval?: boolean;
+  report?: boolean;
+  resume?: string;
+}
+
+const num = (v: string | number | undefined, name: string, def: number): number => {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UserError(`--${name} must be a number, got "${v}"`);
+  return n;
+};
+
+/** Flags override the config file; the config file overrides defaults. */
+export function mergeTrainOptions(flags: TrainOptions): TrainOptions {
+  if (!flags.config) return flags;
+  let file: TrainOptions;
+  try {
+    file = JSON.parse(readFileSync(flags.config, 'utf8')) as TrainOptions;
+  } catch (e) {
+    throw new UserError(`--config ${flags.config}: ${(e as Error).message}`);
+  }
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  return { ...file, ...defined };
+}
+
+function scoringBackend(o: TrainOptions): ScoringBackendFor {
+  const kind = o.scoreWith ?? (o.base ? 'embedded' : 'server');
+  if (kind === 'embedded') {
+    if (!o.base) throw new UserError('--score-with embedded needs --base DIR (the base model the adapters apply to)');
+    return embeddedScoring({ base: o.base, quant: o.quant ?? 'none' });
+  }
+  if (kind === 'openai-lora') {
+    if (!o.server) throw new UserError('--score-with openai-lora needs --server URL (a vLLM server started with --enable-lora)');
+    return openaiLoraScoring({ url: parseServerList(o.server)[0], tokenizerPath: o.tokenizer });
+  }
+  return servedScoring({ protocol: parseProtocol(o.protocol ?? 'neurips'), urls: o.server ? parseServerList(o.server) : null, tokenizerPath: o.tokenizer });
+}
+
+export async function runTrain(flags: TrainOptions, say: (l: string) => void = (l) => console.log(l)): Promise<number> {
+  let o = mergeTrainOptions(flags);
+  let resume = false;
+  if (o.resume) {
+    const saved = ((loadState(o.resume).config as { options?: TrainOptions }).options ?? {}) as TrainOptions;
+    o = { ...saved, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)), out: o.resume };
+    resume = true;
+  }
+  const entries = o.entries ?? [];
+  if (!o.suite && entries.length === 0) throw new UserError('give the evaluation: --suite NAME|FILE or run entries');
+  if (!o.trainer && !o.watch) throw new UserError('give a trainer (--trainer "CMD") or a directory to watch (--watch DIR), or both');
+  let suiteEntries = entries;
+  if (o.suite) {
+    const { loadSuite } = await import('../../tasks/suites/suite.js');
+    suiteEntries = [...(await loadSuite(o.suite)).entries, ...entries];
+  }
+  const runDir = resolve(o.out ?? join('runs', `train-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  const deadlineS = parseDuration(o.deadline ?? '24h');
+  const cfg: SupervisorConfig = {
+    runDir,
+    trainerCommand: o.trainer ?? null,
+    trainerCwd: o.trainerCwd ?? process.cwd(),
+    watchDir: o.watch ? resolve(o.watch) : null,
+    watchIntervalMs: 1000,
+    target: o.target ? parseTarget(o.target) : null,
+    alpha: num(o.alpha, 'alpha', 0.05),
+    adaptive: o.adaptive !== false,
+    n0: num(o.n0, 'n0', 16),
+    patience: o.patience === undefined ? null : num(o.patience, 'patience', 0),
+    minDelta: num(o.minDelta, 'min-delta', 0),
+    deadlineS,
+    graceS: parseDuration(o.grace ?? '30s'),
+    maxSteps: o.maxSteps === undefined ? null : num(o.maxSteps, 'max-steps', 0),
+    marginFraction: num(o.margin, 'margin', 0.1),
+    marginFloorS: parseDuration(o.marginFloor ?? '5s'),
+    finalEval: o.finalEval !== false,
+    resume,
+    record: { options: { ...o, out: runDir } },
+  };
+  const dataDir = resolveDataDir(o.dataDir);
+  const evaluateCheckpoint = checkpointEvaluator({
+    entries: suiteEntries,
+    suite: o.suite,
+    dataDir,
+    runDir,
+    concurrency: num(o.concurrency, 'concurrency', 30),
+    backendFor: scoringBackend(o),
+    onResults: o.report === false ? undefined : async () => writeTrainReport(runDir),
+  });
+  say(`evalfirst train: run dir ${runDir}; deadline ${formatDuration(deadlineS)}${o.target ? `; target ${o.target}` : ''}`);
+  const { state, exitCode } = await supervise(cfg, evaluateCheckpoint, say);
+  if (o.report !== false) await writeTrainReport(runDir);
+  say(`stopped: ${state.stop?.reason ?? 'n/a'}; best: ${state.best ? `step ${state.best.step} (${state.best.path})` : 'none'}; train.json in ${runDir}`);
+  return exitCode;
+}
+
+/** Rewrites report.html from train.json when the report module is present. */
+async function writeTrainReport(runDir: string): Promise<void> {
+  const REPORT = '../../reports/html/index.js';
+  try {
+    const mod = (await import(REPORT)) as { writeReport?: (dirs: string[], out: string) => Promise<void> };
+    if (mod.writeReport && existsSync(join(runDir, 'train.json'))) await mod.writeReport([runDir], join(runDir, 'report.html'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') console.error(`report: ${(e as Error).message}`);
+  }
+}
+
+export function command(): Command {
+  return new Command('train')
+    .description('wrap a training loop: score every checkpoint, stop on a score target, plateau, max steps or the deadline')
+    .argument('[entries...]', 'HELM run entries to score each checkpoint on (in addition to --suite)')
+    .option('--config <file>', 'run.json with any of the options below (flags win)')
+    .option('--trainer <command>', 'external trainer command, run in its own process group with EVALFIRST_CONTROL_URL/TOKEN set')
+    .option('--trainer-cwd <dir>', 'working directory of the trainer')
+    .option('--watch <dir>', "watch this directory for new checkpoint directories (trainers that don't call the control endpoint)")
+    .option('--out <dir>', 'run directory (train.json, decisions.log, evals/, report.html)')
+    .option('--suite <name|file>', 'suite to score checkpoints on')
+    .option('--data-dir <dir>', 'benchmark data directory (default $EVALFIRST_DATA or the user cache)')
+    .option('--target <expr>', 'stop when met on the lower confidence bound, e.g. "mmlu >= 0.62 && gsm8k >= 0.35" (task `mean` = all tasks pooled)')
+    .option('--alpha <p>', 'error probability of a target decision per checkpoint (default 0.05)')
+    .option('--no-adaptive', 'score every checkpoint on the full suite instead of a growing sample')
+    .option('--n0 <n>', 'first adaptive look: instances per run entry (default 16)')
+    .option('--patience <n>', 'stop after n checkpoints without improvement (plateau)')
+    .option('--min-delta <x>', 'improvement that resets patience (default 0)')
+    .option('--deadline <duration>', 'wall-clock budget from the start, e.g. 24h, 90s (default 24h)')
+    .option('--grace <duration>', 'SIGTERM → SIGKILL grace period (default 30s)')
+    .option('--max-steps <n>', 'stop at this training step')
+    .option('--margin <fraction>', 'safety margin added to the reserve, as a fraction of it (default 0.1)')
+    .option('--margin-floor <duration>', 'minimum safety margin (default 5s)')
+    .addOption(new Option('--score-with <kind>', 'where checkpoints are scored').choices(['embedded', 'server', 'openai-lora']))
+    .option('--base <dir>', 'base model for embedded scoring (adapters are switched, the base loads once)')
+    .addOption(new Option('--quant <kind>', 'quantize the base on load').choices(['nf4', 'none']))
+    .option('--server <url[,url...]>', 'scoring server when the trainer reports no serving_url')
+    .option('--protocol <p>', 'neurips (challenge protocol) or openai', 'neurips')
+    .option('--tokenizer <file>', 'tokenizer.json for servers without /tokenize')
+    .option('--concurrency <n>', 'requests in flight while scoring (default 30)')
+    .option('--no-final-eval', 'skip the full-suite evaluation of the best checkpoint')
+    .option('--no-report', 'do not write report.html')
+    .option('--resume <run_dir>', 'continue a supervisor that was killed, without re-scoring finished checkpoints')
+    .action(async (entries: string[], opts: TrainOptions) => {
+      process.exitCode = await runTrain({ ...opts, entries: entries.length ? entries : undefined });
+    });
+}

@@ -1,0 +1,79 @@
+// Bridges the supervisor to the runner: evaluates a checkpoint on the suite with at most n
+// instances per run entry (the first n of HELM's own selection, which is nested in n), and
+// returns the main-metric score of every instance per task (group), in a fixed order.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../../model/backends/backend.js';
+import { evaluate } from '../runner/evaluate.js';
+import type { InstanceRecord, ResultsFile } from '../results-schema.js';
+import type { CheckpointRef, EvaluateCheckpoint, TaskScores } from './scorer.js';
+
+export interface CheckpointEvalOptions {
+  entries: string[];
+  suite?: string;
+  dataDir: string;
+  runDir: string;
+  concurrency: number;
+  /** The backend that serves this checkpoint (its id must differ between checkpoints). */
+  backendFor(ckpt: CheckpointRef): Promise<Backend>;
+  /** Called with each evaluation's results (e.g. to rewrite the report). */
+  onResults?: (ckpt: CheckpointRef, results: ResultsFile, outDir: string) => void | Promise<void>;
+}
+
+/** Re-labels a backend so the request cache keeps each checkpoint's answers apart. */
+export function withCheckpointIdentity(backend: Backend, ckpt: CheckpointRef): Backend {
+  const id = `${backend.id}#checkpoint=${ckpt.step}:${ckpt.path}`;
+  return new Proxy(backend, { get: (target, prop, recv) => (prop === 'id' ? id : Reflect.get(target, prop, recv)) });
+}
+
+/** Per-group main-metric scores of the original (unperturbed) main-split instances, in run order. */
+export function taskScoresFrom(results: ResultsFile, records: InstanceRecord[]): Record<string, number[]> {
+  const byRun = new Map(results.runs.map((r) => [r.name, r]));
+  const perTask: Record<string, number[]> = {};
+  for (const rec of records) {
+    const run = byRun.get(rec.runName);
+    if (!run || rec.perturbation !== null || rec.split !== run.mainSplit) continue;
+    const score = rec.error ? 0 : rec.scores[run.mainMetric];
+    if (score === undefined) continue;
+    for (const g of run.groups.length ? run.groups : [run.scenario]) (perTask[g] ??= []).push(score);
+  }
+  return perTask;
+}
+
+export function checkpointEvaluator(o: CheckpointEvalOptions): EvaluateCheckpoint {
+  return async (ckpt, maxPerRun): Promise<TaskScores> => {
+    const backend = withCheckpointIdentity(await o.backendFor(ckpt), ckpt);
+    const outDir = join(o.runDir, 'evals', `step-${ckpt.step}`, maxPerRun === null ? 'full' : `n-${maxPerRun}`);
+    // Keep the first n instances of each run (selection order); count the full selection too.
+    const seen = new Map<string, number>();
+    const filter = maxPerRun === null ? undefined : (run: string) => {
+      const k = (seen.get(run) ?? 0) + 1;
+      seen.set(run, k);
+      return k <= maxPerRun;
+    };
+    let last = { done: 0, reused: 0, total: 0 };
+    const results = await evaluate({
+      entries: o.entries,
+      suite: o.suite,
+      backend,
+      dataDir: o.dataDir,
+      outDir,
+      concurrency: o.concurrency,
+      filter,
+      cachePath: join(o.runDir, 'cache.sqlite'),
+      resume: true,
+      backendConfig: { kind: 'checkpoint', step: ckpt.step, path: ckpt.path, servingUrl: ckpt.servingUrl },
+      onProgress: (e) => (last = e),
+    });
+    if (results.errors.count > 0) {
+      throw new Error(`${results.errors.count} request(s) failed scoring step ${ckpt.step}; first: ${results.errors.first[0]?.message ?? 'unknown'}`);
+    }
+    const records = readFileSync(join(outDir, 'instances.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as InstanceRecord);
+    await o.onResults?.(ckpt, results, outDir);
+    const fullPerRun = maxPerRun === null ? Math.max(0, ...results.runs.map((r) => r.numInstances)) : Math.max(0, ...seen.values());
+    return { perTask: taskScoresFrom(results, records), requestsSent: last.done - last.reused, requestsTotal: last.total, fullPerRun };
+  };
+}

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCliAsync, spawnCli } from '../helpers/run-cli.js';
+import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+
+const TRAINER = fileURLToPath(new URL('../fixtures/supervisor/scripted-trainer.mjs', import.meta.url));
+const ENTRY = 'mini_mmlu:subject=geography,max_eval_instances=12';
+
+describe('evalfirst train (CLI)', function () {
+  this.timeout(120_000);
+  let server: ScriptedServer;
+  before(async () => {
+    server = await startScriptedServer({ answer: () => 'A' });
+  });
+  after(async () => server.close());
+
+  it("scores each checkpoint of a watched directory, writes train.json, and exits by the rule", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ef-train-'));
+    const out = join(root, 'ckpt');
+    const trainer = `${JSON.stringify(process.execPath)} ${JSON.stringify(TRAINER)} --out ${JSON.stringify(out)} --steps 3 --interval-ms 200`;
+    const r = await runCliAsync(['train', ENTRY, '--trainer', trainer, '--watch', out, '--out', join(root, 'run'), '--server', server.url, '--no-adaptive', '--grace', '2s', '--no-report']);
+    expect(r.status, r.stderr + r.stdout).to.equal(0);
+    const state = JSON.parse(readFileSync(join(root, 'run', 'train.json'), 'utf8'));
+    expect(state.checkpoints.map((c: { step: number }) => c.step)).to.deep.equal([1, 2, 3]);
+    expect(state.stop.reason).to.equal('trainer_exit');
+    expect(state.checkpoints[0].scores['mini_mmlu'].n).to.be.within(1, 12); // the main (test) split of the 12 selected
+    expect(state.best.step).to.be.oneOf([1, 2, 3]);
+  });
+
+  it('continues after kill -9 with --resume without re-scoring finished checkpoints', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ef-train-'));
+    const out = join(root, 'ckpt');
+    const runDir = join(root, 'run');
+    const trainer = `${JSON.stringify(process.execPath)} ${JSON.stringify(TRAINER)} --out ${JSON.stringify(out)} --steps 6 --interval-ms 700`;
+    const args = ['train', ENTRY, '--trainer', trainer, '--watch', out, '--out', runDir, '--server', server.url, '--no-adaptive', '--grace', '2s', '--no-report'];
+    const child = spawnCli(args);
+    const scored = () => (existsSync(join(runDir, 'train.json')) ? JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8')).checkpoints.length : 0);
+    const t0 = Date.now();
+    while (scored() < 2 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const before = scored();
+    expect(before).to.be.at.least(2);
+    const r = await runCliAsync(['train', '--resume', runDir]);
+    expect(r.status, r.stderr + r.stdout).to.equal(0);
+    expect(r.stdout).to.match(/adopting it|trainer started/);
+    const state = JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8'));
+    const steps: number[] = state.checkpoints.map((c: { step: number }) => c.step);
+    expect(steps).to.deep.equal([...new Set(steps)].sort((a, b) => a - b)); // each once, in order
+    expect(steps).to.include.members([1, 2, 3, 4, 5, 6]);
+    const scoringLines = readFileSync(join(runDir, 'decisions.log'), 'utf8').split('\n').filter((l) => /: scoring \(/.test(l));
+    const perStep = new Map<string, number>();
+    for (const l of scoringLines) {
+      const step = /checkpoint step (\d+)/.exec(l)?.[1] as string;
+      perStep.set(step, (perStep.get(step) ?? 0) + 1);
+    }
+    for (const [step, n] of perStep) expect(n, `step ${step} scored ${n} times`).to.equal(1);
+  });
+});
