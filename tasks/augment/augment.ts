@@ -82,8 +82,16 @@ export async function canonicalPerturbations(dataDir: string, opts: { skipUnavai
   return { perturbations, unavailable };
 }
 
-/** Originals plus their perturbed copies (same id; meta.perturbation = "robustness" | "fairness"). */
-export async function augmentInstances(instances: Instance[], dataDir: string): Promise<Instance[]> {
-  const { perturbations } = await canonicalPerturbations(dataDir);
+/**
+ * Originals plus their perturbed copies (same id; meta.perturbation = "robustness" | "fairness",
+ * meta.perturbationName = HELM's name). A missing word list is an error unless skipUnavailable, which
+ * leaves that perturbation out (the worst case is then taken over fewer variants than HELM's).
+ */
+export async function augmentInstances(
+  instances: Instance[],
+  dataDir: string,
+  opts: { skipUnavailable?: boolean } = {},
+): Promise<Instance[]> {
+  const { perturbations } = await canonicalPerturbations(dataDir, opts);
   return augmentWith(instances, perturbations);
 }
