@@ -36,6 +36,8 @@ export interface ScriptedServerOptions {
   nondeterministic?: boolean;
   /** Whether /tokenize and /decode exist. */
   tokenizeEndpoints?: boolean;
+  /** Token ids for /tokenize (default: one per character, as the module comment says). */
+  tokenize?: (text: string) => number[];
   /** Misbehaviour for one request, or nothing. */
   fault?: (ctx: ScriptContext) => Fault | undefined;
 }
@@ -174,7 +176,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
 
   const tokenizeAnswer = (body: Record<string, unknown>): Record<string, unknown> => {
     const text = String(body.text ?? body.prompt ?? body.content ?? '');
-    let tokens = [...text].map((c) => c.codePointAt(0) as number);
+    let tokens = opts.tokenize ? opts.tokenize(text) : [...text].map((c) => c.codePointAt(0) as number);
     if (opts.addBos) tokens.unshift(1);
     if (body.truncation === true && typeof body.max_length === 'number') tokens = tokens.slice(0, body.max_length);
     return { tokens, request_time: 0.0001 };
