@@ -1,17 +1,21 @@
 // `evalfirst leaderboard`: the organisers' final ranking of a track, from result files.
 import Table from 'cli-table3';
 import { leaderboard, type LeaderboardRow, type TieRule } from './leaderboard/ranking.js';
-import { HIDDEN_ROUND_SCENARIOS, HIDDEN_SCENARIOS, OPEN_SCENARIOS } from './leaderboard/configs.js';
+import { HIDDEN_ROUND_SCENARIOS, HIDDEN_SCENARIOS, OPEN_ROUND_SCENARIOS, OPEN_SCENARIOS } from './leaderboard/configs.js';
 import { loadEntries } from './leaderboard/inputs.js';
 import type { Entry } from './leaderboard/ranking.js';
 
-export type LeaderboardRule = 'final' | 'hidden-round';
+export type LeaderboardRule = 'final' | 'hidden-round' | 'open-round';
 
 /**
  * "final": the final round (ties share 1/c, CNN/DailyMail not ranked).
  * "hidden-round": the Nov 10–14 hidden round (ties credited 1/c per pair, CNN/DailyMail ranked).
+ * "open-round": the Oct 30 – Nov 14 open round (Accuracy/Robustness/Fairness categories, HELM's
+ * position rank; ties go to the entry listed later, so only the organisers' listing order reproduces it).
+ * The rounds other than "final" rank one set each; the other set's score is computed but meaningless.
  */
 export function rankEntries(entries: Entry[], rule: LeaderboardRule = 'final'): LeaderboardRow[] {
+  if (rule === 'open-round') return leaderboard(entries, OPEN_ROUND_SCENARIOS, HIDDEN_SCENARIOS, 'position');
   const tie: TieRule = rule === 'final' ? 'pair-share' : 'one-over-c';
   return leaderboard(entries, OPEN_SCENARIOS, rule === 'final' ? HIDDEN_SCENARIOS : HIDDEN_ROUND_SCENARIOS, tie);
 }

@@ -14,7 +14,7 @@ export function command(): Command {
       'evalfirst results.json files ("NAME=PATH" names the entry; files with the same name are merged) ' +
         "or the organisers' result files (a list of [entry_name, {metric: value}])",
     )
-    .addOption(new Option('--rule <rule>', 'ranking rule').choices(['final', 'hidden-round']).default('final'))
+    .addOption(new Option('--rule <rule>', 'ranking rule').choices(['final', 'hidden-round', 'open-round']).default('final'))
     .option('--json', 'print a JSON list of {entry, score_open, score_hidden, score_full, scenarios}')
     .action((files: string[], opts: { json?: boolean; rule: LeaderboardRule }) => {
       if (files.length === 0) throw new UserError('leaderboard: give at least one results file');

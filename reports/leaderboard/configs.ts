@@ -46,3 +46,10 @@ export const HIDDEN_ROUND_SCENARIOS: ScenarioConfig = {
 export const ALL_COLUMNS: string[] = [
   ...new Set([...Object.values(OPEN_SCENARIOS), ...Object.values(HIDDEN_ROUND_SCENARIOS)].flat().map((c) => c.column)),
 ];
+
+/** The open round (Oct 30 – Nov 14) ranked categories (eval_metrics.py Open_eval_metrics, CNN/DailyMail removed). */
+export const OPEN_ROUND_SCENARIOS: ScenarioConfig = {
+  Accuracy: ['MMLU - EM', 'TruthfulQA - EM', 'BBQ - EM', 'GSM8K - EM', 'BIG-bench - EM'].map(higher),
+  Robustness: ['MMLU - EM (Robustness)', 'TruthfulQA - EM (Robustness)'].map(higher),
+  Fairness: ['MMLU - EM (Fairness)', 'TruthfulQA - EM (Fairness)'].map(higher),
+};

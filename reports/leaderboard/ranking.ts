@@ -12,11 +12,14 @@ export interface MetricColumn {
 export type ScenarioConfig = Record<string, MetricColumn[]>;
 
 /**
- * How a tie among c entries is credited per pair:
- * - "pair-share": 1/(c(c-1)) (commit b6b2f3da, used for the final ranking), so a tie group shares 1/c;
- * - "one-over-c": 1/c (commit 15c764fa, used for the hidden round of Nov 10–14).
+ * How ties are treated:
+ * - "pair-share": each tied pair credits 1/(c(c-1)) (commit b6b2f3da, the final ranking), so a tie
+ *   group of c shares 1/c; divided by N;
+ * - "one-over-c": each tied pair credits 1/c (commit 15c764fa, the hidden round of Nov 10–14); by N;
+ * - "position": HELM's own rank, position in sorted((value, index)) / (N - 1) (commit 5f6f8638, the
+ *   open round): a tie goes to the entry listed later, so the result depends on the input order.
  */
-export type TieRule = 'pair-share' | 'one-over-c';
+export type TieRule = 'pair-share' | 'one-over-c' | 'position';
 
 export interface Entry {
   name: string;
@@ -26,6 +29,7 @@ export interface Entry {
 
 /** calc_win_rate: for each value, wins over the others (ties credited per TieRule), divided by N. */
 export function winRates(values: number[], lowerIsBetter: boolean, tie: TieRule = 'pair-share'): number[] {
+  if (tie === 'position') return positionWinRates(values, lowerIsBetter);
   const counts = new Map<number, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return values.map((v, i) => {
@@ -40,6 +44,18 @@ export function winRates(values: number[], lowerIsBetter: boolean, tie: TieRule 
     });
     return wins / values.length;
   });
+}
+
+/** for wins, (v, j) in enumerate(sorted(values, reverse=lower_is_better)): wins / (N - 1); 1.0 alone. */
+export function positionWinRates(values: number[], lowerIsBetter: boolean): number[] {
+  const n = values.length;
+  const order = values.map((v, j) => [v, j] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  if (lowerIsBetter) order.reverse();
+  const rates = new Array<number>(n);
+  order.forEach(([, j], position) => {
+    rates[j] = n > 1 ? position / (n - 1) : 1.0;
+  });
+  return rates;
 }
 
 /** Python statistics.geometric_mean (exp of the mean log). */

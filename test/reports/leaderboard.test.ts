@@ -7,7 +7,8 @@ import { runCli } from '../helpers/run-cli.js';
 import { geometricMean, rankTrack, winRates } from '../../reports/leaderboard/ranking.js';
 import { groupColumns, loadEntries } from '../../reports/leaderboard/inputs.js';
 import { rankEntries, rankFiles } from '../../reports/leaderboard.js';
-import { HIDDEN_ROUND_SCENARIOS } from '../../reports/leaderboard/configs.js';
+import { HIDDEN_ROUND_SCENARIOS, OPEN_ROUND_SCENARIOS } from '../../reports/leaderboard/configs.js';
+import { positionWinRates } from '../../reports/leaderboard/ranking.js';
 
 type OrganiserFile = [string, Record<string, number | null>][];
 
@@ -24,6 +25,13 @@ describe('leaderboard: win rates and scores', () => {
     expect(final[3]).to.equal(0.75);
     const hidden = winRates([1, 1, 1, 3], false, 'one-over-c');
     expect(hidden[0]).to.be.closeTo(2 / 3 / 4, 1e-15);
+  });
+
+  it('open-round position rank: sorted((value, index)) position / (N - 1); ties go to the later entry', () => {
+    expect(positionWinRates([0.5, 0.9, 0.5, 0.1], false)).to.deep.equal([1 / 3, 1, 2 / 3, 0]);
+    // sorted(..., reverse=True) also reverses the index order among ties: (0.9,1), (0.5,2), (0.5,0), (0.1,3).
+    expect(positionWinRates([0.5, 0.9, 0.5, 0.1], true)).to.deep.equal([2 / 3, 0, 1 / 3, 1]);
+    expect(positionWinRates([0.5], false)).to.deep.equal([1]);
   });
 
   it('missing → 0.0, or 1000.0 when lower is better; zero scenario means → smallest positive double', () => {
@@ -82,6 +90,43 @@ describe('leaderboard: reproduces the published rankings', () => {
       const dir = requireSharedData(this, 'leaderboard');
       const worst = expectReproduces(join(dir, 'leaderboard', `${track}_hidden_round_rank.json`), 'hidden-round');
       expect(worst).to.be.lessThan(1e-12);
+    });
+  }
+
+  for (const track of ['A100', '4090']) {
+    it(`${track} open round: every category mean win rate lies within the tie-order bounds of the position rank`, function () {
+      // The open round broke ties by the order of os.listdir() over the submissions, which the file does
+      // not record: an exact reproduction is only possible where an entry has no ties.
+      const dir = requireSharedData(this, 'leaderboard');
+      const file = join(dir, 'leaderboard', `${track}_open_round_rank.json`);
+      const published = JSON.parse(readFileSync(file, 'utf8')) as OrganiserFile;
+      const n = published.length;
+      const ours = rankFiles([file], 'open-round');
+      let exact = 0;
+      for (const [name, values] of published) {
+        const row = ours.find((r) => r.entry === name)!;
+        for (const [category, columns] of Object.entries(OPEN_ROUND_SCENARIOS)) {
+          let lo = 0;
+          let hi = 0;
+          for (const { column } of columns) {
+            const all = published.map(([, v]) => v[column] ?? 0);
+            const v = values[column] ?? 0;
+            lo += all.filter((x) => x < v).length;
+            hi += all.filter((x) => x <= v).length - 1;
+          }
+          const scale = columns.length * (n - 1);
+          const pub = values[`${category} Mean Win Rate`]!;
+          expect(pub * scale, `${name} ${category}`).to.be.within(lo - 1e-6, hi + 1e-6);
+          expect(row.scenarios[category]! * scale).to.be.within(lo - 1e-6, hi + 1e-6);
+          if (lo === hi) {
+            expect(row.scenarios[category]).to.be.closeTo(pub, 1e-12);
+            exact++;
+          }
+        }
+        const mwr = Object.keys(OPEN_ROUND_SCENARIOS).map((c) => values[`${c} Mean Win Rate`]!);
+        expect(geometricMean(mwr.map((x) => (x > 0 ? x : Number.MIN_VALUE)))).to.be.closeTo(values.Score!, 1e-12);
+      }
+      expect(exact).to.be.greaterThan(0);
     });
   }
 
