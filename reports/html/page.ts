@@ -1,0 +1,184 @@
+// Renders the report model to one self-contained HTML page: inline CSS, charts as inline SVG, the
+// instances as a JSON data block, and one script allowed by its hash in a strict CSP. Every piece of
+// text from run files goes through escapeHtml or the JSON block.
+import { createHash } from 'node:crypto';
+import type { ReportModel, ReportRun } from './model.js';
+import { escapeHtml as h, jsonForScript } from './escape.js';
+import { INSTANCE_BROWSER_JS } from './browser-script.js';
+import { deltaSpec, renderSvg, taskBarsSpec, trainingCurveSpec, type CurvePoint, type DeltaRow } from './charts.js';
+import { targetThresholds } from './train-file.js';
+
+export interface PageOptions {
+  /** At most this many instances per run directory go into the page (default 20,000). */
+  maxInstancesPerRun?: number;
+}
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
+header{background:#1f2937;color:#fff;padding:12px 24px}header h1{margin:0;font-size:20px}
+nav a{color:#cbd5e1;margin-right:14px;text-decoration:none}
+main{padding:8px 24px 40px}section{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:12px 16px;margin:14px 0}
+h2{font-size:17px;margin:4px 0 10px}h3{font-size:15px;margin:12px 0 6px}
+table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #e5e7eb;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f3f4f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+pre{white-space:pre-wrap;word-break:break-word;margin:0;max-width:520px;font-size:12px}
+tr.right td:last-child{color:#15803d}tr.wrong td:last-child{color:#b91c1c}li.gold{font-weight:600}
+.chart svg{max-width:100%;height:auto}.note{color:#555}.fail{color:#b91c1c;font-weight:600}.pass{color:#15803d;font-weight:600}
+.filters{margin:6px 0 10px}.filters label{margin-right:12px}td.scores{white-space:pre;font-size:12px}
+summary{cursor:pointer;color:#374151;font-family:ui-monospace,monospace;font-size:12px}
+`;
+
+const fmt = (x: number | undefined, d = 4) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+
+function summarySection(m: ReportModel): string {
+  const rows = m.runs.map((r) => {
+    const res = r.results;
+    return `<tr><td>${h(r.label)}</td><td>${h(r.dir)}</td><td>${res ? h(res.evalfirstVersion ?? '') : '—'}</td><td>${res?.gitCommit ? h(res.gitCommit.slice(0, 10)) : '—'}</td><td>${res ? h(String(res.backend?.id ?? '')) : '—'}</td><td class="num">${res ? res.runs.length : 0}</td><td class="num">${r.instances.length}</td><td class="num">${res ? res.errors?.count ?? 0 : 0}</td><td>${r.train ? `training: ${r.train.checkpoints.length} checkpoint(s)` : ''}</td></tr>`;
+  });
+  const groupHead = m.groups.map((g) => `<th>${h(g)}</th>`).join('');
+  const groupRows = m.leaderboard.map((l) => `<tr><td>${h(l.label)}</td>${m.groups.map((g) => `<td class="num">${fmt(l.groups[g])}</td>`).join('')}</tr>`);
+  return `<section id="summary"><h2>Summary</h2>
+<table id="summary-table"><thead><tr><th>run</th><th>directory</th><th>evalfirst</th><th>commit</th><th>backend</th><th>tasks</th><th>instances</th><th>errors</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${m.groups.length ? `<h3>Groups (main metric)</h3><table id="group-table"><thead><tr><th>run</th>${groupHead}</tr></thead><tbody>${groupRows.join('')}</tbody></table>` : ''}
+</section>`;
+}
+
+async function tasksSection(m: ReportModel): Promise<string> {
+  if (m.bars.length === 0) return '';
+  const svg = await renderSvg(taskBarsSpec(m.bars));
+  const tasks = [...new Set(m.bars.map((b) => b.task))];
+  const labels = [...new Set(m.bars.map((b) => b.run))];
+  const rows = tasks.map((t) => {
+    const cells = labels.map((l) => {
+      const b = m.bars.find((x) => x.task === t && x.run === l);
+      return b ? `<td class="num">${fmt(b.mean)} [${fmt(b.low, 3)}, ${fmt(b.high, 3)}] n=${b.n}</td>` : '<td>—</td>';
+    });
+    const metric = m.bars.find((x) => x.task === t)!.metric;
+    return `<tr><td>${h(t)}</td><td>${h(metric)}</td>${cells.join('')}</tr>`;
+  });
+  return `<section id="tasks"><h2>Tasks</h2><div class="chart" id="chart-tasks">${svg}</div>
+<table id="task-table"><thead><tr><th>task</th><th>metric</th>${labels.map((l) => `<th>${h(l)} (95 % CI)</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+async function trainingSection(run: ReportRun): Promise<string> {
+  const t = run.train!;
+  const points: CurvePoint[] = t.checkpoints.flatMap((c) => Object.entries(c.scores).map(([task, s]) => ({ task, step: c.step, time_s: c.time_s, mean: s.mean, low: s.ci_low, high: s.ci_high })));
+  const marks = { targets: targetThresholds(t.target), stop: t.stop ? { step: t.stop.step, time_s: t.stop.time_s, reason: t.stop.reason } : null, best: t.best };
+  const [bySteps, byTime] = points.length ? await Promise.all([renderSvg(trainingCurveSpec(points, marks, 'step')), renderSvg(trainingCurveSpec(points, marks, 'time_s'))]) : ['', ''];
+  const rows = t.checkpoints.map(
+    (c) =>
+      `<tr${t.best?.step === c.step ? ' class="right"' : ''}><td class="num">${c.step}</td><td class="num">${c.time_s.toFixed(1)}</td><td>${Object.entries(c.scores)
+        .map(([k, s]) => `${h(k)} ${fmt(s.mean, 3)} [${fmt(s.ci_low, 3)}, ${fmt(s.ci_high, 3)}] n=${s.n}`)
+        .join('<br>')}</td><td>${h(c.decision ? `${c.decision.action}${c.decision.reason ? ` (${c.decision.reason})` : ''}${c.decision.detail ? `: ${c.decision.detail}` : ''}` : '')}</td></tr>`,
+  );
+  return `<section class="training" id="training-${h(run.label)}"><h2>Training: ${h(run.label)}</h2>
+<p>${t.target ? `Target: <code>${h(t.target)}</code>. ` : ''}${t.stop ? `Stopped at step ${t.stop.step ?? '—'} after ${t.stop.time_s.toFixed(1)} s: <b>${h(t.stop.reason)}</b>${t.stop.detail ? ` (${h(t.stop.detail)})` : ''}. ` : 'Still running. '}${t.best ? `Best checkpoint: step ${t.best.step} (${h(t.best.path)}).` : ''}</p>
+<h3>Score vs step</h3><div class="chart">${bySteps}</div><h3>Score vs wall time</h3><div class="chart">${byTime}</div>
+<table class="checkpoint-table"><thead><tr><th>step</th><th>time (s)</th><th>scores (95 % CI)</th><th>decision</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+async function comparisonSection(m: ReportModel): Promise<string> {
+  if (!m.comparison) return '';
+  const { report: r, note } = m.comparison;
+  if (!r) return `<section id="comparison"><h2>Comparison</h2><p class="note">${h(note ?? '')}</p></section>`;
+  const deltas: DeltaRow[] = [
+    ...r.groups.map((g) => ({ name: `group ${g.group}`, kind: 'group' as const, delta: g.ci.delta, low: g.ci.low, high: g.ci.high })),
+    ...r.tasks.map((t) => ({ name: t.runName, kind: 'task' as const, delta: t.ci.delta, low: t.ci.low, high: t.ci.high })),
+  ];
+  const svg = await renderSvg(deltaSpec(deltas));
+  const rows = r.tasks.map(
+    (t) =>
+      `<tr><td>${h(t.runName)}</td><td class="num">${fmt(t.meanA)}</td><td class="num">${fmt(t.meanB)}</td><td class="num">${signed(t.ci.delta)}</td><td class="num">[${signed(t.ci.low)}, ${signed(t.ci.high)}]</td><td class="num">${t.mcnemar ? t.mcnemar.b : ''}</td><td class="num">${t.mcnemar ? t.mcnemar.c : ''}</td><td class="num">${t.mcnemar ? fmt(t.mcnemar.p) : ''}</td><td class="num">${t.mcnemar ? fmt(t.mcnemar.pHolm) : ''}</td></tr>`,
+  );
+  const flips = r.tasks
+    .filter((t) => t.flips && (t.flips.rightToWrong.length || t.flips.wrongToRight.length))
+    .map((t) => {
+      const list = (fs: { instanceId: string }[]) => h(fs.slice(0, 50).map((f) => f.instanceId).join(', ') + (fs.length > 50 ? ` … (${fs.length - 50} more)` : ''));
+      return `<li><b>${h(t.runName)}</b>: right in A, wrong in B (${t.flips!.rightToWrong.length}): ${list(t.flips!.rightToWrong)}; wrong in A, right in B (${t.flips!.wrongToRight.length}): ${list(t.flips!.wrongToRight)}</li>`;
+    });
+  return `<section id="comparison"><h2>Comparison: B = ${h(r.b.dir)} vs A = ${h(r.a.dir)}</h2>
+${note ? `<p class="note">${h(note)}</p>` : ''}<p class="note">${r.paired ? 'Paired by instance; 95 % paired bootstrap CIs; exact McNemar with Holm correction across tasks.' : 'Unpaired; 95 % bootstrap CIs of the difference of means.'}</p>
+<div class="chart" id="chart-compare">${svg}</div>
+<table id="compare-table"><thead><tr><th>task</th><th>A</th><th>B</th><th>delta</th><th>95 % CI</th><th>A✓B✗</th><th>A✗B✓</th><th>McNemar p</th><th>Holm p</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${flips.length ? `<h3>Flips</h3><ul id="flips">${flips.join('')}</ul>` : ''}</section>`;
+}
+
+function leaderboardSection(m: ReportModel): string {
+  if (m.leaderboard.length === 0) return '';
+  const rows = m.leaderboard.map((l, i) => `<tr><td class="num">${i + 1}</td><td>${h(l.label)}</td><td class="num">${fmt(l.mean)}</td>${m.groups.map((g) => `<td class="num">${fmt(l.groups[g])}</td>`).join('')}</tr>`);
+  return `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">Ranked by the unweighted mean of each group's main metric over the groups a run has (HELM-style); use <code>evalfirst leaderboard</code> for the challenge's win-rate ranking.</p>
+<table id="leaderboard-table"><thead><tr><th>#</th><th>run</th><th>mean</th>${m.groups.map((g) => `<th>${h(g)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+interface BrowserInstance {
+  run: number;
+  task: string;
+  id: string;
+  perturbation: string | null;
+  prompt: string;
+  completion: string | null;
+  references: [string, boolean][];
+  scores: Record<string, number>;
+  ok: boolean | null;
+  error: string | null;
+}
+
+function browserData(m: ReportModel, maxPerRun: number): { runs: string[]; instances: BrowserInstance[]; truncated: boolean; total: number } {
+  const instances: BrowserInstance[] = [];
+  let total = 0;
+  m.runs.forEach((run, ri) => {
+    total += run.instances.length;
+    const main = new Map(run.results?.runs.map((r) => [r.name, r.mainMetric]) ?? []);
+    for (const rec of run.instances.slice(0, maxPerRun)) {
+      const metric = main.get(rec.runName);
+      const score = metric ? rec.scores[metric] : undefined;
+      instances.push({
+        run: ri,
+        task: rec.runName,
+        id: rec.instanceId,
+        perturbation: rec.perturbation,
+        prompt: rec.prompt,
+        completion: rec.completion?.text ?? null,
+        references: rec.references.map((x) => [x.text, x.correct]),
+        scores: rec.scores,
+        ok: score === 1 ? true : score === 0 ? false : null,
+        error: rec.error,
+      });
+    }
+  });
+  return { runs: m.runs.map((r) => r.label), instances, truncated: instances.length < total, total };
+}
+
+function instancesSection(): string {
+  return `<section id="instances"><h2>Instances</h2>
+<div class="filters"><label>run <select id="f-run"><option value="">all</option></select></label><label>task <select id="f-task"><option value="">all</option></select></label>
+<label>result <select id="f-ok"><option value="">all</option><option value="right">right</option><option value="wrong">wrong</option><option value="error">errors</option></select></label>
+<label>search <input id="f-text" type="search" size="24"></label></div>
+<p id="instance-count" class="note"></p>
+<table id="instance-table"><thead><tr><th>run</th><th>task</th><th>instance</th><th>prompt</th><th>completion</th><th>references</th><th>scores</th><th>result</th></tr></thead><tbody id="instance-rows"></tbody></table>
+<button id="instance-more" hidden>show more</button></section>`;
+}
+
+export async function renderReportHtml(m: ReportModel, opts: PageOptions = {}): Promise<string> {
+  const training = await Promise.all(m.runs.filter((r) => r.train).map(trainingSection));
+  const sections = [summarySection(m), await tasksSection(m), ...training, await comparisonSection(m), leaderboardSection(m), instancesSection()];
+  const data = jsonForScript(browserData(m, opts.maxInstancesPerRun ?? 20_000));
+  const scriptHash = createHash('sha256').update(INSTANCE_BROWSER_JS, 'utf8').digest('base64');
+  const csp = `default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; base-uri 'none'; form-action 'none'`;
+  const nav = [['summary', 'Summary'], ['tasks', 'Tasks'], ['comparison', 'Comparison'], ['leaderboard', 'Leaderboard'], ['instances', 'Instances']]
+    .filter(([id]) => sections.some((s) => s.includes(`id="${id}"`)))
+    .map(([id, label]) => `<a href="#${id}">${label}</a>`)
+    .join('');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${h(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>evalfirst report</title><style>${CSS}</style></head>
+<body><header><h1>evalfirst report</h1><nav>${nav}</nav><div class="note" style="color:#cbd5e1">written ${h(m.createdAt)} from ${m.runs.length} run director${m.runs.length === 1 ? 'y' : 'ies'}</div></header>
+<main>${sections.filter(Boolean).join('\n')}</main>
+<script type="application/json" id="instance-data">${data}</script>
+<script>${INSTANCE_BROWSER_JS}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,55 @@
+// Reads a training run's train.json (written by the supervisor) for the report's training views.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../../harness/user-error.js';
+import { parseTarget, type TargetExpr } from '../../harness/supervisor/target.js';
+
+export interface TrainCheckpoint {
+  step: number;
+  path: string;
+  time_s: number;
+  scores: Record<string, { mean: number; ci_low: number; ci_high: number; n: number }>;
+  decision?: { action: string; reason?: string; detail?: string };
+}
+
+export interface TrainFile {
+  target?: string | null;
+  checkpoints: TrainCheckpoint[];
+  stop: { reason: string; step: number | null; time_s: number; detail?: string } | null;
+  best: { step: number; path: string } | null;
+}
+
+export function readTrainFile(dir: string): TrainFile | null {
+  const file = join(dir, 'train.json');
+  if (!existsSync(file)) return null;
+  let data: Partial<TrainFile>;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8')) as Partial<TrainFile>;
+  } catch (err) {
+    throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(data.checkpoints)) throw new UserError(`${file}: expected a "checkpoints" array`);
+  data.checkpoints.forEach((c, i) => {
+    if (typeof c?.step !== 'number' || typeof c.time_s !== 'number' || typeof c.scores !== 'object' || c.scores === null)
+      throw new UserError(`${file}: checkpoints[${i}] needs numeric "step", "time_s" and a "scores" object`);
+  });
+  return { target: data.target ?? null, checkpoints: data.checkpoints, stop: data.stop ?? null, best: data.best ?? null };
+}
+
+/** task → threshold of each comparison in the target expression (e.g. "mmlu >= 0.6 && gsm >= 0.3"). */
+export function targetThresholds(target: string | null | undefined): { task: string; op: string; threshold: number }[] {
+  if (!target) return [];
+  let expr: TargetExpr;
+  try {
+    expr = parseTarget(target);
+  } catch {
+    return [];
+  }
+  const out: { task: string; op: string; threshold: number }[] = [];
+  const walk = (e: TargetExpr): void => {
+    if (e.kind === 'cmp') out.push({ task: e.task, op: e.op, threshold: e.threshold });
+    else e.parts.forEach(walk);
+  };
+  walk(expr);
+  return out;
+}
