@@ -4,8 +4,9 @@
 import { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ARCHIVES, fetchArchive, type ArchiveSpec } from '../data/archive.js';
 import { fetchPins, type FetchResult } from '../data/fetch.js';
-import { NOT_PINNED, selectPins } from '../data/pins.js';
+import { NOT_PINNED, selectPins, type FilePin } from '../data/pins.js';
 import { verifyExitCode, verifyPins } from '../data/verify.js';
 import { resolveDataDir } from '../data-dir.js';
 import { UserError } from '../user-error.js';
@@ -14,6 +15,13 @@ function summarize(results: FetchResult[]): string {
   const counts = new Map<string, number>();
   for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
   return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+}
+
+/** An archive is needed when a member pin is missing or wrong (MMLU), or its tree is absent (MATH). */
+async function needsArchive(dataDir: string, archive: ArchiveSpec, pins: FilePin[]): Promise<boolean> {
+  const members = pins.filter((p) => p.url === null);
+  if (members.length > 0) return (await verifyPins(dataDir, [['', members]])).some((r) => r.status !== 'ok');
+  return archive.members.some((m) => !existsSync(join(dataDir, archive.into, m)));
 }
 
 function fetchCommand(): Command {
@@ -27,8 +35,15 @@ function fetchCommand(): Command {
       const log = (line: string) => console.log(line);
       const all: FetchResult[] = [];
       for (const [name, pins] of selectPins(benchmarks)) {
+        const archive = ARCHIVES[name];
+        if (archive && (await needsArchive(dataDir, archive, pins))) {
+          console.log(`${name}: archive ${archive.archive.url}`);
+          const r = await fetchArchive(archive, { dataDir, attempts: flags.attempts, log });
+          log(`${r.status.padEnd(21)} ${r.path}${r.detail ? `  (${r.detail})` : ''}`);
+          all.push(r);
+        }
         if (pins.length === 0) {
-          console.log(`${name}: no pinned files: ${NOT_PINNED[name]}`);
+          if (!archive) console.log(`${name}: no pinned files: ${NOT_PINNED[name]}`);
           continue;
         }
         console.log(`${name} → ${dataDir}`);

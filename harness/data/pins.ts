@@ -144,7 +144,7 @@ export const NOT_PINNED: Record<string, string> = {
     "HELM's source is a pickle (gs://crfm-helm-public/source_datasets/scenarios/summarization_scenario/cnndm.pk) that evalfirst does not read; " +
     'write cnndm/{train,validation,test}.jsonl with {"article", "highlights"} per line (HF cnn_dailymail 3.0.0 fields; see tasks/scenarios/README.md)',
   math:
-    'MATH comes as one archive (https://people.eecs.berkeley.edu/~hendrycks/MATH.tar, unpinned); unpack it so that the data dir holds MATH/{train,test}/<subject>/<n>.json',
+    'MATH comes as one archive (https://people.eecs.berkeley.edu/~hendrycks/MATH.tar, no published checksum); `data fetch math` downloads and unpacks it into MATH/{train,test}/<subject>/<n>.json',
 };
 
 export const PINS: PinTable = buildPins();

@@ -1,0 +1,50 @@
+// Benchmarks that only come as one archive (MMLU's data.tar, MATH.tar): the archive is downloaded
+// like any pinned file (kept under the data dir, resumable, never fetched twice), then the needed
+// members are unpacked with the system `tar` into the data dir.
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { UserError } from '../user-error.js';
+import { fetchPin, type FetchOptions, type FetchResult } from './fetch.js';
+import type { FilePin } from './pins.js';
+
+const run = promisify(execFile);
+
+export interface ArchiveSpec {
+  /** The archive itself, saved under the data dir (unverified: no checksum is published). */
+  archive: FilePin;
+  /** Members to unpack (paths inside the archive). */
+  members: string[];
+  /** Where they go, relative to the data dir ("" for the data dir itself). */
+  into: string;
+}
+
+export const ARCHIVES: Record<string, ArchiveSpec> = {
+  mmlu: {
+    archive: { path: 'mmlu/data.tar', url: 'https://people.eecs.berkeley.edu/~hendrycks/data.tar', sha256: null, bytes: null },
+    members: ['data/dev', 'data/val', 'data/test'],
+    into: 'mmlu',
+  },
+  math: {
+    archive: { path: 'MATH.tar', url: 'https://people.eecs.berkeley.edu/~hendrycks/MATH.tar', sha256: null, bytes: null },
+    members: ['MATH/train', 'MATH/test'],
+    into: '',
+  },
+};
+
+/** Downloads (or reuses) the archive and unpacks its members; the members' own pins are checked afterwards by the caller. */
+export async function fetchArchive(spec: ArchiveSpec, options: FetchOptions): Promise<FetchResult> {
+  const got = await fetchPin(spec.archive, options);
+  if (got.status === 'failed' || got.status === 'no-url') return got;
+  const dest = join(options.dataDir, spec.into);
+  await mkdir(dest, { recursive: true });
+  try {
+    await run('tar', ['-xf', join(options.dataDir, spec.archive.path), '-C', dest, ...spec.members]);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') throw new UserError('data fetch: unpacking needs the `tar` program, which was not found on PATH');
+    return { path: spec.archive.path, status: 'failed', detail: `unpacking ${spec.members.join(', ')} failed: ${(e.stderr ?? e.message).trim()}` };
+  }
+  return { ...got, detail: `unpacked ${spec.members.join(', ')} into ${dest}` };
+}
