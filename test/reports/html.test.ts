@@ -133,7 +133,7 @@ describe('HTML report', () => {
       const cell = page.locator('#instance-rows tr', { hasText: 'window.__pwned = 1' }).first();
       expect(await cell.locator('pre').first().textContent()).to.equal(XSS_PROMPT);
       expect(await page.locator('#instance-rows img').count()).to.equal(0);
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).to.equal(undefined);
+      expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).to.equal(undefined);
       expect(await page.locator('text=Stopped at step 400').count()).to.equal(1);
       expect(await page.locator('#flips').textContent()).to.contain('right in A, wrong in B (3)');
       expect(problems, problems.join('\n')).to.deep.equal([]);
