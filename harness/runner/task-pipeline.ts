@@ -2,17 +2,10 @@
 // adaptation with the backend's tokenizer-based prompt window, the metric registry and aggregation.
 import { runSpecsForEntry } from '../../tasks/registry.js';
 import { adaptRun, prepareRunInstances, windowFromBackend } from '../../tasks/adapters/adapt.js';
+import { augmentInstances } from '../../tasks/augment/index.js';
 import { checkMetrics, scoreRequest } from '../../tasks/metrics/registry.js';
 import { aggregateRun, aggregateGroups } from '../../tasks/metrics/aggregate.js';
 import type { Pipeline } from './pipeline.js';
-import type { Instance } from '../../tasks/instance.js';
-
-// Augmentation loads its perturbation tables only when a run asks for it.
-const AUGMENT_MODULE = '../../tasks/augment/index.js';
-async function augmentInstances(instances: Instance[], dataDir: string): Promise<Instance[]> {
-  const mod = (await import(AUGMENT_MODULE)) as { augmentInstances(i: Instance[], d: string): Promise<Instance[]> };
-  return mod.augmentInstances(instances, dataDir);
-}
 
 export function taskPipeline(): Pipeline {
   return {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate } from '../../harness/runner/evaluate.js';
@@ -10,6 +10,7 @@ import { OpenAIBackend } from '../../model/backends/openai.js';
 import type { InstanceRecord, ResultsFile } from '../../harness/results-schema.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { gsmAnswer, questionNumber, writeSyntheticGsm } from './runner-fixtures.js';
+import { requireSharedData } from '../helpers/shared-data.js';
 
 const fast = { timeoutMs: 5000, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 } };
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `evalfirst-${p}-`));
@@ -187,5 +188,88 @@ describe('harness/runner evaluate()', function () {
     expect(res.runs[0].numErrors).to.equal(0);
     expect(s.completions()).to.have.length(4);
     expect(s.completions()[0].body.stop).to.deep.equal(['\n\n']);
+  });
+});
+
+describe('harness/runner evaluate() on real MMLU files', function () {
+  this.timeout(60_000);
+  let server: ScriptedServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /** question text → correct letter, from the subject's CSVs (the server's "knowledge"). */
+  async function answerKey(dataDir: string, subject: string): Promise<Map<string, string>> {
+    const { parseMmluCsv, mmluFile } = await import('../../tasks/scenarios/mmlu.js');
+    const key = new Map<string, string>();
+    for (const folder of ['dev', 'val', 'test']) {
+      const file = join(dataDir, mmluFile(subject, folder));
+      for (const inst of parseMmluCsv(readFileSync(file, 'utf8'), file, 'test')) {
+        key.set(inst.input, 'ABCD'[inst.references.findIndex((r) => r.correct)]);
+      }
+    }
+    return key;
+  }
+  const evalQuestion = (prompt: string) => {
+    const i = prompt.lastIndexOf('Question: ');
+    return prompt.slice(i + 'Question: '.length, prompt.indexOf('\nA. ', i));
+  };
+
+  it('scores 5-shot anatomy exactly: a server answering the right letter gets EM 1 on the test members', async function () {
+    const dataDir = requireSharedData(this, 'mmlu');
+    const key = await answerKey(dataDir, 'anatomy');
+    server = await startScriptedServer({ answer: (p) => ` ${key.get(evalQuestion(p)) ?? 'Z'}`, addBos: true });
+    const out = join(tmp('mmlu'), 'r');
+    const res = await evaluate({ entries: ['mmlu:subject=anatomy,max_eval_instances=15'], backend: new NeuripsBackend({ urls: [server.url], http: fast }), dataDir, outDir: out });
+    const run = res.runs[0];
+    expect(run.name).to.match(/^mmlu:subject=anatomy/);
+    expect(run.numRequests).to.equal(15);
+    expect(run.metrics.exact_match.mean).to.equal(1);
+    const records = readRecords(out);
+    expect(run.metrics.exact_match.count).to.equal(records.filter((r) => r.split === 'test').length);
+    expect(records[0].prompt.startsWith('The following are multiple choice questions (with answers) about anatomy.\n\nQuestion: ')).to.equal(true);
+    expect(records[0].prompt.endsWith('\nAnswer:')).to.equal(true);
+    const body = server.completions()[0].body;
+    expect(body).to.include({ temperature: 1e-7, max_new_tokens: 1, top_k_per_token: 5 });
+    expect(body.stop_sequences).to.deep.equal([]);
+    expect(Object.keys(run.dataChecksums).sort()).to.deep.equal(['mmlu/data/dev/anatomy_dev.csv', 'mmlu/data/test/anatomy_test.csv', 'mmlu/data/val/anatomy_val.csv']);
+    expect(res.groups.find((g) => g.group === 'mmlu')?.metrics.exact_match.mean).to.equal(1);
+  });
+
+  it('fails a canonical run whose perturbation resources are missing before sending anything', async function () {
+    const shared = requireSharedData(this, 'mmlu');
+    const dataDir = tmp('noaug');
+    for (const folder of ['dev', 'val', 'test']) {
+      mkdirSync(join(dataDir, 'mmlu', 'data', folder), { recursive: true });
+      copyFileSync(join(shared, 'mmlu', 'data', folder, `anatomy_${folder}.csv`), join(dataDir, 'mmlu', 'data', folder, `anatomy_${folder}.csv`));
+    }
+    server = await startScriptedServer({ answer: () => ' A' });
+    let err: Error | undefined;
+    await evaluate({
+      entries: ['mmlu:subject=anatomy,max_eval_instances=6,data_augmentation=canonical'],
+      backend: new NeuripsBackend({ urls: [server.url], http: fast }),
+      dataDir,
+      outDir: join(tmp('noaug-out'), 'r'),
+    }).catch((e: Error) => (err = e));
+    expect(err?.message).to.match(/helm-perturbations\/.*cannot read/);
+    expect(server.completions()).to.have.length(0);
+  });
+
+  it('adds robustness and fairness metrics with data_augmentation=canonical', async function () {
+    const dataDir = requireSharedData(this, 'mmlu');
+    requireSharedData(this, 'helm-perturbations/SAE_to_AAVE_mapping.json');
+    server = await startScriptedServer({ answer: () => ' A' });
+    const res = await evaluate({
+      entries: ['mmlu:subject=anatomy,max_eval_instances=6,data_augmentation=canonical'],
+      backend: new NeuripsBackend({ urls: [server.url], http: fast }),
+      dataDir,
+      outDir: join(tmp('aug'), 'r'),
+    });
+    const run = res.runs[0];
+    expect(run.numRequests).to.be.greaterThan(6);
+    expect(run.numInstances).to.equal(6);
+    expect(run.metrics).to.have.property('exact_match (robustness)');
+    expect(run.metrics).to.have.property('exact_match (fairness)');
   });
 });
