@@ -14,7 +14,7 @@ import {
   quasiExactMatch,
   quasiPrefixExactMatch,
 } from './reference-metrics.js';
-import { rouge2 } from './rouge.js';
+import { rouge1, rouge2, rougeL } from './rouge.js';
 import { isEquiv, mathEquivChainOfThought } from './math-equiv.js';
 
 /** Scores a request from all its completions (HELM keeps every completion of a request). */
@@ -62,7 +62,9 @@ const REFERENCE_METRICS: Record<string, CompletionsMetric> = {
   quasi_prefix_exact_match: referenceMetric(quasiPrefixExactMatch),
   exact_match_indicator: referenceMetric(exactMatchIndicator),
   f1_score: referenceMetric(f1Score),
+  rouge_1: referenceMetric(rouge1),
   rouge_2: referenceMetric(rouge2),
+  rouge_l: referenceMetric(rougeL),
   math_equiv: referenceMetric(isEquiv),
   math_equiv_chain_of_thought: referenceMetric(mathEquivChainOfThought),
 };
@@ -70,7 +72,9 @@ const REFERENCE_METRICS: Record<string, CompletionsMetric> = {
 /** HELM scenarios whose run specs score with SummarizationMetric rather than BasicMetric. */
 const SUMMARIZATION_SCENARIOS = new Set(['summarization_cnndm', 'summarization_xsum', 'summarization_xsum_sampled', 'sam_sum']);
 const SUMMARIZATION_METRICS: Record<string, CompletionsMetric> = {
+  rouge_1: summarizationMetric(rouge1),
   rouge_2: summarizationMetric(rouge2),
+  rouge_l: summarizationMetric(rougeL),
 };
 
 /** Every metric, as a function of one completion (HELM's reference-metric flavour). */

@@ -46,6 +46,37 @@ export function rougeN(target: string, prediction: string, n: number): RougeScor
   return rougeNFromTokens(rougeTokenize(target), rougeTokenize(prediction), n);
 }
 
+/** rouge_score _score_lcs: LCS length over prediction (precision) and target (recall). */
+export function rougeLFromTokens(targetTokens: string[], predictionTokens: string[]): RougeScore {
+  if (targetTokens.length === 0 || predictionTokens.length === 0) return { precision: 0, recall: 0, fmeasure: 0 };
+  // One row of the LCS table at a time: prev[j] = LCS(target[:i-1], prediction[:j]).
+  let prev = new Array<number>(predictionTokens.length + 1).fill(0);
+  for (let i = 1; i <= targetTokens.length; i++) {
+    const row = new Array<number>(predictionTokens.length + 1).fill(0);
+    for (let j = 1; j <= predictionTokens.length; j++) {
+      row[j] = targetTokens[i - 1] === predictionTokens[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, row[j - 1]!);
+    }
+    prev = row;
+  }
+  const lcs = prev[predictionTokens.length]!;
+  const precision = lcs / predictionTokens.length;
+  const recall = lcs / targetTokens.length;
+  const fmeasure = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  return { precision, recall, fmeasure };
+}
+
+/** HELM's rouge_1(gold, pred): the ROUGE-1 F-measure. */
+export function rouge1(gold: string, pred: string | null): number {
+  if (pred === null) return 0;
+  return rougeN(gold, pred, 1).fmeasure;
+}
+
+/** HELM's rouge_l(gold, pred): the ROUGE-L F-measure. */
+export function rougeL(gold: string, pred: string | null): number {
+  if (pred === null) return 0;
+  return rougeLFromTokens(rougeTokenize(gold), rougeTokenize(pred)).fmeasure;
+}
+
 /** HELM's rouge_2(gold, pred): the ROUGE-2 F-measure. */
 export function rouge2(gold: string, pred: string | null): number {
   if (pred === null) return 0;

@@ -13,7 +13,7 @@ import {
 } from '../../tasks/metrics/reference-metrics.js';
 import { pySplit, pyStrip } from '../../tasks/metrics/python-text.js';
 import { porterStem } from '../../tasks/metrics/porter-stemmer.js';
-import { rouge2, rougeN, rougeTokenize } from '../../tasks/metrics/rouge.js';
+import { rouge1, rouge2, rougeL, rougeN, rougeTokenize } from '../../tasks/metrics/rouge.js';
 import { getAnswer, isEquiv, mathEquivChainOfThought, stripMathString } from '../../tasks/metrics/math-equiv.js';
 
 describe('metrics: python text helpers', () => {
@@ -110,6 +110,14 @@ describe('metrics: ROUGE-2 as rouge_score with use_stemmer=True', () => {
     const c = rougeN('a b a b', 'a b', 2);
     expect([c.precision, c.recall, c.fmeasure]).to.deep.equal([1, 1 / 3, 0.5]);
     expect(rouge2('one', 'one')).to.equal(0); // no bigrams on either side
+  });
+
+  it('ROUGE-1 and ROUGE-L by hand', () => {
+    // target the cat are run quickli (5), pred the cat is run quick (5): unigrams shared the, cat, run → 3/5.
+    expect(rouge1('The cats are running quickly', 'the cat is running quick')).to.be.closeTo(0.6, 1e-15);
+    // LCS of [a b c d e] and [a x c e] is a c e: P 3/4, R 3/5 → F = 2·0.75·0.6/1.35 = 2/3.
+    expect(rougeL('a b c d e', 'a x c e')).to.be.closeTo(2 / 3, 1e-15);
+    expect(rougeL('', 'a')).to.equal(0);
     expect(rouge2('x y', null)).to.equal(0);
   });
 });
