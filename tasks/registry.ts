@@ -67,7 +67,7 @@ export async function runSpecsForEntry(entry: string, options: RunEntryOptions =
   const { scenarioArgs } = splitArgs(parsed);
   let base: RunSpec[];
   try {
-    base = module.runSpecs(scenarioArgs);
+    base = module.runSpecs(scenarioArgs, { dataDir: options.dataDir });
   } catch (err) {
     // Matched by name: under mocha's require hook a dynamically imported scenario can carry its own
     // copy of the UserError class.

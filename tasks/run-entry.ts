@@ -179,6 +179,8 @@ export function splitArgs(entry: ParsedRunEntry): { scenarioArgs: RunEntryArgs; 
 }
 
 export interface RunEntryOptions {
+  /** The data dir the run loads from; passed to scenarios whose adapter spec reads a data file (BIG-bench). */
+  dataDir?: string;
   /** `helm-run --max-eval-instances`: used only where the entry sets none (HELM run.py). */
   defaultMaxEvalInstances?: number;
   /** `helm-run --num-train-trials`: ignored for 0-shot runs, which always get 1 trial. */

@@ -7,6 +7,7 @@ import { SHARED_CHECKSUMS } from './checksums.js';
 import { UserError } from '../user-error.js';
 import { BBQ_CATEGORIES } from '../../tasks/scenarios/bbq.js';
 import { ETHICS } from '../../tasks/scenarios/ethics.js';
+import { AUGMENTATION_RESOURCES } from '../../tasks/augment/resources.js';
 
 export interface FilePin {
   /** Path under the data dir, '/'-separated. */
@@ -29,8 +30,6 @@ const TRUTHFULQA_COMMIT = 'd71c110897f5d31c5d7f309e7bc316c152f6f031';
 const BBQ_COMMIT = 'bea11bd97d79217245b5871acd247b9d6eb24598';
 const ETHICS_COMMIT = '5449543c71c039753603ab57344147a1156bfb46'; // oughtinc/ice, directory ethics/
 const LEADERBOARD_COMMIT = 'd1777be21842a619a7866ba667280c8472004f17'; // perlitz/private-helm meta-analysis
-const HELM_TAG = 'v0.3.0';
-const GCS = 'https://storage.googleapis.com/crfm-helm-public/source_datasets';
 
 /** Upstream blob ids of the five BBQ files too large for ../shared/datasets (its README). */
 const BBQ_MISSING_BLOBS: Record<string, string> = {
@@ -123,14 +122,13 @@ export function buildPins(): PinTable {
     corr2cause: [unverified('hidden/corr2cause.csv', GISTS['hidden/corr2cause.csv'])],
     ...Object.fromEntries(ETHICS.map((d) => [d.name, [unverified(d.file, GISTS[d.file])]])),
     ethics_upstream: ethicsUpstream,
-    helm_perturbations: [
-      shared(
-        'helm-perturbations/correct_to_misspelling.json',
-        `${RAW}/stanford-crfm/helm/${HELM_TAG}/src/helm/benchmark/augmentations/correct_to_misspelling.json`,
-      ),
-      unverified('helm-perturbations/SAE_to_AAVE_mapping.json', `${GCS}/augmentations/dialect_perturbation/SAE_to_AAVE_mapping.json`),
-      unverified('helm-perturbations/person_names.txt', `${GCS}/augmentations/person_name_perturbation/person_names.txt`),
-    ],
+    // HELM's augmentation word lists, as the augmentation code declares them (tasks/augment/resources.ts).
+    helm_perturbations: AUGMENTATION_RESOURCES.map((r) => ({
+      path: r.path,
+      url: r.url,
+      sha256: r.sha256,
+      bytes: SHARED_CHECKSUMS[r.path]?.[1] ?? null,
+    })),
     leaderboard: Object.keys(SHARED_CHECKSUMS)
       .filter((p) => p.startsWith('leaderboard/'))
       .sort()
