@@ -151,3 +151,42 @@ describe('metrics: MATH equivalence (chain of thought)', () => {
     expect(isEquiv('\\sqrt', '\\sqrt')).to.equal(1); // empty \sqrt argument → IndexError
   });
 });
+
+describe('metrics: differential vectors from HELM functions run under CPython', () => {
+  interface Vector {
+    g: string;
+    p: string;
+    norm: string;
+    strip: string | null;
+    rtok: string[];
+    [metric: string]: unknown;
+  }
+  const vectors = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/metrics/helm-metric-vectors.json'), 'utf8')) as Vector[];
+  const fns: Record<string, (g: string, p: string) => number> = {
+    exact_match: exactMatch,
+    quasi_exact_match: quasiExactMatch,
+    prefix_exact_match: prefixExactMatch,
+    quasi_prefix_exact_match: quasiPrefixExactMatch,
+    f1_score: f1Score,
+    exact_match_indicator: exactMatchIndicator,
+    math: mathEquivChainOfThought,
+  };
+
+  it('600 random gold/prediction pairs: every metric, normalize_text, _strip_string and the ROUGE tokens agree', () => {
+    expect(vectors).to.have.length(600);
+    const wrong: string[] = [];
+    for (const v of vectors) {
+      const got: Record<string, unknown> = { norm: normalizeText(v.p), rtok: rougeTokenize(v.p) };
+      for (const [name, f] of Object.entries(fns)) got[name] = f(v.g, v.p);
+      try {
+        got.strip = stripMathString(v.p);
+      } catch {
+        got.strip = null;
+      }
+      for (const [k, value] of Object.entries(got)) {
+        if (JSON.stringify(value) !== JSON.stringify(v[k])) wrong.push(`${k}(${JSON.stringify(v.g)}, ${JSON.stringify(v.p)}): ${JSON.stringify(value)} != ${JSON.stringify(v[k])}`);
+      }
+    }
+    expect(wrong.slice(0, 10)).to.deep.equal([]);
+  });
+});
