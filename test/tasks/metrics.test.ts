@@ -112,6 +112,18 @@ describe('metrics: ROUGE-2 as rouge_score with use_stemmer=True', () => {
     expect(rouge2('one', 'one')).to.equal(0); // no bigrams on either side
   });
 
+  it('ROUGE-1/2/L equal the rouge_score algorithm with nltk stemming on 200 generated pairs', () => {
+    const vectors = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/metrics/rouge-vectors.json'), 'utf8')) as {
+      target: string; prediction: string; rouge1: number; rouge2: number; rougeL: number;
+    }[];
+    expect(vectors).to.have.length(200);
+    for (const v of vectors) {
+      expect([rouge1(v.target, v.prediction), rouge2(v.target, v.prediction), rougeL(v.target, v.prediction)], v.prediction).to.deep.equal([
+        v.rouge1, v.rouge2, v.rougeL,
+      ]);
+    }
+  });
+
   it('ROUGE-1 and ROUGE-L by hand', () => {
     // target the cat are run quickli (5), pred the cat is run quick (5): unigrams shared the, cat, run → 3/5.
     expect(rouge1('The cats are running quickly', 'the cat is running quick')).to.be.closeTo(0.6, 1e-15);
