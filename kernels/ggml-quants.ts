@@ -6,6 +6,7 @@
 // Q8_0 (ggml's vec_dot_type for both formats), then per block an integer dot product is scaled by
 // d_weight * d_activation and summed in fp32.
 import { FP16_TABLE, fp32ToFp16 } from './fp16.js';
+import { fastMatmulQ } from './fast-matmul.js';
 
 export const QK8_0 = 32;
 export const QK4_0 = 32;
@@ -131,7 +132,9 @@ function activations(N: number, C: number): Q8Activations {
 }
 
 // out[N,OC] = Q8_0(inp[N,C]) · w[OC,C]ᵀ with w in Q8_0 bytes (ggml_vec_dot_q8_0_q8_0 per row)
+// (WebAssembly SIMD + worker threads when w lives in kernel memory, else JS)
 export function matmulQ8_0Forward(out: Float32Array, inp: Float32Array, w: Uint8Array, N: number, C: number, OC: number): void {
+  if (fastMatmulQ('q8_0', out, inp, w, N, C, OC)) return;
   const act = activations(N, C);
   quantizeActivationsQ8_0(act, inp, N, C);
   matmulQ8_0ForwardQ(out, act, w, N, C, OC, 0, OC);
@@ -170,7 +173,9 @@ export function matmulQ8_0ForwardQ(
 }
 
 // out[N,OC] = Q8_0(inp[N,C]) · w[OC,C]ᵀ with w in Q4_0 bytes (ggml_vec_dot_q4_0_q8_0 per row)
+// (WebAssembly SIMD + worker threads when w lives in kernel memory, else JS)
 export function matmulQ4_0Forward(out: Float32Array, inp: Float32Array, w: Uint8Array, N: number, C: number, OC: number): void {
+  if (fastMatmulQ('q4_0', out, inp, w, N, C, OC)) return;
   const act = activations(N, C);
   quantizeActivationsQ8_0(act, inp, N, C);
   matmulQ4_0ForwardQ(out, act, w, N, C, OC, 0, OC);

@@ -12,3 +12,6 @@ export * from './crossentropy.js';
 export * from './embedding.js';
 export * from './adamw.js';
 export * from './sampling.js';
+export * from './wasm.js';
+export { setKernelThreads, kernelThreads, shutdownKernelPool, kernelPoolJobs } from './pool.js';
+export { PARALLEL_MIN_MACS } from './fast-matmul.js';

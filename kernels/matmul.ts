@@ -1,5 +1,6 @@
 // Dense fp32 matmul (a linear layer), forward and backward, llm.c style.
 // Weight layout is PyTorch's nn.Linear: weight[OC, C], so out = inp · weightᵀ + bias.
+import { fastMatmulF32 } from './fast-matmul.js';
 
 // out[N,OC] = inp[N,C] · weight[OC,C]ᵀ (+ bias[OC])
 export function matmulForwardRef(
@@ -114,7 +115,8 @@ export function matmulBackward(
   }
 }
 
-// out[N,OC] = inp[N,C] · weight[OC,C]ᵀ (+ bias[OC]) — the entry point callers use
+// out[N,OC] = inp[N,C] · weight[OC,C]ᵀ (+ bias[OC]) — the entry point callers use: WebAssembly SIMD
+// (and worker threads) when the weight lives in kernel memory (see wasm.ts), else the JS kernel
 export function matmulForward(
   out: Float32Array,
   inp: Float32Array,
@@ -124,5 +126,5 @@ export function matmulForward(
   C: number,
   OC: number,
 ): void {
-  matmulForwardJs(out, inp, weight, bias, N, C, OC);
+  if (!fastMatmulF32(out, inp, weight, bias, N, C, OC)) matmulForwardJs(out, inp, weight, bias, N, C, OC);
 }

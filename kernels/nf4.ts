@@ -5,6 +5,8 @@
 // absmax - mean(absmax) as uint8 indices into the signed 8-bit dynamic map, blocks of 256, each with
 // an fp32 absmax2, and `offset` = the mean.
 import { UserError } from '../harness/user-error.js';
+import { fastMatmulNF4 } from './fast-matmul.js';
+import { toKernelMemory } from './wasm.js';
 
 const fr = Math.fround;
 
@@ -308,7 +310,8 @@ export function nf4FromBitsandbytes(parts: BitsandbytesNF4Parts, name = 'weight'
   return { n, shape, blocksize, packed: parts.weight, code: parts.quantMap, absmax, nested };
 }
 
-// out[N,OC] = inp[N,C] · dequant(w)[OC,C]ᵀ (+ bias[OC]) — the entry point callers use
+// out[N,OC] = inp[N,C] · dequant(w)[OC,C]ᵀ (+ bias[OC]) — the entry point callers use: WebAssembly
+// SIMD (and worker threads) when w's arrays live in kernel memory (nf4ToKernelMemory), else JS
 export function matmulNF4Forward(
   out: Float32Array,
   inp: Float32Array,
@@ -318,5 +321,10 @@ export function matmulNF4Forward(
   OC: number,
   bias: Float32Array | null = null,
 ): void {
-  matmulNF4ForwardJs(out, inp, w, bias, N, C, OC);
+  if (!fastMatmulNF4(out, inp, w, bias, N, C, OC)) matmulNF4ForwardJs(out, inp, w, bias, N, C, OC);
+}
+
+// the same tensor with packed, absmax and code copied into kernel memory (for the fast path)
+export function nf4ToKernelMemory(t: NF4Tensor): NF4Tensor {
+  return { ...t, packed: toKernelMemory(t.packed), absmax: toKernelMemory(t.absmax), code: toKernelMemory(t.code) };
 }

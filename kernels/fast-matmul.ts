@@ -1,0 +1,118 @@
+// Dispatch of the matmuls to the WebAssembly SIMD kernels (and the worker pool). Each function
+// returns false when the fast path does not apply (wasm unavailable or switched off, weight not
+// in kernel memory, shapes the SIMD code does not handle); the caller then runs the JS kernel.
+// Activations need not be in kernel memory: they are copied into scratch there (cheap next to
+// the matmul itself); the weight must be, since copying it per call would cost more than it saves.
+import { kernelWasm, inKernelMemory, kernelAlloc, kernelFree, type WasmExports, type WasmMemory } from './wasm.js';
+import { runSplit, kernelThreads, type PoolOp } from './pool.js';
+import type { NF4Tensor } from './nf4.js';
+
+// below this many multiply-adds a matmul stays on one thread (handing out costs ~10 µs)
+export const PARALLEL_MIN_MACS = 1 << 17;
+
+// a growable scratch block in kernel memory
+class Scratch {
+  ptr = 0;
+  bytes = 0;
+  ensure(bytes: number): number {
+    if (bytes > this.bytes) {
+      if (this.ptr) kernelFree(this.ptr);
+      this.bytes = Math.max(bytes, this.bytes * 2, 4096);
+      this.ptr = kernelAlloc(this.bytes);
+    }
+    return this.ptr;
+  }
+}
+const inpScratch = new Scratch();
+const outScratch = new Scratch();
+const biasScratch = new Scratch();
+const actQ = new Scratch();
+const actD = new Scratch();
+const nf4Tmp = new Scratch();
+
+function heapF32(): Float32Array {
+  return new Float32Array((kernelWasm() as { memory: WasmMemory }).memory.buffer as unknown as ArrayBuffer);
+}
+
+// pointer to `a` in kernel memory, copying it into `s` when it lives elsewhere
+function place(a: Float32Array, n: number, s: Scratch): number {
+  if (inKernelMemory(a)) return a.byteOffset;
+  const ptr = s.ensure(n * 4);
+  heapF32().set(a.subarray(0, n), ptr >> 2);
+  return ptr;
+}
+
+// runs op over [0, OC) on the pool when large enough, else on this thread
+function split(
+  ex: WasmExports,
+  op: PoolOp,
+  OC: number,
+  macs: number,
+  args: (o0: number, o1: number) => number[],
+): void {
+  const local = (o0: number, o1: number): void => (ex[op] as (...a: number[]) => void)(...args(o0, o1));
+  if (macs >= PARALLEL_MIN_MACS && kernelThreads() > 1 && OC >= 8 && runSplit(op, OC, 4, args, local)) return;
+  local(0, OC);
+}
+
+// the output pointer (the array itself or scratch), and a finisher copying scratch back
+function outPlace(out: Float32Array, n: number): { ptr: number; finish: () => void } {
+  if (inKernelMemory(out)) return { ptr: out.byteOffset, finish: () => {} };
+  const ptr = outScratch.ensure(n * 4);
+  return { ptr, finish: () => out.set(heapF32().subarray(ptr >> 2, (ptr >> 2) + n)) };
+}
+
+// out[N,OC] = inp[N,C] · weight[OC,C]ᵀ (+ bias)
+export function fastMatmulF32(
+  out: Float32Array, inp: Float32Array, weight: Float32Array, bias: Float32Array | null,
+  N: number, C: number, OC: number,
+): boolean {
+  const w = kernelWasm();
+  if (!w || C % 4 !== 0 || !inKernelMemory(weight)) return false;
+  const xp = place(inp, N * C, inpScratch);
+  const bp = bias ? place(bias, OC, biasScratch) : 0;
+  const o = outPlace(out, N * OC);
+  split(w.exports, 'matmul_f32', OC, N * C * OC, (o0, o1) => [o.ptr, xp, weight.byteOffset, bp, N, C, OC, o0, o1]);
+  o.finish();
+  return true;
+}
+
+// out[N,OC] = inp[N,C] · dequant(w)ᵀ (+ bias), blocksize 64, C % 64 == 0
+export function fastMatmulNF4(
+  out: Float32Array, inp: Float32Array, w: NF4Tensor, bias: Float32Array | null,
+  N: number, C: number, OC: number,
+): boolean {
+  const k = kernelWasm();
+  if (!k || w.blocksize !== 64 || C % 64 !== 0) return false;
+  if (!inKernelMemory(w.packed) || !inKernelMemory(w.absmax) || !inKernelMemory(w.code)) return false;
+  const xp = place(inp, N * C, inpScratch);
+  const bp = bias ? place(bias, OC, biasScratch) : 0;
+  const o = outPlace(out, N * OC);
+  // one 64-float (256-byte) dequantization row per thread
+  const tmp = nf4Tmp.ensure(256 * Math.max(1, kernelThreads()));
+  const ranges: number[] = [];
+  split(k.exports, 'matmul_nf4', OC, N * C * OC, (o0, o1) => {
+    ranges.push(o0);
+    const t = tmp + 256 * (ranges.length - 1);
+    return [o.ptr, xp, w.packed.byteOffset, w.absmax.byteOffset, w.code.byteOffset, bp, t, N, C, OC, o0, o1];
+  });
+  o.finish();
+  return true;
+}
+
+// out[N,OC] = Q8_0(inp) · w (Q8_0 or Q4_0 bytes)ᵀ
+export function fastMatmulQ(
+  fmt: 'q8_0' | 'q4_0', out: Float32Array, inp: Float32Array, w: Uint8Array, N: number, C: number, OC: number,
+): boolean {
+  const k = kernelWasm();
+  if (!k || C % 32 !== 0 || !inKernelMemory(w)) return false;
+  const xp = place(inp, N * C, inpScratch);
+  const qp = actQ.ensure(N * C);
+  const dp = actD.ensure((N * C) / 8);
+  k.exports.quantize_act_q8_0(qp, dp, xp, (N * C) / 32, 0);
+  const o = outPlace(out, N * OC);
+  const op: PoolOp = fmt === 'q8_0' ? 'matmul_q8_0' : 'matmul_q4_0';
+  split(k.exports, op, OC, N * C * OC, (o0, o1) => [o.ptr, qp, dp, w.byteOffset, N, C, OC, o0, o1]);
+  o.finish();
+  return true;
+}

@@ -1,0 +1,250 @@
+// WebAssembly SIMD (v128) matmuls for evalfirst's kernels/ — the fast paths behind
+// matmulForward, matmulNF4Forward, matmulQ8_0Forward and matmulQ4_0Forward.
+// Built by build.sh (clang --target=wasm32 -msimd128) into kernels-wasm.ts; pointers are byte
+// offsets into one shared linear memory, so worker threads run the same code over the same tensors.
+// Every function computes output columns [o0, o1) only: the pool splits a matmul on that.
+// No function uses the C stack (each thread's instance would share it).
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+static inline float hsum(v128_t v) {
+  return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +
+         wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
+}
+
+// fp16 bits -> fp32: shift into place and rescale by 2^112 (exact for normals and subnormals)
+static inline float fp16_to_fp32(uint16_t h) {
+  union { uint32_t u; float f; } x;
+  x.u = (uint32_t)(h & 0x7fff) << 13;
+  float f = x.f * 0x1p112f;
+  return (h & 0x8000) ? -f : f;
+}
+
+// out[N,OC] = inp[N,C] · w[OC,C]ᵀ (+ bias[OC]); C % 4 == 0.
+// Four weight rows at a time share each input load; for N > 1 two input rows per pass
+// reuse each weight load (8 accumulators).
+EXPORT(matmul_f32)
+void matmul_f32(float* out, const float* inp, const float* w, const float* bias,
+                int N, int C, int OC, int o0, int o1) {
+  int n = 0;
+  for (; n + 2 <= N; n += 2) {
+    const float* x0 = inp + n * C;
+    const float* x1 = x0 + C;
+    int o = o0;
+    for (; o + 4 <= o1; o += 4) {
+      const float* w0 = w + o * C;
+      const float* w1 = w0 + C;
+      const float* w2 = w1 + C;
+      const float* w3 = w2 + C;
+      v128_t a00 = wasm_f32x4_splat(0), a01 = a00, a02 = a00, a03 = a00;
+      v128_t a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+      for (int c = 0; c < C; c += 4) {
+        v128_t xa = wasm_v128_load(x0 + c), xb = wasm_v128_load(x1 + c);
+        v128_t v0 = wasm_v128_load(w0 + c), v1 = wasm_v128_load(w1 + c);
+        v128_t v2 = wasm_v128_load(w2 + c), v3 = wasm_v128_load(w3 + c);
+        a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(xa, v0));
+        a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(xa, v1));
+        a02 = wasm_f32x4_add(a02, wasm_f32x4_mul(xa, v2));
+        a03 = wasm_f32x4_add(a03, wasm_f32x4_mul(xa, v3));
+        a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(xb, v0));
+        a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(xb, v1));
+        a12 = wasm_f32x4_add(a12, wasm_f32x4_mul(xb, v2));
+        a13 = wasm_f32x4_add(a13, wasm_f32x4_mul(xb, v3));
+      }
+      float b0 = bias ? bias[o] : 0, b1 = bias ? bias[o + 1] : 0;
+      float b2 = bias ? bias[o + 2] : 0, b3 = bias ? bias[o + 3] : 0;
+      float* y0 = out + n * OC + o;
+      float* y1 = y0 + OC;
+      y0[0] = hsum(a00) + b0; y0[1] = hsum(a01) + b1; y0[2] = hsum(a02) + b2; y0[3] = hsum(a03) + b3;
+      y1[0] = hsum(a10) + b0; y1[1] = hsum(a11) + b1; y1[2] = hsum(a12) + b2; y1[3] = hsum(a13) + b3;
+    }
+    for (; o < o1; o++) {
+      const float* wr = w + o * C;
+      v128_t a0 = wasm_f32x4_splat(0), a1 = a0;
+      for (int c = 0; c < C; c += 4) {
+        v128_t v = wasm_v128_load(wr + c);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(x0 + c), v));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(x1 + c), v));
+      }
+      float b = bias ? bias[o] : 0;
+      out[n * OC + o] = hsum(a0) + b;
+      out[(n + 1) * OC + o] = hsum(a1) + b;
+    }
+  }
+  for (; n < N; n++) {
+    const float* x = inp + n * C;
+    int o = o0;
+    for (; o + 4 <= o1; o += 4) {
+      const float* w0 = w + o * C;
+      const float* w1 = w0 + C;
+      const float* w2 = w1 + C;
+      const float* w3 = w2 + C;
+      v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+      for (int c = 0; c < C; c += 4) {
+        v128_t xv = wasm_v128_load(x + c);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xv, wasm_v128_load(w0 + c)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xv, wasm_v128_load(w1 + c)));
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(xv, wasm_v128_load(w2 + c)));
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(xv, wasm_v128_load(w3 + c)));
+      }
+      float* y = out + n * OC + o;
+      y[0] = hsum(a0) + (bias ? bias[o] : 0);
+      y[1] = hsum(a1) + (bias ? bias[o + 1] : 0);
+      y[2] = hsum(a2) + (bias ? bias[o + 2] : 0);
+      y[3] = hsum(a3) + (bias ? bias[o + 3] : 0);
+    }
+    for (; o < o1; o++) {
+      const float* wr = w + o * C;
+      v128_t a = wasm_f32x4_splat(0);
+      for (int c = 0; c < C; c += 4) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(x + c), wasm_v128_load(wr + c)));
+      out[n * OC + o] = hsum(a) + (bias ? bias[o] : 0);
+    }
+  }
+}
+
+// NF4 block of 64 (32 bytes, first element in the high nibble) dequantized into 16 vectors via the
+// 16-entry code table: out[N,OC] = inp[N,C] · (code[q]·absmax[block])[OC,C]ᵀ (+ bias).
+// C % 64 == 0, blocksize == 64. Each block is dequantized once into v128 registers (through a
+// scratch row in linear memory at `tmp`, 64 floats) and reused for all N input rows.
+EXPORT(matmul_nf4)
+void matmul_nf4(float* out, const float* inp, const uint8_t* packed, const float* absmax,
+                const float* code, const float* bias, float* tmp, int N, int C, int OC, int o0, int o1) {
+  const int bpr = C / 64;
+  for (int o = o0; o < o1; o++) {
+    for (int n = 0; n < N; n++) out[n * OC + o] = bias ? bias[o] : 0;
+    for (int bb = 0; bb < bpr; bb++) {
+      const int b = o * bpr + bb;
+      const float a = absmax[b];
+      const uint8_t* p = packed + b * 32;
+      for (int j = 0; j < 32; j++) {
+        uint8_t byte = p[j];
+        tmp[2 * j] = code[byte >> 4];
+        tmp[2 * j + 1] = code[byte & 15];
+      }
+      const v128_t av = wasm_f32x4_splat(a);
+      v128_t t[16];
+      for (int k = 0; k < 16; k++) t[k] = wasm_f32x4_mul(wasm_v128_load(tmp + 4 * k), av);
+      const int c0 = bb * 64;
+      for (int n = 0; n < N; n++) {
+        const float* x = inp + n * C + c0;
+        v128_t s0 = wasm_f32x4_mul(wasm_v128_load(x), t[0]);
+        v128_t s1 = wasm_f32x4_mul(wasm_v128_load(x + 4), t[1]);
+        for (int k = 2; k < 16; k += 2) {
+          s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(x + 4 * k), t[k]));
+          s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(x + 4 * k + 4), t[k + 1]));
+        }
+        out[n * OC + o] += hsum(wasm_f32x4_add(s0, s1));
+      }
+    }
+  }
+}
+
+// int8 dot of 32 values: 16-bit products, pairwise widened to int32 (i32x4.dot_i16x8)
+static inline v128_t dot32_i8(v128_t a0, v128_t a1, v128_t b0, v128_t b1) {
+  v128_t s = wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(a0), wasm_i16x8_extend_low_i8x16(b0));
+  s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(a0), wasm_i16x8_extend_high_i8x16(b0)));
+  s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(a1), wasm_i16x8_extend_low_i8x16(b1)));
+  s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(a1), wasm_i16x8_extend_high_i8x16(b1)));
+  return s;
+}
+
+static inline int hsum_i32(v128_t v) {
+  return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) +
+         wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3);
+}
+
+// x[N*C] -> Q8_0 activations qs[N*C] int8, d[N*C/32] (fp16-rounded fp32), as llama.cpp's x86
+// quantize_row_q8_0: d = amax/127, id = 127/amax, round half to even (f32x4.nearest)
+EXPORT(quantize_act_q8_0)
+void quantize_act_q8_0(int8_t* qs, float* d, const float* x, int nblocks, const uint16_t* unused) {
+  (void)unused;
+  for (int b = 0; b < nblocks; b++) {
+    const float* xb = x + b * 32;
+    v128_t m = wasm_f32x4_abs(wasm_v128_load(xb));
+    for (int k = 1; k < 8; k++) m = wasm_f32x4_max(m, wasm_f32x4_abs(wasm_v128_load(xb + 4 * k)));
+    float amax = wasm_f32x4_extract_lane(m, 0);
+    for (int l = 1; l < 4; l++) {
+      float v = l == 1 ? wasm_f32x4_extract_lane(m, 1) : l == 2 ? wasm_f32x4_extract_lane(m, 2) : wasm_f32x4_extract_lane(m, 3);
+      amax = v > amax ? v : amax;
+    }
+    float dd = amax / 127.f;
+    float id = amax != 0.f ? 127.f / amax : 0.f;
+    // store d rounded through fp16 (round to nearest even), as the block would hold it
+    union { float f; uint32_t u; } bits;
+    bits.f = dd;
+    uint32_t u = bits.u;
+    uint32_t e = (u >> 23) & 0xff;
+    float dh;
+    if (e < 113) {
+      // below fp16's normal range: round to a multiple of 2^-24 (ties to even via nearest)
+      dh = __builtin_nearbyintf(dd * 0x1p24f) * 0x1p-24f;
+    } else {
+      uint32_t rest = u & 0x1fff, r = u & ~0x1fffu;
+      if (rest > 0x1000 || (rest == 0x1000 && (u & 0x2000))) r += 0x2000;
+      bits.u = r;
+      dh = bits.f;
+    }
+    d[b] = dh;
+    const v128_t iv = wasm_f32x4_splat(id);
+    for (int k = 0; k < 2; k++) {
+      v128_t i0 = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(xb + 16 * k), iv)));
+      v128_t i1 = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(xb + 16 * k + 4), iv)));
+      v128_t i2 = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(xb + 16 * k + 8), iv)));
+      v128_t i3 = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(xb + 16 * k + 12), iv)));
+      v128_t h = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(i0, i1), wasm_i16x8_narrow_i32x4(i2, i3));
+      wasm_v128_store(qs + b * 32 + 16 * k, h);
+    }
+  }
+}
+
+// out[N,OC] = Q8_0 activations · Q8_0 weight rows (34-byte blocks: fp16 d, 32 int8)
+EXPORT(matmul_q8_0)
+void matmul_q8_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w,
+                 int N, int C, int OC, int o0, int o1) {
+  const int nb = C / 32;
+  for (int o = o0; o < o1; o++) {
+    const uint8_t* wr = w + o * nb * 34;
+    for (int n = 0; n < N; n++) {
+      const int8_t* a = aq + n * C;
+      const float* da = ad + n * nb;
+      float sum = 0;
+      for (int b = 0; b < nb; b++) {
+        const uint8_t* blk = wr + b * 34;
+        const float dw = fp16_to_fp32((uint16_t)(blk[0] | (blk[1] << 8)));
+        v128_t s = dot32_i8(wasm_v128_load(blk + 2), wasm_v128_load(blk + 18),
+                            wasm_v128_load(a + b * 32), wasm_v128_load(a + b * 32 + 16));
+        sum += (float)hsum_i32(s) * (dw * da[b]);
+      }
+      out[n * OC + o] = sum;
+    }
+  }
+}
+
+// out[N,OC] = Q8_0 activations · Q4_0 weight rows (18-byte blocks: fp16 d, 16 bytes; element j
+// in the low nibble of byte j, element j+16 in the high nibble; value q - 8)
+EXPORT(matmul_q4_0)
+void matmul_q4_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w,
+                 int N, int C, int OC, int o0, int o1) {
+  const int nb = C / 32;
+  const v128_t lo = wasm_i8x16_splat(0x0f), eight = wasm_i8x16_splat(8);
+  for (int o = o0; o < o1; o++) {
+    const uint8_t* wr = w + o * nb * 18;
+    for (int n = 0; n < N; n++) {
+      const int8_t* a = aq + n * C;
+      const float* da = ad + n * nb;
+      float sum = 0;
+      for (int b = 0; b < nb; b++) {
+        const uint8_t* blk = wr + b * 18;
+        const float dw = fp16_to_fp32((uint16_t)(blk[0] | (blk[1] << 8)));
+        v128_t q = wasm_v128_load(blk + 2);
+        v128_t q0 = wasm_i8x16_sub(wasm_v128_and(q, lo), eight);
+        v128_t q1 = wasm_i8x16_sub(wasm_u8x16_shr(q, 4), eight);
+        v128_t s = dot32_i8(q0, q1, wasm_v128_load(a + b * 32), wasm_v128_load(a + b * 32 + 16));
+        sum += (float)hsum_i32(s) * (dw * da[b]);
+      }
+      out[n * OC + o] = sum;
+    }
+  }
+}

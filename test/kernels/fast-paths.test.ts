@@ -1,0 +1,129 @@
+// The WebAssembly SIMD kernels and the worker pool against the JS kernels.
+import { expect } from 'chai';
+import {
+  matmulForward, matmulForwardJs, matmulNF4Forward, matmulNF4ForwardJs, nf4Quantize, nf4ToKernelMemory,
+  quantizeQ8_0, quantizeQ4_0, matmulQ8_0Forward, matmulQ4_0Forward, Q8_0_BLOCK_BYTES, Q4_0_BLOCK_BYTES,
+  kernelBackend, setKernelBackend, toKernelMemory, inKernelMemory, allocF32, freeKernelArray,
+  setKernelThreads, kernelThreads, shutdownKernelPool, kernelPoolJobs, PARALLEL_MIN_MACS, kernelAlloc, kernelFree,
+} from '../../kernels/index.js';
+import { randn, expectClose, maxAbsDiff } from './helpers.js';
+
+type Run = (out: Float32Array) => void;
+
+// runs f with the JS kernels, with wasm on one thread, and with wasm on two threads
+function threeWays(f: Run, size: number): { js: Float32Array; wasm1: Float32Array; wasm2: Float32Array } {
+  const js = new Float32Array(size).fill(NaN), wasm1 = new Float32Array(size).fill(NaN), wasm2 = new Float32Array(size).fill(NaN);
+  setKernelBackend('js');
+  f(js);
+  setKernelBackend('wasm');
+  setKernelThreads(1);
+  f(wasm1);
+  setKernelThreads(2);
+  f(wasm2);
+  return { js, wasm1, wasm2 };
+}
+
+describe('kernels: WebAssembly SIMD fast paths and the worker pool', function () {
+  const threadsBefore = kernelThreads();
+  before(function () {
+    if (kernelBackend().backend !== 'wasm') {
+      console.log(`      skipped: ${kernelBackend().reason}`);
+      this.skip();
+    }
+  });
+  after(() => {
+    setKernelBackend('wasm');
+    setKernelThreads(threadsBefore);
+    shutdownKernelPool();
+  });
+
+  it('kernel memory: allocations are views of the shared memory, freed blocks are reused', () => {
+    const a = allocF32(1000);
+    expect(inKernelMemory(a)).to.equal(true);
+    expect(a.byteOffset % 16).to.equal(0);
+    expect(inKernelMemory(new Float32Array(4))).to.equal(false);
+    const off = a.byteOffset;
+    freeKernelArray(a);
+    const b = allocF32(500);
+    expect(b.byteOffset).to.equal(off);
+    freeKernelArray(b);
+    const big = kernelAlloc(64 << 20); // grows the memory; older views stay valid
+    const c = toKernelMemory(new Float32Array([1, 2, 3]));
+    expect(Array.from(c)).to.deep.equal([1, 2, 3]);
+    kernelFree(big);
+    expect(() => kernelFree(big)).to.throw(/not an allocated block/);
+  });
+
+  for (const [N, C, OC] of [[1, 288, 288], [3, 288, 37], [64, 288, 768], [5, 12, 9]]) {
+    it(`F32 matmul: wasm (1 and 2 threads) equals JS (N=${N} C=${C} OC=${OC})`, () => {
+      const inp = randn(N * C, 201), bias = randn(OC, 203);
+      const w = toKernelMemory(randn(OC * C, 202, 0.1));
+      for (const b of [null, bias]) {
+        const r = threeWays((out) => matmulForward(out, inp, w, b, N, C, OC), N * OC);
+        expectClose(r.wasm1, r.js, 1e-5, 1e-5, 'wasm 1 thread');
+        expectClose(r.wasm2, r.wasm1, 0, 0, '2 threads vs 1');
+      }
+    });
+  }
+
+  it('F32 matmul writes straight into an output that lives in kernel memory', () => {
+    const N = 4, C = 64, OC = 256;
+    const inp = toKernelMemory(randn(N * C, 204)), w = toKernelMemory(randn(OC * C, 205));
+    const out = allocF32(N * OC), ref = new Float32Array(N * OC);
+    matmulForward(out, inp, w, null, N, C, OC);
+    matmulForwardJs(ref, inp, w, null, N, C, OC);
+    expectClose(out, ref, 1e-4, 1e-5);
+  });
+
+  for (const [N, C, OC] of [[1, 768, 288], [7, 128, 300]]) {
+    it(`NF4 matmul: wasm (1 and 2 threads) equals JS (N=${N} C=${C} OC=${OC})`, () => {
+      const inp = randn(N * C, 206);
+      const t = nf4Quantize(randn(OC * C, 207, 0.05), 64, true, [OC, C]);
+      const tk = nf4ToKernelMemory(t);
+      const r = threeWays((out) => matmulNF4Forward(out, inp, tk, N, C, OC), N * OC);
+      const ref = new Float32Array(N * OC);
+      matmulNF4ForwardJs(ref, inp, t, null, N, C, OC);
+      expectClose(r.js, ref, 0, 0, 'JS path');
+      expectClose(r.wasm1, r.js, 1e-5, 1e-5, 'wasm 1 thread');
+      expectClose(r.wasm2, r.wasm1, 0, 0, '2 threads vs 1');
+    });
+  }
+
+  for (const [fmt, quant, bytes, mm] of [
+    ['Q8_0', quantizeQ8_0, Q8_0_BLOCK_BYTES, matmulQ8_0Forward],
+    ['Q4_0', quantizeQ4_0, Q4_0_BLOCK_BYTES, matmulQ4_0Forward],
+  ] as const) {
+    for (const [N, C, OC] of [[1, 288, 768], [9, 768, 40]]) {
+      it(`${fmt} matmul: wasm (1 and 2 threads) equals JS, activation quantization included (N=${N} C=${C} OC=${OC})`, () => {
+        const inp = randn(N * C, 208);
+        // ties in the activation quantization: exact .5 multiples must round the same way
+        inp[0] = 127; inp[1] = 2.5; inp[2] = -3.5;
+        const wq = new Uint8Array((OC * C / 32) * bytes);
+        quant(randn(OC * C, 209, 0.1), wq);
+        const wk = toKernelMemory(wq);
+        const r = threeWays((out) => mm(out, inp, wk, N, C, OC), N * OC);
+        expectClose(r.wasm1, r.js, 1e-5, 1e-5, `${fmt} wasm 1 thread`);
+        expectClose(r.wasm2, r.wasm1, 0, 0, '2 threads vs 1');
+      });
+    }
+  }
+
+  it('a matmul big enough to be split really is split (and equal)', () => {
+    const N = 1, C = 288, OC = 2048;
+    expect(N * C * OC).to.be.at.least(PARALLEL_MIN_MACS);
+    const inp = randn(N * C, 210), w = toKernelMemory(randn(OC * C, 211));
+    const jobs = kernelPoolJobs();
+    const r = threeWays((out) => matmulForward(out, inp, w, null, N, C, OC), N * OC);
+    expect(maxAbsDiff(r.wasm2, r.wasm1)).to.equal(0);
+    expect(kernelPoolJobs() - jobs, 'split jobs').to.equal(1);
+  });
+
+  it('falls back to JS when the weight is not in kernel memory', () => {
+    const N = 2, C = 32, OC = 8;
+    const inp = randn(N * C, 212), w = randn(OC * C, 213);
+    const a = new Float32Array(N * OC), b = new Float32Array(N * OC);
+    matmulForward(a, inp, w, null, N, C, OC);
+    matmulForwardJs(b, inp, w, null, N, C, OC);
+    expect(Array.from(a)).to.deep.equal(Array.from(b));
+  });
+});
