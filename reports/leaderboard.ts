@@ -24,6 +24,20 @@ export function rankFiles(files: string[], rule: LeaderboardRule = 'final'): Lea
   return rankEntries(loadEntries(files), rule);
 }
 
+/** Ranked columns some entries lack (they count as 0.0, or 1000.0 when lower is better): column → entries. */
+export function missingColumns(entries: Entry[], rule: LeaderboardRule = 'final'): Map<string, string[]> {
+  const configs =
+    rule === 'open-round' ? [OPEN_ROUND_SCENARIOS] : [OPEN_SCENARIOS, rule === 'final' ? HIDDEN_SCENARIOS : HIDDEN_ROUND_SCENARIOS];
+  const missing = new Map<string, string[]>();
+  for (const config of configs) {
+    for (const { column } of Object.values(config).flat()) {
+      const lacking = entries.filter((e) => typeof e.values[column] !== 'number').map((e) => e.name);
+      if (lacking.length > 0) missing.set(column, lacking);
+    }
+  }
+  return missing;
+}
+
 export function renderLeaderboardTable(rows: LeaderboardRow[]): string {
   const scenarios = [...new Set(rows.flatMap((r) => Object.keys(r.scenarios)))];
   const table = new Table({ head: ['#', 'entry', 'full', 'open', 'hidden', ...scenarios.map((s) => `${s} MWR`)] });

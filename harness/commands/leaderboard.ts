@@ -1,6 +1,7 @@
 // `evalfirst leaderboard FILE...`: ranks entries as the organisers did (challenge.md §1.6).
 import { Command, Option } from 'commander';
-import { rankFiles, renderLeaderboardTable, type LeaderboardRule } from '../../reports/leaderboard.js';
+import { missingColumns, rankEntries, renderLeaderboardTable, type LeaderboardRule } from '../../reports/leaderboard.js';
+import { loadEntries } from '../../reports/leaderboard/inputs.js';
 import { UserError } from '../user-error.js';
 
 export function command(): Command {
@@ -18,8 +19,16 @@ export function command(): Command {
     .option('--json', 'print a JSON list of {entry, score_open, score_hidden, score_full, scenarios}')
     .action((files: string[], opts: { json?: boolean; rule: LeaderboardRule }) => {
       if (files.length === 0) throw new UserError('leaderboard: give at least one results file');
-      const rows = rankFiles(files, opts.rule);
-      if (opts.json) console.log(JSON.stringify(rows, null, 2));
-      else console.log(renderLeaderboardTable(rows));
+      const entries = loadEntries(files);
+      const rows = rankEntries(entries, opts.rule);
+      if (opts.json) {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
+      }
+      console.log(renderLeaderboardTable(rows));
+      for (const [column, lacking] of missingColumns(entries, opts.rule)) {
+        const who = lacking.length === entries.length ? 'every entry' : lacking.join(', ');
+        console.error(`note: "${column}" missing for ${who}; counted as the worst value, as the organisers did`);
+      }
     });
 }
