@@ -13,7 +13,7 @@ export interface GGUFTensorToWrite {
   data: Uint8Array;
 }
 
-/** Growable little-endian byte writer. */
+/** Growable little-endian byte writer (room() may replace the buffer: take the offset first). */
 class Bytes {
   private buf = new Uint8Array(1 << 16);
   private view = new DataView(this.buf.buffer);
@@ -29,20 +29,21 @@ class Bytes {
     this.length += n;
     return at;
   }
-  u8(v: number): void { this.view.setUint8(this.room(1), v); }
-  i8(v: number): void { this.view.setInt8(this.room(1), v); }
-  u16(v: number): void { this.view.setUint16(this.room(2), v, true); }
-  i16(v: number): void { this.view.setInt16(this.room(2), v, true); }
-  u32(v: number): void { this.view.setUint32(this.room(4), v, true); }
-  i32(v: number): void { this.view.setInt32(this.room(4), v, true); }
-  f32(v: number): void { this.view.setFloat32(this.room(4), v, true); }
-  f64(v: number): void { this.view.setFloat64(this.room(8), v, true); }
-  u64(v: number | bigint): void { this.view.setBigUint64(this.room(8), BigInt(v), true); }
-  i64(v: number | bigint): void { this.view.setBigInt64(this.room(8), BigInt(v), true); }
+  u8(v: number): void { const at = this.room(1); this.view.setUint8(at, v); }
+  i8(v: number): void { const at = this.room(1); this.view.setInt8(at, v); }
+  u16(v: number): void { const at = this.room(2); this.view.setUint16(at, v, true); }
+  i16(v: number): void { const at = this.room(2); this.view.setInt16(at, v, true); }
+  u32(v: number): void { const at = this.room(4); this.view.setUint32(at, v, true); }
+  i32(v: number): void { const at = this.room(4); this.view.setInt32(at, v, true); }
+  f32(v: number): void { const at = this.room(4); this.view.setFloat32(at, v, true); }
+  f64(v: number): void { const at = this.room(8); this.view.setFloat64(at, v, true); }
+  u64(v: number | bigint): void { const at = this.room(8); this.view.setBigUint64(at, BigInt(v), true); }
+  i64(v: number | bigint): void { const at = this.room(8); this.view.setBigInt64(at, BigInt(v), true); }
   str(s: string): void {
     const b = Buffer.from(s, 'utf8');
     this.u64(b.length);
-    this.buf.set(b, this.room(b.length));
+    const at = this.room(b.length);
+    this.buf.set(b, at);
   }
   pad(alignment: number): void {
     const n = (alignment - (this.length % alignment)) % alignment;

@@ -1,6 +1,7 @@
 // Writes a LLaMA GGUF from HF-named fp32 tensors the way llama.cpp's convert_hf_to_gguf.py does:
 // q/k rows permuted back to Meta's adjacent-pair RoPE layout, llama.* metadata with the exact
-// types llama.cpp checks, the SentencePiece vocabulary, and projections in F32, Q8_0 or Q4_0.
+// types llama.cpp checks, the SentencePiece vocabulary, and projections in F32, Q8_0 or Q4_0
+// (optionally the embedding and output too).
 import { quantizeQ4_0, quantizeQ8_0 } from '../../kernels/index.js';
 import { GGMLType } from '../formats/ggml-type.js';
 import type { GGUFValue } from '../formats/gguf-value.js';
@@ -49,6 +50,8 @@ export interface GGUFExportOptions {
   projectionType?: number;
   vocab: GGUFVocab;
   name?: string;
+  /** Store token_embd and output in the projection type too (as llama.cpp's quantize does for Q4_0/Q8_0). */
+  quantizeEmbeddings?: boolean;
 }
 
 export function writeLlamaGGUF(path: string, c: LlamaConfig, t: NamedTensors, opts: GGUFExportOptions): void {
@@ -79,7 +82,8 @@ export function writeLlamaGGUF(path: string, c: LlamaConfig, t: NamedTensors, op
   ];
   const tensors: GGUFTensorToWrite[] = [];
   const emb = t['model.embed_tokens.weight'].data;
-  tensors.push(encodeLinear('token_embd.weight', emb, c.vocabSize, c.dim, GGMLType.F32));
+  const embType = opts.quantizeEmbeddings ? type : GGMLType.F32;
+  tensors.push(encodeLinear('token_embd.weight', emb, c.vocabSize, c.dim, embType));
   for (let l = 0; l < c.nLayers; l++) {
     tensors.push(encodeLinear(`blk.${l}.attn_norm.weight`, t[`model.layers.${l}.input_layernorm.weight`].data, 1, c.dim, GGMLType.F32));
     tensors[tensors.length - 1].ne = [c.dim];
@@ -95,6 +99,6 @@ export function writeLlamaGGUF(path: string, c: LlamaConfig, t: NamedTensors, op
     tensors[tensors.length - 1].ne = [c.dim];
   }
   tensors.push({ ...encodeLinear('output_norm.weight', t['model.norm.weight'].data, 1, c.dim, GGMLType.F32), ne: [c.dim] });
-  if (!c.tieWordEmbeddings) tensors.push(encodeLinear('output.weight', t['lm_head.weight'].data, c.vocabSize, c.dim, GGMLType.F32));
+  if (!c.tieWordEmbeddings) tensors.push(encodeLinear('output.weight', t['lm_head.weight'].data, c.vocabSize, c.dim, embType));
   writeGGUF(path, md, tensors);
 }

@@ -66,6 +66,16 @@ describe('model/formats/gguf', () => {
     }
   });
 
+  it('writes and reads a header larger than the writer\'s initial buffer (a 32000-token vocabulary)', () => {
+    const p = join(dir, 'big.gguf');
+    const tokens = Array.from({ length: 32000 }, (_, i) => `▁piece${i}`);
+    writeGGUF(p, [['tokenizer.ggml.tokens', gv.strs(tokens)], ['tokenizer.ggml.scores', gv.f32s(tokens.map((_, i) => -i))]], []);
+    const f = GGUFFile.open(p);
+    expect(f.get('tokenizer.ggml.tokens').value).to.deep.equal(tokens);
+    expect((f.get('tokenizer.ggml.scores').value as Float32Array)[31999]).to.equal(-31999);
+    f.close();
+  });
+
   it('names the file and tensor for truncation, bad magic, unknown type and bad offsets', () => {
     const p = join(dir, 'b.gguf');
     sample(p);
