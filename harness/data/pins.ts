@@ -118,6 +118,8 @@ export function buildPins(): PinTable {
       const rel = s ? `${t}/${s}` : t;
       return unverified(`bigbench/benchmark_tasks/${rel}/task.json`, `${RAW}/google/BIG-bench/main/bigbench/benchmark_tasks/${rel}/task.json`);
     }),
+    // HELM's pickle; its records are read without Python (tasks/scenarios/summarization-cnndm.ts).
+    summarization_cnndm: [unverified('cnndm/cnndm.pk', 'https://storage.googleapis.com/crfm-helm-public/source_datasets/scenarios/summarization_scenario/cnndm.pk')],
     sam_sum: [unverified('hidden/samsum.tsv', GISTS['hidden/samsum.tsv'])],
     corr2cause: [unverified('hidden/corr2cause.csv', GISTS['hidden/corr2cause.csv'])],
     ...Object.fromEntries(ETHICS.map((d) => [d.name, [unverified(d.file, GISTS[d.file])]])),
@@ -138,9 +140,6 @@ export function buildPins(): PinTable {
 
 /** Benchmarks a scenario reads but no file can be pinned for, with what to do instead. */
 export const NOT_PINNED: Record<string, string> = {
-  summarization_cnndm:
-    "HELM's source is a pickle (gs://crfm-helm-public/source_datasets/scenarios/summarization_scenario/cnndm.pk) that evalfirst does not read; " +
-    'write cnndm/{train,validation,test}.jsonl with {"article", "highlights"} per line (HF cnn_dailymail 3.0.0 fields; see tasks/scenarios/README.md)',
   math:
     'MATH comes as one archive (https://people.eecs.berkeley.edu/~hendrycks/MATH.tar, no published checksum); `data fetch math` downloads and unpacks it into MATH/{train,test}/<subject>/<n>.json',
 };

@@ -1,17 +1,22 @@
 // CNN/DailyMail summarization, as HELM's summarization_scenario.py with get_cnndm_summarization_spec
 // (dataset cnn-dm, sampling_min_length 50, sampling_max_length 150, doc_max_length 512).
 //
-// HELM reads a pickle (crfm-helm-public .../summarization_scenario/cnndm.pk) holding the splits
-// "train", "validation", "test" as lists of {"article", "highlights"}. evalfirst does not unpickle;
-// it reads the same records as JSON Lines, one file per split, with HF cnn_dailymail's field names:
-//   cnndm/train.jsonl, cnndm/validation.jsonl, cnndm/test.jsonl   ({"article": ..., "highlights": ...})
+// Sources, in order of preference:
+//   cnndm/cnndm.pk  HELM's own pickle (crfm-helm-public .../summarization_scenario/cnndm.pk): a dict
+//                   with splits "train", "validation", "test", each a list of {"article", "highlights"};
+//                   parsed without Python (pickleparser never executes code from the file).
+//   cnndm/{train,validation,test}.jsonl  the same records as JSON Lines (HF cnn_dailymail field names),
+//                   for when the pickle is not at hand.
 // Instances come in the order train, validation, test. Articles: newlines → spaces, then the first
 // 512 whitespace tokens (Python str.split) joined by one space; summaries: the same without the cap.
 // Train articles are kept only when 50 ≤ words ≤ 150.
+import { readFile } from 'node:fs/promises';
+import { Parser } from 'pickleparser';
+import { UserError } from '../../harness/user-error.js';
 import type { Instance, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { dataAugmentation } from './common/args.js';
-import { dataFile, readDataText } from './common/files.js';
+import { dataFile, fileExists, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
 import { pySplit } from './common/python-text.js';
 import { withHelmIds } from './common/splits.js';
@@ -23,6 +28,7 @@ const SPLITS: [string, Split][] = [
   ['test', 'test'],
 ];
 export const cnndmFile = (split: string): string => `cnndm/${split}.jsonl`;
+export const CNNDM_PICKLE = 'cnndm/cnndm.pk';
 const DOC_MAX_LENGTH = 512;
 const SAMPLING_MIN_LENGTH = 50;
 const SAMPLING_MAX_LENGTH = 150;
@@ -33,11 +39,16 @@ export function cleanAndTruncate(text: string, maxLength?: number): string {
   return (maxLength === undefined ? words : words.slice(0, maxLength)).join(' ');
 }
 
-export function parseCnndmSplit(text: string, file: string, split: Split): Omit<Instance, 'id'>[] {
+interface CnndmRecord {
+  article: string;
+  highlights: string;
+}
+
+export function cnndmInstances(records: CnndmRecord[], split: Split): Omit<Instance, 'id'>[] {
   const out: Omit<Instance, 'id'>[] = [];
-  for (const rec of parseJsonl(text, file)) {
-    const article = cleanAndTruncate(stringField(rec, 'article', file), DOC_MAX_LENGTH);
-    const summary = cleanAndTruncate(stringField(rec, 'highlights', file));
+  for (const rec of records) {
+    const article = cleanAndTruncate(rec.article, DOC_MAX_LENGTH);
+    const summary = cleanAndTruncate(rec.highlights);
     if (split === 'train') {
       const len = pySplit(article).length;
       if (len > SAMPLING_MAX_LENGTH || len < SAMPLING_MIN_LENGTH) continue;
@@ -47,12 +58,49 @@ export function parseCnndmSplit(text: string, file: string, split: Split): Omit<
   return out;
 }
 
+export function parseCnndmSplit(text: string, file: string, split: Split): Omit<Instance, 'id'>[] {
+  return cnndmInstances(
+    parseJsonl(text, file).map((rec) => ({ article: stringField(rec, 'article', file), highlights: stringField(rec, 'highlights', file) })),
+    split,
+  );
+}
+
+/** HELM's cnndm.pk: {split: [{article, highlights, ...}]}; every record checked, errors name split and index. */
+export function parseCnndmPickle(bytes: Buffer, file: string): Record<string, CnndmRecord[]> {
+  let data: unknown;
+  try {
+    data = new Parser().parse(bytes);
+  } catch (err) {
+    throw new UserError(`${file}: not a readable pickle: ${(err as Error).message}`);
+  }
+  const out: Record<string, CnndmRecord[]> = {};
+  for (const [name] of SPLITS) {
+    const records = (data as Record<string, unknown> | null)?.[name];
+    if (!Array.isArray(records)) throw new UserError(`${file}: expected a dict with a list under "${name}"`);
+    out[name] = records.map((r, i) => {
+      const rec = r as Record<string, unknown> | null;
+      if (typeof rec?.article !== 'string' || typeof rec?.highlights !== 'string') {
+        throw new UserError(`${file}: ${name}[${i}] lacks string "article" and "highlights"`);
+      }
+      return { article: rec.article, highlights: rec.highlights };
+    });
+  }
+  return out;
+}
+
 export function cnndmScenario(): Scenario {
   return {
     name: 'summarization_cnndm',
-    files: () => SPLITS.map(([s]) => cnndmFile(s)),
+    async files(dataDir) {
+      return (await fileExists(dataFile(dataDir, CNNDM_PICKLE))) ? [CNNDM_PICKLE] : SPLITS.map(([s]) => cnndmFile(s));
+    },
     async load(dataDir) {
       const out: Omit<Instance, 'id'>[] = [];
+      if (await fileExists(dataFile(dataDir, CNNDM_PICKLE))) {
+        const splits = parseCnndmPickle(await readFile(dataFile(dataDir, CNNDM_PICKLE)), dataFile(dataDir, CNNDM_PICKLE));
+        for (const [name, split] of SPLITS) out.push(...cnndmInstances(splits[name], split));
+        return withHelmIds(out);
+      }
       for (const [name, split] of SPLITS) {
         const text = await readDataText(dataDir, cnndmFile(name), 'summarization_cnndm');
         out.push(...parseCnndmSplit(text, dataFile(dataDir, cnndmFile(name)), split));

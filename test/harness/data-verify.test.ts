@@ -50,7 +50,7 @@ describe('data verify', function () {
     const list = runCli(['data', 'list', '--data-dir', tmpdir()]);
     expect(list.status).to.equal(0);
     expect(list.stdout).to.match(/bbq\s+11 files\s+11 with checksum/);
-    expect(list.stdout).to.match(/summarization_cnndm\s+not pinned/);
+    expect(list.stdout).to.match(/math\s+not pinned: MATH comes as one archive/);
     const out = await mkdtemp(join(tmpdir(), 'evalfirst-mini-'));
     try {
       const mini = runCli(['data', 'mini', '--out', out]);
