@@ -72,8 +72,8 @@ function byNumericName(a: string, b: string): number {
   return na !== nb && !Number.isNaN(na) && !Number.isNaN(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Every problem of one split, subject directories sorted, files numerically. */
-export async function readMathSplit(dataDir: string, split: 'train' | 'test'): Promise<MathProblem[]> {
+/** The problem files of one split (relative to the data dir): subject directories sorted, files numerically. */
+export async function listMathFiles(dataDir: string, split: 'train' | 'test'): Promise<string[]> {
   const rel = `MATH/${split}`;
   let dirs: string[];
   try {
@@ -82,13 +82,19 @@ export async function readMathSplit(dataDir: string, split: 'train' | 'test'): P
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missingFileError(dataDir, rel, 'math');
     throw err;
   }
-  const out: MathProblem[] = [];
+  const out: string[] = [];
   for (const d of dirs) {
     const files = (await readdir(dataFile(dataDir, join(rel, d)))).filter((f) => f.endsWith('.json')).sort(byNumericName);
-    for (const f of files) {
-      const relFile = `${rel}/${d}/${f}`;
-      out.push(parseMathProblem(await readDataText(dataDir, relFile, 'math'), dataFile(dataDir, relFile)));
-    }
+    out.push(...files.map((f) => `${rel}/${d}/${f}`));
+  }
+  return out;
+}
+
+/** Every problem of one split, in listMathFiles order. */
+export async function readMathSplit(dataDir: string, split: 'train' | 'test'): Promise<MathProblem[]> {
+  const out: MathProblem[] = [];
+  for (const relFile of await listMathFiles(dataDir, split)) {
+    out.push(parseMathProblem(await readDataText(dataDir, relFile, 'math'), dataFile(dataDir, relFile)));
   }
   return out;
 }
@@ -128,7 +134,10 @@ export function mathInstances(train: MathProblem[], test: MathProblem[], o: Math
 export function mathScenario(o: MathOptions): Scenario {
   return {
     name: 'math',
-    files: () => ['MATH/train', 'MATH/test'],
+    // Every file read (HELM filters by the "type" field, so all subjects are read, not one directory).
+    async files(dataDir) {
+      return [...(o.useOfficialExamples ? [] : await listMathFiles(dataDir, 'train')), ...(await listMathFiles(dataDir, 'test'))];
+    },
     async load(dataDir) {
       const train = o.useOfficialExamples ? [] : await readMathSplit(dataDir, 'train');
       const test = await readMathSplit(dataDir, 'test');

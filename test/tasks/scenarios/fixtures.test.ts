@@ -174,6 +174,15 @@ describe('scenarios on synthetic files in the original formats', function () {
     expect([spec.mainMetric, spec.groups]).to.deep.equal(['math_equiv_chain_of_thought', ['math_chain_of_thought']]);
   });
 
+  it('math files(): every problem file read (all subjects, for the run checksums), never a directory', async () => {
+    const [spec] = math.runSpecs({ subject: 'algebra', level: '1', use_chain_of_thought: 'True' });
+    const files = await spec.scenario.files(dir);
+    expect(files).to.have.length(42);
+    expect(files.slice(0, 3)).to.deep.equal(['MATH/train/algebra/0.json', 'MATH/train/algebra/7.json', 'MATH/train/algebra/14.json']);
+    const [official] = math.runSpecs({ subject: 'geometry', level: '1', use_official_examples: 'True' });
+    expect(await official.scenario.files(dir)).to.have.length(24);
+  });
+
   it('math without chain of thought: boxed answers, rows without one dropped; official examples', async () => {
     const [plain] = math.runSpecs({ subject: 'algebra', level: '5' });
     const inst = await plain.scenario.load(dir);
