@@ -8,8 +8,13 @@ import type { RequestCache } from './cache.js';
 export function withCachedTokenizer(backend: Backend, cache: RequestCache): Backend {
   const keyOf = (op: string, args: unknown) => sha256Hex(`${backend.id}\n${op}\n${canonicalJson(args)}`);
   return {
-    id: backend.id,
-    maxSequenceLength: backend.maxSequenceLength,
+    // Getters: a backend's identity may change (an embedded model switching adapters).
+    get id() {
+      return backend.id;
+    },
+    get maxSequenceLength() {
+      return backend.maxSequenceLength;
+    },
     complete: (request, signal) => backend.complete(request, signal),
     async tokenize(text: string, options: TokenizeOptions = {}) {
       const key = keyOf('tokenize', { text, options });

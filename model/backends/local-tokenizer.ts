@@ -59,8 +59,13 @@ export function loadLocalTokenizer(path: string): LocalTokenizer {
 /** A backend whose tokenize/decode run locally while completions still go to the server. */
 export function withLocalTokenizer(backend: Backend, tokenizer: LocalTokenizer): Backend {
   return {
-    id: backend.id,
-    maxSequenceLength: backend.maxSequenceLength,
+    // Getters: a backend's identity may change (an embedded model switching adapters).
+    get id() {
+      return backend.id;
+    },
+    get maxSequenceLength() {
+      return backend.maxSequenceLength;
+    },
     complete: (request: CompletionRequest, signal?: AbortSignal): Promise<Completion> => backend.complete(request, signal),
     tokenize: async (text: string, options?: TokenizeOptions) => tokenizer.encode(text, options),
     decode: async (tokens: number[]) => tokenizer.decode(tokens),

@@ -54,17 +54,14 @@ describe('evalfirst eval (CLI)', function () {
     expect(s.completions()).to.have.length(6);
   });
 
-  it('--json prints results.json; a re-run is answered from the cache', async () => {
+  it('--json prints results.json to stdout', async () => {
     const s = await start();
-    const args = (o: string) => ['eval', 'gsm:max_eval_instances=5', '--server', s.url, '--out', o, '--json'];
-    const r1 = await runCliAsync(args(join(tmp('j1'), 'r')), env());
-    expect(r1.status, r1.stderr).to.equal(0);
-    const parsed = JSON.parse(r1.stdout) as ResultsFile;
+    const out = join(tmp('j1'), 'r');
+    const r = await runCliAsync(['eval', 'gsm:max_eval_instances=5', '--server', s.url, '--out', out, '--json', '--no-cache'], env());
+    expect(r.status, r.stderr).to.equal(0);
+    const parsed = JSON.parse(r.stdout) as ResultsFile;
     expect(parsed.runs[0].numRequests).to.equal(5);
-    const sent = s.log.length;
-    const r2 = await runCliAsync(args(join(tmp('j2'), 'r')), env());
-    expect(r2.status, r2.stderr).to.equal(0);
-    expect(s.log.length).to.equal(sent);
+    expect(parsed).to.deep.equal(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')));
   });
 
   it('exits 1 when requests fail, shows the count and the first errors, and still writes everything', async () => {
@@ -130,23 +127,58 @@ describe('evalfirst eval (CLI)', function () {
     expect(a.completions().length).to.be.within(2, 8);
   });
 
-  it('gives usage errors (exit 2) without a backend, without entries, or with --resume plus entries', () => {
-    const e = { env: env() };
-    let r = runCli(['eval', 'gsm'], e);
+  it('gives usage errors (exit 2) without a backend, without entries, or with --resume plus entries', async () => {
+    // In-process through main() (the same entry point the binary runs), capturing stderr.
+    const { main } = await import('../../harness/cli.js');
+    const run = async (args: string[]) => {
+      const original = console.error;
+      let stderr = '';
+      console.error = (...a: unknown[]) => void (stderr += `${a.join(' ')}\n`);
+      try {
+        const status = await main(args);
+        return { status, stderr };
+      } finally {
+        console.error = original;
+        process.exitCode = undefined;
+      }
+    };
+    let r = await run(['eval', 'gsm']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.contain('eval needs --server URL');
-    r = runCli(['eval', '--server', 'http://127.0.0.1:9'], e);
+    r = await run(['eval', '--server', 'http://127.0.0.1:9']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.contain('nothing to evaluate');
-    r = runCli(['eval', 'gsm', '--resume', tmp('x')], e);
+    r = await run(['eval', 'gsm', '--resume', tmp('x')]);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.contain('--resume takes its entries and backend from the run directory');
-    r = runCli(['eval', '--resume', tmp('y')], e);
+    r = await run(['eval', '--resume', tmp('y')]);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(/is not a run directory \(no config\.json\)/);
-    r = runCli(['eval', 'nosuchscenario', '--server', 'http://127.0.0.1:9', '--out', join(tmp('z'), 'r')], e);
+    r = await run(['eval', 'nosuchscenario', '--server', 'http://127.0.0.1:9', '--out', join(tmp('z'), 'r'), '--no-cache']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.contain("unknown scenario 'nosuchscenario'");
+    r = await run(['eval', 'gsm', '--model', '/x', '--server', 'http://127.0.0.1:9']);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.contain('give either --server or --model, not both');
   });
 });
 
+describe('evalfirst eval --model (embedded runtime)', function () {
+  this.timeout(120_000);
+  it('evaluates a seeded demo model in-process and records its identity', async function () {
+    const { makeSeededDemoModel } = await import('../../model/llama/demo-model.js');
+    const modelDir = tmp('demo-model');
+    await makeSeededDemoModel(modelDir);
+    const dataDir = writeSyntheticGsm(3);
+    const out = join(tmp('emb'), 'r');
+    const r = await runCliAsync(['eval', 'gsm:max_train_instances=0', '--model', modelDir, '--data-dir', dataDir, '--out', out, '--no-cache', '--no-progress', '--json'], {
+      XDG_CACHE_HOME: tmp('xdg2'),
+    });
+    expect(r.status, r.stderr).to.equal(0);
+    const res = JSON.parse(r.stdout) as ResultsFile;
+    expect(res.backend.protocol).to.equal('embedded');
+    expect(res.backend.id).to.match(/^embedded:/);
+    expect(res.runs[0].numRequests).to.equal(3);
+    expect(res.runs[0].numErrors).to.equal(0);
+  });
+});
