@@ -77,24 +77,24 @@ export function fastMatmulF32(
   return true;
 }
 
-// out[N,OC] = inp[N,C] · dequant(w)ᵀ (+ bias), blocksize 64, C % 64 == 0
+// out[N,OC] = inp[N,C] · dequant(w)ᵀ (+ bias); C and the blocksize even
 export function fastMatmulNF4(
   out: Float32Array, inp: Float32Array, w: NF4Tensor, bias: Float32Array | null,
   N: number, C: number, OC: number,
 ): boolean {
   const k = kernelWasm();
-  if (!k || w.blocksize !== 64 || C % 64 !== 0) return false;
+  if (!k || w.blocksize % 2 !== 0 || C % 2 !== 0) return false;
   if (!inKernelMemory(w.packed) || !inKernelMemory(w.absmax) || !inKernelMemory(w.code)) return false;
   const xp = place(inp, N * C, inpScratch);
   const bp = bias ? place(bias, OC, biasScratch) : 0;
   const o = outPlace(out, N * OC);
-  // one 64-float (256-byte) dequantization row per thread
-  const tmp = nf4Tmp.ensure(256 * Math.max(1, kernelThreads()));
-  const ranges: number[] = [];
+  // per thread: a 256-entry pair table (512 floats) and one dequantized row (C floats)
+  const perThread = Math.ceil(((512 + C) * 4) / 16) * 16;
+  const tmp = nf4Tmp.ensure(perThread * Math.max(1, kernelThreads()));
+  let calls = 0;
   split(k.exports, 'matmul_nf4', OC, N * C * OC, (o0, o1) => {
-    ranges.push(o0);
-    const t = tmp + 256 * (ranges.length - 1);
-    return [o.ptr, xp, w.packed.byteOffset, w.absmax.byteOffset, w.code.byteOffset, bp, t, N, C, OC, o0, o1];
+    const t = tmp + perThread * calls++;
+    return [o.ptr, xp, w.packed.byteOffset, w.absmax.byteOffset, w.code.byteOffset, bp, t, N, C, OC, w.blocksize, o0, o1];
   });
   o.finish();
   return true;

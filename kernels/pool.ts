@@ -8,8 +8,8 @@ import { kernelWasm } from './wasm.js';
 
 // per-worker control slot (Int32 words): 0 seq (bumped by main), 1 done (= seq when finished),
 // 2 op, 3.. the export's integer arguments
-const SLOT = 16;
-const SEQ = 0, DONE = 1, OP = 2, ARGS = 3, READY = 15;
+const SLOT = 32;
+const SEQ = 0, DONE = 1, OP = 2, ARGS = 3, READY = 31;
 export const POOL_OPS = ['matmul_f32', 'matmul_nf4', 'matmul_q8_0', 'matmul_q4_0'] as const;
 export type PoolOp = (typeof POOL_OPS)[number];
 
@@ -52,7 +52,7 @@ export function shutdownKernelPool(): void {
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctrl, slot, ops } = workerData;
-const SEQ = slot, DONE = slot + 1, OP = slot + 2, ARGS = slot + 3, READY = slot + 15;
+const SEQ = slot, DONE = slot + 1, OP = slot + 2, ARGS = slot + 3, READY = slot + 31;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = ops.map((name) => ex[name]);
 const args = [];

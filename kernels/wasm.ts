@@ -20,7 +20,7 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 export interface WasmExports {
   matmul_f32(out: number, inp: number, w: number, bias: number, N: number, C: number, OC: number, o0: number, o1: number): void;
   matmul_nf4(out: number, inp: number, packed: number, absmax: number, code: number, bias: number, tmp: number,
-    N: number, C: number, OC: number, o0: number, o1: number): void;
+    N: number, C: number, OC: number, blocksize: number, o0: number, o1: number): void;
   quantize_act_q8_0(qs: number, d: number, x: number, nblocks: number, unused: number): void;
   matmul_q8_0(out: number, aq: number, ad: number, w: number, N: number, C: number, OC: number, o0: number, o1: number): void;
   matmul_q4_0(out: number, aq: number, ad: number, w: number, N: number, C: number, OC: number, o0: number, o1: number): void;

@@ -104,40 +104,56 @@ void matmul_f32(float* out, const float* inp, const float* w, const float* bias,
   }
 }
 
-// NF4 block of 64 (32 bytes, first element in the high nibble) dequantized into 16 vectors via the
-// 16-entry code table: out[N,OC] = inp[N,C] · (code[q]·absmax[block])[OC,C]ᵀ (+ bias).
-// C % 64 == 0, blocksize == 64. Each block is dequantized once into v128 registers (through a
-// scratch row in linear memory at `tmp`, 64 floats) and reused for all N input rows.
+// NF4: out[N,OC] = inp[N,C] · (code[q]·absmax[block])[OC,C]ᵀ (+ bias). Blocks of `blocksize`
+// run over the flattened weight, so with C % blocksize != 0 (stories15M: C = 288) they straddle
+// rows. Each weight row is dequantized once into `tmp` (per thread: 512 floats of pair table, then
+// C floats) and reused for all N input rows. C must be even. The pair table maps a packed byte to
+// its two values (code[byte >> 4], code[byte & 15]): first element in the high nibble.
+static inline float dot_f32(const float* a, const float* b, int n) {
+  v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
+  int c = 0;
+  for (; c + 8 <= n; c += 8) {
+    s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(a + c), wasm_v128_load(b + c)));
+    s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(a + c + 4), wasm_v128_load(b + c + 4)));
+  }
+  float s = hsum(wasm_f32x4_add(s0, s1));
+  for (; c < n; c++) s += a[c] * b[c];
+  return s;
+}
+
 EXPORT(matmul_nf4)
 void matmul_nf4(float* out, const float* inp, const uint8_t* packed, const float* absmax,
-                const float* code, const float* bias, float* tmp, int N, int C, int OC, int o0, int o1) {
-  const int bpr = C / 64;
+                const float* code, const float* bias, float* tmp, int N, int C, int OC,
+                int blocksize, int o0, int o1) {
+  float* pair = tmp;
+  float* row = tmp + 512;
+  for (int b = 0; b < 256; b++) {
+    pair[2 * b] = code[b >> 4];
+    pair[2 * b + 1] = code[b & 15];
+  }
   for (int o = o0; o < o1; o++) {
-    for (int n = 0; n < N; n++) out[n * OC + o] = bias ? bias[o] : 0;
-    for (int bb = 0; bb < bpr; bb++) {
-      const int b = o * bpr + bb;
-      const float a = absmax[b];
-      const uint8_t* p = packed + b * 32;
-      for (int j = 0; j < 32; j++) {
-        uint8_t byte = p[j];
-        tmp[2 * j] = code[byte >> 4];
-        tmp[2 * j + 1] = code[byte & 15];
+    const int s = o * C; // first element of the row (even, since C is even)
+    int c0 = 0;
+    while (c0 < C) {
+      const int blk = (s + c0) / blocksize;
+      int end = (blk + 1) * blocksize - s;
+      if (end > C) end = C;
+      const v128_t av = wasm_f32x4_splat(absmax[blk]);
+      const uint8_t* p = packed + (s + c0) / 2;
+      int c = c0;
+      for (; c + 4 <= end; c += 4, p += 2) {
+        v128_t v = wasm_v128_load64_zero(pair + 2 * p[0]);
+        v = wasm_v128_load64_lane(pair + 2 * p[1], v, 1);
+        wasm_v128_store(row + c, wasm_f32x4_mul(v, av));
       }
-      const v128_t av = wasm_f32x4_splat(a);
-      v128_t t[16];
-      for (int k = 0; k < 16; k++) t[k] = wasm_f32x4_mul(wasm_v128_load(tmp + 4 * k), av);
-      const int c0 = bb * 64;
-      for (int n = 0; n < N; n++) {
-        const float* x = inp + n * C + c0;
-        v128_t s0 = wasm_f32x4_mul(wasm_v128_load(x), t[0]);
-        v128_t s1 = wasm_f32x4_mul(wasm_v128_load(x + 4), t[1]);
-        for (int k = 2; k < 16; k += 2) {
-          s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(x + 4 * k), t[k]));
-          s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(x + 4 * k + 4), t[k + 1]));
-        }
-        out[n * OC + o] += hsum(wasm_f32x4_add(s0, s1));
+      for (; c < end; c += 2, p++) {
+        row[c] = pair[2 * p[0]] * absmax[blk];
+        row[c + 1] = pair[2 * p[0] + 1] * absmax[blk];
       }
+      c0 = end;
     }
+    const float b = bias ? bias[o] : 0;
+    for (int n = 0; n < N; n++) out[n * OC + o] = dot_f32(inp + n * C, row, C) + b;
   }
 }
 

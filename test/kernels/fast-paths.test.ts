@@ -75,7 +75,7 @@ describe('kernels: WebAssembly SIMD fast paths and the worker pool', function ()
     expectClose(out, ref, 1e-4, 1e-5);
   });
 
-  for (const [N, C, OC] of [[1, 768, 288], [7, 128, 300]]) {
+  for (const [N, C, OC] of [[1, 768, 288], [7, 128, 300], [1, 288, 768], [5, 288, 301], [3, 70, 9]]) {
     it(`NF4 matmul: wasm (1 and 2 threads) equals JS (N=${N} C=${C} OC=${OC})`, () => {
       const inp = randn(N * C, 206);
       const t = nf4Quantize(randn(OC * C, 207, 0.05), 64, true, [OC, C]);

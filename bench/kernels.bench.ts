@@ -1,0 +1,123 @@
+// Kernel GFLOP/s of the four matmuls (F32, fused NF4, Q8_0, Q4_0) at stories15M's shapes
+// (dim 288, ffn 768, vocab 32000), for one decode row (N=1) and a 64-token prefill (N=64):
+// the plain JS kernels, the WebAssembly SIMD kernels on one thread, and on two threads.
+// `npm run bench kernels`, or `node --import tsx bench/kernels.bench.ts` alone.
+// EVALFIRST_BENCH_QUICK=1 shortens each measurement (for a smoke run).
+import Table from 'cli-table3';
+import { fileURLToPath } from 'node:url';
+import {
+  matmulForward, matmulNF4Forward, matmulQ8_0Forward, matmulQ4_0Forward, nf4Quantize, nf4ToKernelMemory,
+  quantizeQ8_0, quantizeQ4_0, Q8_0_BLOCK_BYTES, Q4_0_BLOCK_BYTES, toKernelMemory, setKernelBackend,
+  setKernelThreads, shutdownKernelPool, kernelBackend,
+} from '../kernels/index.js';
+
+const SHAPES: Array<[string, number, number]> = [
+  // name, C (in), OC (out)
+  ['288→288 (wq/wk/wv/wo)', 288, 288],
+  ['288→768 (w1/w3)', 288, 768],
+  ['768→288 (w2)', 768, 288],
+  ['288→32000 (classifier)', 288, 32000],
+];
+const ROWS = [1, 64];
+const FORMATS = ['F32', 'NF4', 'Q8_0', 'Q4_0'] as const;
+type Format = (typeof FORMATS)[number];
+const MIN_SECONDS = process.env.EVALFIRST_BENCH_QUICK ? 0.03 : 0.25;
+
+function seeded(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    out[i] = (a / 2 ** 32 - 0.5) * 0.2;
+  }
+  return out;
+}
+
+// a matmul closure for one format and shape, weights prepared once (in kernel memory)
+function prepare(fmt: Format, C: number, OC: number): (out: Float32Array, inp: Float32Array, N: number) => void {
+  const w = seeded(OC * C, 42);
+  switch (fmt) {
+    case 'F32': {
+      const wk = toKernelMemory(w);
+      return (out, inp, N) => matmulForward(out, inp, wk, null, N, C, OC);
+    }
+    case 'NF4': {
+      const t = nf4ToKernelMemory(nf4Quantize(w, 64, true, [OC, C]));
+      return (out, inp, N) => matmulNF4Forward(out, inp, t, N, C, OC);
+    }
+    case 'Q8_0': {
+      const q = new Uint8Array((OC * C / 32) * Q8_0_BLOCK_BYTES);
+      quantizeQ8_0(w, q);
+      const qk = toKernelMemory(q);
+      return (out, inp, N) => matmulQ8_0Forward(out, inp, qk, N, C, OC);
+    }
+    case 'Q4_0': {
+      const q = new Uint8Array((OC * C / 32) * Q4_0_BLOCK_BYTES);
+      quantizeQ4_0(w, q);
+      const qk = toKernelMemory(q);
+      return (out, inp, N) => matmulQ4_0Forward(out, inp, qk, N, C, OC);
+    }
+  }
+}
+
+// GFLOP/s (2·N·C·OC per call), timing whole batches of calls for at least MIN_SECONDS
+function measure(f: () => void, flops: number): number {
+  f(); // warm up (JIT, page faults, pool start)
+  let calls = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < MIN_SECONDS * 1000) {
+    f();
+    calls++;
+    t = performance.now();
+  }
+  return (flops * calls) / ((t - t0) / 1000) / 1e9;
+}
+
+export async function run(): Promise<void> {
+  const backend = kernelBackend();
+  if (backend.backend !== 'wasm') console.log(`WebAssembly fast paths unavailable (${backend.reason}): the wasm columns repeat JS`);
+  const table = new Table({
+    head: ['format', 'shape', 'N', 'JS GFLOP/s', 'wasm 1t', 'wasm 2t', 'wasm/JS', '2t/1t'],
+    style: { head: [], border: [] },
+  });
+  const summary: Record<string, number[]> = {};
+  for (const fmt of FORMATS) {
+    for (const [name, C, OC] of SHAPES) {
+      const mm = prepare(fmt, C, OC);
+      for (const N of ROWS) {
+        const inp = seeded(N * C, 7);
+        const out = new Float32Array(N * OC);
+        const flops = 2 * N * C * OC;
+        setKernelBackend('js');
+        const js = measure(() => mm(out, inp, N), flops);
+        setKernelBackend('wasm');
+        setKernelThreads(1);
+        const w1 = measure(() => mm(out, inp, N), flops);
+        setKernelThreads(2);
+        const w2 = measure(() => mm(out, inp, N), flops);
+        (summary[`${fmt} N=${N}`] ??= []).push(w1 / js, w2 / w1);
+        table.push([fmt, name, N, js.toFixed(2), w1.toFixed(2), w2.toFixed(2), `${(w1 / js).toFixed(2)}×`, `${(w2 / w1).toFixed(2)}×`]);
+      }
+    }
+  }
+  setKernelThreads(1);
+  shutdownKernelPool();
+  console.log(table.toString());
+  console.log('geometric means (wasm/JS, 2 threads/1):');
+  for (const [k, v] of Object.entries(summary)) {
+    const gm = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+    const a = v.filter((_, i) => i % 2 === 0), b = v.filter((_, i) => i % 2 === 1);
+    console.log(`  ${k.padEnd(10)} wasm/JS ${gm(a).toFixed(2)}×   2t/1t ${gm(b).toFixed(2)}×`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  run().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
