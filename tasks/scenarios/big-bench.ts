@@ -138,13 +138,13 @@ export function bigBenchMethod(metrics: string[]): AdapterSpec['method'] {
   return metrics.includes('multiple_choice_grade') ? 'multiple_choice_joint' : 'generation';
 }
 
-/** get_metric_specs, restricted to the metrics evalfirst implements (bleu_1/4, rouge_1/l are not). */
+/** get_metric_specs, restricted to the metrics evalfirst implements (bleu_1/bleu_4 are not). */
 export function bigBenchMetrics(metrics: string[]): string[] {
   const names = new Set<string>();
   for (const m of metrics) {
     if (m === 'multiple_choice_grade') return ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'];
     if (m === 'exact_str_match') names.add('exact_match').add('quasi_exact_match');
-    else if (m === 'rouge') names.add('rouge_2');
+    else if (m === 'rouge') names.add('rouge_1').add('rouge_2').add('rouge_l');
   }
   return [...names];
 }

@@ -51,7 +51,7 @@ export const scenarioModule: ScenarioModule = {
         scenario: samSumScenario(),
         adapterSpec: summarizationSpec({ numSents: 1, maxTokens: 128, temperature: 0.3 }),
         // The challenge also ranked sam_sum's Stereotypes/Representation (race, gender) bias metrics.
-        metrics: ['rouge_2'],
+        metrics: ['rouge_1', 'rouge_2', 'rouge_l'], // SummarizationMetric's ROUGE scores
         groups: ['sam_sum'],
         mainMetric: 'rouge_2',
         mainSplit: 'valid',

@@ -120,7 +120,7 @@ export const scenarioModule: ScenarioModule = {
         name: `summarization_cnndm:temperature=${temperature},device=${device}`,
         scenario: cnndmScenario(),
         adapterSpec: summarizationSpec({ numSents: 3, maxTokens: 128, temperature }),
-        metrics: ['rouge_2'],
+        metrics: ['rouge_1', 'rouge_2', 'rouge_l'], // SummarizationMetric's ROUGE scores
         groups: ['summarization_cnndm'],
         mainMetric: 'rouge_2',
         mainSplit: 'test',

@@ -13,6 +13,7 @@ import { expandRunSpecs, parseRunEntry, splitArgs } from '../../tasks/run-entry.
 import { listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
 import { scenarioModule as bigBench } from '../../tasks/scenarios/big-bench.js';
 import { bigBenchMcTask } from './scenarios/fixtures.js';
+import { checkMetrics } from '../../tasks/metrics/registry.js';
 
 const MARK = '# ---- verbatim ----\n';
 
@@ -93,11 +94,13 @@ describe('challenge suites (tasks/suites/neurips-*.conf)', function () {
             await writeFile(join(dataDir, 'bigbench/benchmark_tasks', rel, 'task.json'), bigBenchMcTask());
             const specs = expandRunSpecs(bigBench.runSpecs(scenarioArgs, { dataDir }), parsed);
             expect(specs.map((s) => s.adapterSpec.maxTrainInstances)).to.deep.equal([0, 1, 2, 3]);
+            specs.forEach(checkMetrics);
             runs += specs.length;
             continue;
           }
           const specs = await runSpecsForEntry(entry);
           expect(specs).to.have.length(1);
+          checkMetrics(specs[0]); // every metric name is one the metric registry knows
           expect(specs[0].adapterSpec.maxEvalInstances).to.equal(Number(parsed.args.find(([k]) => k === 'max_eval_instances')![1]));
           runs += 1;
         }
