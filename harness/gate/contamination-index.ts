@@ -12,17 +12,25 @@
 // Thresholds keep one-word answers ("Paris", "4") from matching everything.
 //
 // Template n-grams: a 13-gram found in more than `maxInstancesPerNgram` distinct eval instances is
-// benchmark boilerplate (BBQ's "met at the bakery. One of them was ... that day. Question: Who was"),
-// not a fingerprint of one instance, and is dropped, as GPT-3 dropped 13-grams common to more than
-// 10 training documents. A real copy still carries the n-grams unique to its instance; exact
-// matches are unaffected.
+// benchmark boilerplate (MMLU's "Find the degree for the given field extension ..."), not a
+// fingerprint of one instance: it never makes a text a candidate on its own (as GPT-3 ignored
+// 13-grams common to many training documents). Once a row shares an instance-unique 13-gram with a
+// text, coverage counts every 13-gram of that text found in the row, template ones included.
+// Measured on the real MMLU/GSM8K/TruthfulQA eval sets, a row "Q: <question>\nA:" is flagged for
+// every question of ≥ 13 tokens except 189 MMLU questions that normalise to the same text as another
+// question (they still match exactly); questions under 6 tokens are left to exact matching.
 import { normalizeTokens } from './normalize.js';
 import { prefixHashes, spanKey } from './ngram-hash.js';
 
 export const NGRAM = 13;
 export const MIN_EXACT_TOKENS = 5;
-export const MIN_SHORT_TOKENS = 8;
-/** PaLM used 70 % of 8-grams; 0.8 of 13-gram-covered tokens keeps template-mates of the mini BBQ (22-token passages sharing one 13-gram of wording) apart while a copy with one word changed in a 65-token question still scores ≥ 0.8. */
+export const MIN_SHORT_TOKENS = 6;
+/**
+ * PaLM used 70 % of 8-grams. 0.8 of the tokens covered by shared 13-grams separates mini-BBQ
+ * template-mates with two changed slots (22-token passages, coverage ≤ 0.77) from copies; one word
+ * changed in a question of n tokens leaves coverage ≥ (n − 13)/n (≥ 0.8 from 65 tokens; more when
+ * the change is not 12 tokens from an end).
+ */
 export const DEFAULT_MIN_COVERAGE = 0.8;
 
 export interface EvalText {
@@ -30,6 +38,8 @@ export interface EvalText {
   instanceId: string;
   field: 'input' | 'reference';
   text: string;
+  /** The run spec it came from (names the MMLU subject, where instance ids alone repeat). */
+  run?: string;
 }
 
 export type MatchKind = 'exact' | '13-gram' | 'short';
@@ -100,7 +110,7 @@ export class ContaminationIndex {
     const tokens = normalizeTokens(t.text);
     if (tokens.length === 0) return;
     const idx = this.texts.length;
-    const instKey = `${t.benchmark}\u0000${t.instanceId}`;
+    const instKey = `${t.benchmark}\u0000${t.run ?? ''}\u0000${t.instanceId}`;
     let inst = this.instanceIds.get(instKey);
     if (inst === undefined) this.instanceIds.set(instKey, (inst = this.instanceIds.size));
     this.texts.push(t);
@@ -146,24 +156,31 @@ export class ContaminationIndex {
     return null; // a hash collision
   }
 
-  /** Shared 13-grams grouped by eval text; the text they cover most, if it reaches minCoverage. */
+  /**
+   * Eval texts that share an instance-unique 13-gram with the row are candidates; a candidate hits
+   * when all 13-grams it shares with the row (template ones included) cover minCoverage of its tokens.
+   */
   private ngramHit(all: string[], p: ReturnType<typeof prefixHashes>): ContaminationHit | null {
-    let spans: Map<number, { first: string; starts: number[] }> | null = null;
+    let candidates: Map<number, string> | null = null;
     for (let i = 0; i + NGRAM <= all.length; i++) {
       const v = this.ngrams.get(spanKey(p, i, NGRAM));
       if (v === undefined) continue;
       const idx = Math.floor(v / POS_BITS);
+      if (candidates?.has(idx)) continue;
       const s = this.verified(idx, all, i, NGRAM, false);
       if (s === null) continue;
-      spans ??= new Map();
-      const e = spans.get(idx);
-      if (e) e.starts.push(v % POS_BITS);
-      else spans.set(idx, { first: s, starts: [v % POS_BITS] });
+      (candidates ??= new Map()).set(idx, s);
     }
-    if (!spans) return null;
+    if (!candidates) return null;
+    const rowKeys = new Set<number>();
+    for (let i = 0; i + NGRAM <= all.length; i++) rowKeys.add(spanKey(p, i, NGRAM));
     let best: ContaminationHit | null = null;
-    for (const [idx, { first, starts }] of spans) {
-      const coverage = coveredTokens(starts, NGRAM) / this.lengths[idx];
+    for (const [idx, first] of candidates) {
+      const tokens = this.padded[idx].trim().split(' ');
+      const ep = prefixHashes(tokens);
+      const starts: number[] = [];
+      for (let i = 0; i + NGRAM <= tokens.length; i++) if (rowKeys.has(spanKey(ep, i, NGRAM))) starts.push(i);
+      const coverage = coveredTokens(starts, NGRAM) / tokens.length;
       if (coverage + 1e-12 >= this.minCoverage && (!best || coverage > best.coverage!)) best = { kind: '13-gram', evalText: this.texts[idx], match: first, field: 'row', coverage };
     }
     return best;

@@ -16,9 +16,9 @@ export interface SuiteEvalTexts {
   benchmarks: Record<string, number>;
 }
 
-export function instanceTexts(benchmark: string, inst: Instance): EvalText[] {
-  const out: EvalText[] = [{ benchmark, instanceId: inst.id, field: 'input', text: inst.input }];
-  for (const r of inst.references) out.push({ benchmark, instanceId: inst.id, field: 'reference', text: r.text });
+export function instanceTexts(benchmark: string, inst: Instance, run?: string): EvalText[] {
+  const out: EvalText[] = [{ benchmark, instanceId: inst.id, field: 'input', text: inst.input, run }];
+  for (const r of inst.references) out.push({ benchmark, instanceId: inst.id, field: 'reference', text: r.text, run });
   return out;
 }
 
@@ -41,11 +41,13 @@ export async function loadSuiteEvalTexts(suiteName: string, dataDir: string): Pr
       }
       for (const inst of instances) {
         if (inst.split === 'train') continue;
-        const key = `${benchmark}\u0000${inst.id}`;
+        // Ids repeat across run specs of one benchmark (every MMLU subject has an "id0"), and a
+        // suite may list one instance twice: the same instance is the same id with the same input.
+        const key = `${benchmark}\u0000${inst.id}\u0000${inst.input}`;
         if (seen.has(key)) continue;
         seen.add(key);
         benchmarks[benchmark] = (benchmarks[benchmark] ?? 0) + 1;
-        texts.push(...instanceTexts(benchmark, inst));
+        texts.push(...instanceTexts(benchmark, inst, spec.name));
       }
     }
   }

@@ -34,9 +34,22 @@ export function prefixHashes(tokens: readonly string[]): PrefixHashes {
   const a = new Int32Array(n + 1);
   const b = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    const [ha, hb] = tokenHashes(tokens[i]);
-    a[i + 1] = Math.imul(a[i], BASE_A) + ha;
-    b[i + 1] = Math.imul(b[i], BASE_B) + hb;
+    // tokenHashes(), inlined: this loop runs for every token of every training row.
+    const token = tokens[i];
+    let ha = 0x811c9dc5;
+    let hb = 0x9747b28c;
+    for (let j = 0; j < token.length; j++) {
+      const c = token.charCodeAt(j);
+      ha = Math.imul(ha ^ c, 0x01000193);
+      hb = Math.imul(hb ^ c, 0xcc9e2d51);
+      hb = (hb << 13) | (hb >>> 19);
+    }
+    hb ^= token.length;
+    hb = Math.imul(hb ^ (hb >>> 16), 0x85ebca6b);
+    hb = Math.imul(hb ^ (hb >>> 13), 0xc2b2ae35);
+    hb ^= hb >>> 16;
+    a[i + 1] = Math.imul(a[i], BASE_A) + (ha >>> 0);
+    b[i + 1] = Math.imul(b[i], BASE_B) + (hb >>> 0);
   }
   return { a, b };
 }

@@ -8,6 +8,8 @@ export interface ContaminatedRow {
   line: number;
   benchmark: string;
   instance_id: string;
+  /** The run spec of the instance (e.g. "mmlu:subject=anatomy,..."), when loaded from a suite. */
+  run: string | null;
   /** How it matched: exact normalised field, shared 13-gram, or a short eval text contained whole. */
   match: MatchKind;
   /** The row field that matched ("row" for n-gram matches over the joined row). */
@@ -44,6 +46,7 @@ export async function scanDataset(file: string, index: ContaminationIndex | null
         line: r.row.line,
         benchmark: hit.evalText.benchmark,
         instance_id: hit.evalText.instanceId,
+        run: hit.evalText.run ?? null,
         match: hit.kind,
         row_field: hit.field,
         eval_field: hit.evalText.field,

@@ -34,6 +34,6 @@ export function renderGateMarkdown(r: GateReport, maxListed = 50): string {
     out.push('', `### Schema errors (${r.profile.schemaErrors.length})`, '');
     for (const e of r.profile.schemaErrors.slice(0, maxListed)) out.push(`- line ${e.line}: ${mdCell(e.message)}`);
   }
-  out.push('', '<sub>Contamination: GPT-3-style normalised 13-gram overlap, exact normalised match (≥ 5 tokens), and whole short eval texts (8–12 tokens) contained in a row.</sub>');
+  out.push('', '<sub>Contamination: GPT-3-style normalised 13-gram overlap, exact normalised match (≥ 5 tokens), and whole short eval texts (6–12 tokens) contained in a row.</sub>');
   return out.join('\n') + '\n';
 }
