@@ -16,7 +16,7 @@ export interface ScoredRequest {
 export type InstanceFilter = (runName: string, instance: Instance) => boolean;
 
 export interface Pipeline {
-  runSpecsForEntry(entry: string, options: { defaultMaxEvalInstances?: number }): Promise<RunSpec[]>;
+  runSpecsForEntry(entry: string, options: { defaultMaxEvalInstances?: number; dataDir?: string }): Promise<RunSpec[]>;
   /** Eval instances chosen as HELM does (then `filter`), augmented when asked, adapted into requests. */
   planRun(runSpec: RunSpec, backend: Backend, dataDir: string, filter?: InstanceFilter): Promise<RequestState[]>;
   score(runSpec: RunSpec, state: RequestState, completion: Completion): Record<string, number>;
