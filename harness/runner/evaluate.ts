@@ -86,7 +86,7 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
   // Resolve every entry before sending anything, so a typo fails at once.
   const specs: { entry: string; runSpec: RunSpec }[] = [];
   for (const entry of options.entries) {
-    for (const runSpec of await pipeline.runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances })) specs.push({ entry, runSpec });
+    for (const runSpec of await pipeline.runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances, dataDir: options.dataDir })) specs.push({ entry, runSpec });
   }
 
   const sample = options.sampleIds ? new Set(options.sampleIds) : undefined;
