@@ -18,15 +18,20 @@ function isScenarioModule(x: unknown): x is ScenarioModule {
   return typeof m === 'object' && m !== null && typeof m.name === 'string' && typeof m.runSpecs === 'function';
 }
 
-async function discover(): Promise<ScenarioModule[]> {
-  const dir = join(here, 'scenarios');
+/** Imports every scenario file of `dir` with extension `fileExt` and collects their modules. */
+export async function discoverScenarioModules(dir: string, fileExt = ext): Promise<ScenarioModule[]> {
   const files = readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isFile() && d.name.endsWith(ext) && !d.name.endsWith('.d.ts') && !d.name.startsWith('_'))
+    .filter((d) => d.isFile() && d.name.endsWith(fileExt) && !d.name.endsWith('.d.ts') && !d.name.startsWith('_'))
     .map((d) => d.name)
     .sort();
   const byName = new Map<string, { module: ScenarioModule; file: string }>();
   for (const file of files) {
-    const mod = (await import(pathToFileURL(join(dir, file)).href)) as { scenarioModule?: unknown; scenarioModules?: unknown };
+    let mod: { scenarioModule?: unknown; scenarioModules?: unknown };
+    try {
+      mod = (await import(pathToFileURL(join(dir, file)).href)) as typeof mod;
+    } catch (err) {
+      throw new Error(`tasks/scenarios/${file}: cannot be loaded: ${(err as Error).message}`, { cause: err });
+    }
     const found: unknown[] = [];
     if (mod.scenarioModule !== undefined) found.push(mod.scenarioModule);
     if (mod.scenarioModules !== undefined) {
@@ -45,7 +50,7 @@ async function discover(): Promise<ScenarioModule[]> {
 
 /** Every scenario module, sorted by name (imported once per process). */
 export async function listScenarioModules(): Promise<ScenarioModule[]> {
-  modulesPromise ??= discover();
+  modulesPromise ??= discoverScenarioModules(join(here, 'scenarios'));
   return modulesPromise;
 }
 

@@ -1,7 +1,10 @@
 // Run entries in HELM syntax and HELM's generic run expanders, through the scenario registry.
 import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseRunEntry, pythonNumber } from '../../tasks/run-entry.js';
-import { listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
+import { discoverScenarioModules, listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
 import { UserError } from '../../harness/user-error.js';
 
 describe('run entries', () => {
@@ -98,5 +101,38 @@ describe('run entries', () => {
     await fails('mmlu:subject=anatomy,data_augmentation=all', /unknown data_augmentation 'all'/);
     await fails('mmlu:subject=anatomy,tokenizer=gpt2', /'tokenizer' is not supported/);
     await fails('mmlu:subject=anatomy,method=multiple_choice_separate_original', /not supported/);
+  });
+});
+
+describe('scenario discovery', () => {
+  const write = (dir: string, file: string, body: string) => writeFileSync(join(dir, file), body);
+  const mod = (name: string) => `export const scenarioModule = { name: '${name}', runSpecs: () => [] };\n`;
+
+  it('collects scenarioModule and scenarioModules exports, skipping helpers and sub-folders', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalfirst-scen-'));
+    write(dir, 'b.ts', mod('beta'));
+    write(dir, 'a.ts', `export const scenarioModules = [{ name: 'a1', runSpecs: () => [] }, { name: 'a2', runSpecs: () => [] }];\n`);
+    write(dir, 'helper.ts', 'export const x = 1;\n');
+    write(dir, '_draft.ts', mod('draft'));
+    mkdirSync(join(dir, 'common'));
+    write(join(dir, 'common'), 'c.ts', mod('nested'));
+    expect((await discoverScenarioModules(dir, '.ts')).map((m) => m.name)).to.deep.equal(['a1', 'a2', 'beta']);
+  });
+
+  it('refuses a scenario name defined twice, naming both files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalfirst-scen-'));
+    write(dir, 'one.ts', mod('same'));
+    write(dir, 'two.ts', mod('same'));
+    let err: Error | undefined;
+    await discoverScenarioModules(dir, '.ts').catch((e: Error) => (err = e));
+    expect(err?.message).to.match(/'same' is defined twice: tasks\/scenarios\/one\.ts and tasks\/scenarios\/two\.ts/);
+  });
+
+  it('names a scenario file that fails to load', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalfirst-scen-'));
+    write(dir, 'broken.ts', "throw new Error('half-written');\n");
+    let err: Error | undefined;
+    await discoverScenarioModules(dir, '.ts').catch((e: Error) => (err = e));
+    expect(err?.message).to.match(/broken\.ts: cannot be loaded: half-written/);
   });
 });
