@@ -29,6 +29,8 @@ const biasScratch = new Scratch();
 const actQ = new Scratch();
 const actD = new Scratch();
 const nf4Tmp = new Scratch();
+const doutScratch = new Scratch();
+const accScratch = new Scratch();
 
 function heapF32(): Float32Array {
   return new Float32Array((kernelWasm() as { memory: WasmMemory }).memory.buffer as unknown as ArrayBuffer);
@@ -114,5 +116,65 @@ export function fastMatmulQ(
   const op: PoolOp = fmt === 'q8_0' ? 'matmul_q8_0' : 'matmul_q4_0';
   split(k.exports, op, OC, N * C * OC, (o0, o1) => [o.ptr, qp, dp, w.byteOffset, N, C, OC, o0, o1]);
   o.finish();
+  return true;
+}
+
+// an accumulation target in kernel memory: the array itself, or scratch holding a copy of it
+// that the finisher copies back
+function accPlace(a: Float32Array, n: number, s: Scratch): { ptr: number; finish: () => void } {
+  if (inKernelMemory(a)) return { ptr: a.byteOffset, finish: () => {} };
+  const ptr = s.ensure(n * 4);
+  heapF32().set(a.subarray(0, n), ptr >> 2);
+  return { ptr, finish: () => a.set(heapF32().subarray(ptr >> 2, (ptr >> 2) + n)) };
+}
+
+// dinp += dout·weight; dweight += doutᵀ·inp; dbias += Σ dout (any may be null). Needs the weight in
+// kernel memory when dinp is wanted and dweight there when dweight is wanted.
+export function fastMatmulBackward(
+  dinp: Float32Array | null, dweight: Float32Array | null, dbias: Float32Array | null,
+  dout: Float32Array, inp: Float32Array, weight: Float32Array, N: number, C: number, OC: number,
+): boolean {
+  const k = kernelWasm();
+  if (!k) return false;
+  if (dinp && !inKernelMemory(weight)) return false;
+  if (dweight && !inKernelMemory(dweight)) return false;
+  const gp = place(dout, N * OC, doutScratch);
+  const macs = N * C * OC;
+  if (dinp) {
+    const d = accPlace(dinp, N * C, accScratch);
+    split(k.exports, 'matmul_backward_input', N, macs, (n0, n1) => [d.ptr, gp, weight.byteOffset, N, C, OC, n0, n1]);
+    d.finish();
+  }
+  if (dweight) {
+    const xp = place(inp, N * C, inpScratch);
+    split(k.exports, 'matmul_backward_weight', OC, macs, (o0, o1) => [dweight.byteOffset, 0, gp, xp, N, C, OC, o0, o1]);
+  }
+  if (dbias) {
+    for (let o = 0; o < OC; o++) {
+      let s = 0;
+      for (let n = 0; n < N; n++) s += dout[n * OC + o];
+      dbias[o] += s;
+    }
+  }
+  return true;
+}
+
+// dinp[N,C] += dout[N,OC] · dequant(w)[OC,C]
+export function fastMatmulNF4Backward(
+  dinp: Float32Array, dout: Float32Array, w: NF4Tensor, N: number, C: number, OC: number,
+): boolean {
+  const k = kernelWasm();
+  if (!k || w.blocksize % 2 !== 0 || C % 2 !== 0) return false;
+  if (!inKernelMemory(w.packed) || !inKernelMemory(w.absmax) || !inKernelMemory(w.code)) return false;
+  const gp = place(dout, N * OC, doutScratch);
+  const d = accPlace(dinp, N * C, accScratch);
+  const perThread = Math.ceil(((512 + C) * 4) / 16) * 16;
+  const tmp = nf4Tmp.ensure(perThread * Math.max(1, kernelThreads()));
+  let calls = 0;
+  split(k.exports, 'matmul_nf4_backward_input', N, N * C * OC, (n0, n1) => {
+    const t = tmp + perThread * calls++;
+    return [d.ptr, gp, w.packed.byteOffset, w.absmax.byteOffset, w.code.byteOffset, t, N, C, OC, w.blocksize, n0, n1];
+  });
+  d.finish();
   return true;
 }

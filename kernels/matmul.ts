@@ -1,6 +1,6 @@
 // Dense fp32 matmul (a linear layer), forward and backward, llm.c style.
 // Weight layout is PyTorch's nn.Linear: weight[OC, C], so out = inp · weightᵀ + bias.
-import { fastMatmulF32 } from './fast-matmul.js';
+import { fastMatmulF32, fastMatmulBackward } from './fast-matmul.js';
 
 // out[N,OC] = inp[N,C] · weight[OC,C]ᵀ (+ bias[OC])
 export function matmulForwardRef(
@@ -76,7 +76,25 @@ export function matmulForwardJs(
 
 // dinp[N,C] += dout[N,OC] · weight[OC,C];  dweight[OC,C] += dout[N,OC]ᵀ · inp[N,C];
 // dbias[OC] += Σ_n dout[n,:].  Any of dinp/dweight/dbias may be null to skip it.
+// WebAssembly SIMD + worker threads when weight (for dinp) and dweight live in kernel memory.
 export function matmulBackward(
+  dinp: Float32Array | null,
+  dweight: Float32Array | null,
+  dbias: Float32Array | null,
+  dout: Float32Array,
+  inp: Float32Array,
+  weight: Float32Array,
+  N: number,
+  C: number,
+  OC: number,
+): void {
+  if (!fastMatmulBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC)) {
+    matmulBackwardJs(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
+  }
+}
+
+// the plain JS backward (same contract as matmulBackward)
+export function matmulBackwardJs(
   dinp: Float32Array | null,
   dweight: Float32Array | null,
   dbias: Float32Array | null,

@@ -5,7 +5,7 @@
 // absmax - mean(absmax) as uint8 indices into the signed 8-bit dynamic map, blocks of 256, each with
 // an fp32 absmax2, and `offset` = the mean.
 import { UserError } from '../harness/user-error.js';
-import { fastMatmulNF4 } from './fast-matmul.js';
+import { fastMatmulNF4, fastMatmulNF4Backward } from './fast-matmul.js';
 import { toKernelMemory } from './wasm.js';
 
 const fr = Math.fround;
@@ -327,4 +327,39 @@ export function matmulNF4Forward(
 // the same tensor with packed, absmax and code copied into kernel memory (for the fast path)
 export function nf4ToKernelMemory(t: NF4Tensor): NF4Tensor {
   return { ...t, packed: toKernelMemory(t.packed), absmax: toKernelMemory(t.absmax), code: toKernelMemory(t.code) };
+}
+
+// dinp[N,C] += dout[N,OC] · dequant(w)[OC,C] (the gradient into the input of a frozen NF4 linear
+// layer), one dequantized row at a time (JS)
+export function matmulNF4BackwardJs(dinp: Float32Array, dout: Float32Array, w: NF4Tensor, N: number, C: number, OC: number): void {
+  if (w.n !== OC * C) throw new Error(`matmulNF4Backward: weight has ${w.n} elements, expected ${OC}x${C}`);
+  const { blocksize, packed, code, absmax } = w;
+  const row = rowScratch(C);
+  for (let o = 0; o < OC; o++) {
+    const s = o * C;
+    for (let c = 0; c < C; c++) {
+      const i = s + c;
+      const byte = packed[i >> 1];
+      row[c] = code[i & 1 ? byte & 0x0f : byte >> 4] * absmax[Math.floor(i / blocksize)];
+    }
+    for (let n = 0; n < N; n++) {
+      const g = dout[n * OC + o];
+      if (g === 0) continue;
+      const d = n * C;
+      for (let c = 0; c < C; c++) dinp[d + c] += g * row[c];
+    }
+  }
+}
+
+let rowBuf = new Float32Array(0);
+function rowScratch(C: number): Float32Array {
+  if (rowBuf.length < C) rowBuf = new Float32Array(C);
+  return rowBuf;
+}
+
+// dinp[N,C] += dout[N,OC] · dequant(w)[OC,C] — the entry point (WebAssembly SIMD + worker threads
+// when w's arrays live in kernel memory, else JS)
+export function matmulNF4Backward(dinp: Float32Array, dout: Float32Array, w: NF4Tensor, N: number, C: number, OC: number): void {
+  if (w.n !== OC * C) throw new Error(`matmulNF4Backward: weight has ${w.n} elements, expected ${OC}x${C}`);
+  if (!fastMatmulNF4Backward(dinp, dout, w, N, C, OC)) matmulNF4BackwardJs(dinp, dout, w, N, C, OC);
 }

@@ -24,6 +24,11 @@ export interface WasmExports {
   quantize_act_q8_0(qs: number, d: number, x: number, nblocks: number, unused: number): void;
   matmul_q8_0(out: number, aq: number, ad: number, w: number, N: number, C: number, OC: number, o0: number, o1: number): void;
   matmul_q4_0(out: number, aq: number, ad: number, w: number, N: number, C: number, OC: number, o0: number, o1: number): void;
+  matmul_backward_input(dinp: number, dout: number, w: number, N: number, C: number, OC: number, n0: number, n1: number): void;
+  matmul_backward_weight(dweight: number, dbias: number, dout: number, inp: number, N: number, C: number, OC: number,
+    o0: number, o1: number): void;
+  matmul_nf4_backward_input(dinp: number, dout: number, packed: number, absmax: number, code: number, tmp: number,
+    N: number, C: number, OC: number, blocksize: number, n0: number, n1: number): void;
 }
 
 export interface KernelWasm {
@@ -63,6 +68,13 @@ export function kernelWasm(): KernelWasm | null {
   return enabled ? state : null;
 }
 
+// the module and memory whenever they could be made, even while the fast paths are switched off
+// (tensors stay in kernel memory across setKernelBackend switches)
+function loaded(): KernelWasm | null {
+  kernelWasm();
+  return state ?? null;
+}
+
 // 'wasm' when the SIMD fast paths are in use, else 'js' (and why)
 export function kernelBackend(): { backend: 'wasm' | 'js'; reason?: string } {
   if (!enabled) return { backend: 'js', reason: 'disabled (EVALFIRST_KERNELS=js or setKernelBackend)' };
@@ -80,7 +92,7 @@ const freeList: Array<{ ptr: number; size: number }> = [];
 const sizes = new Map<number, number>();
 
 function ensureMemory(end: number): WasmMemory {
-  const w = kernelWasm() ?? (state as KernelWasm | null);
+  const w = loaded();
   if (!w) throw new Error(`kernel memory unavailable: ${unavailable || 'WebAssembly disabled'}`);
   const have = w.memory.buffer.byteLength;
   if (end > have) {
@@ -160,7 +172,7 @@ type TypedArray = Float32Array | Uint8Array | Int8Array | Uint16Array | Int32Arr
 // a copy of `a` in kernel memory (same type), or `a` itself when it is already there or when
 // WebAssembly is unavailable (the JS paths then run on it)
 export function toKernelMemory<T extends TypedArray>(a: T): T {
-  if (inKernelMemory(a) || !kernelWasm()) return a;
+  if (inKernelMemory(a) || !loaded()) return a;
   const ptr = kernelAlloc(a.byteLength);
   const Ctor = a.constructor as new (b: ArrayBuffer, off: number, len: number) => T;
   const view = new Ctor(memoryBuffer(), ptr, a.length);

@@ -264,3 +264,106 @@ void matmul_q4_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w
     }
   }
 }
+
+// ---- backward ----
+
+// y[0..n) += a · x[0..n)
+static inline void axpy(float* y, float a, const float* x, int n) {
+  const v128_t av = wasm_f32x4_splat(a);
+  int c = 0;
+  for (; c + 4 <= n; c += 4) wasm_v128_store(y + c, wasm_f32x4_add(wasm_v128_load(y + c), wasm_f32x4_mul(av, wasm_v128_load(x + c))));
+  for (; c < n; c++) y[c] += a * x[c];
+}
+
+// dinp[N,C] += dout[N,OC] · w[OC,C], input rows [n0, n1). Four rows at a time share each
+// weight-row load.
+EXPORT(matmul_backward_input)
+void matmul_backward_input(float* dinp, const float* dout, const float* w, int N, int C, int OC, int n0, int n1) {
+  (void)N;
+  int n = n0;
+  for (; n + 4 <= n1; n += 4) {
+    float* d0 = dinp + n * C;
+    float* d1 = d0 + C;
+    float* d2 = d1 + C;
+    float* d3 = d2 + C;
+    for (int o = 0; o < OC; o++) {
+      const float* wr = w + o * C;
+      const v128_t g0 = wasm_f32x4_splat(dout[n * OC + o]), g1 = wasm_f32x4_splat(dout[(n + 1) * OC + o]);
+      const v128_t g2 = wasm_f32x4_splat(dout[(n + 2) * OC + o]), g3 = wasm_f32x4_splat(dout[(n + 3) * OC + o]);
+      int c = 0;
+      for (; c + 4 <= C; c += 4) {
+        const v128_t x = wasm_v128_load(wr + c);
+        wasm_v128_store(d0 + c, wasm_f32x4_add(wasm_v128_load(d0 + c), wasm_f32x4_mul(g0, x)));
+        wasm_v128_store(d1 + c, wasm_f32x4_add(wasm_v128_load(d1 + c), wasm_f32x4_mul(g1, x)));
+        wasm_v128_store(d2 + c, wasm_f32x4_add(wasm_v128_load(d2 + c), wasm_f32x4_mul(g2, x)));
+        wasm_v128_store(d3 + c, wasm_f32x4_add(wasm_v128_load(d3 + c), wasm_f32x4_mul(g3, x)));
+      }
+      for (; c < C; c++) {
+        d0[c] += dout[n * OC + o] * wr[c];
+        d1[c] += dout[(n + 1) * OC + o] * wr[c];
+        d2[c] += dout[(n + 2) * OC + o] * wr[c];
+        d3[c] += dout[(n + 3) * OC + o] * wr[c];
+      }
+    }
+  }
+  for (; n < n1; n++)
+    for (int o = 0; o < OC; o++) axpy(dinp + n * C, dout[n * OC + o], w + o * C, C);
+}
+
+// dweight[OC,C] += dout[N,OC]ᵀ · inp[N,C], dbias[OC] += Σ_n dout (dbias may be 0), weight rows
+// [o0, o1)
+EXPORT(matmul_backward_weight)
+void matmul_backward_weight(float* dweight, float* dbias, const float* dout, const float* inp,
+                            int N, int C, int OC, int o0, int o1) {
+  for (int o = o0; o < o1; o++) {
+    float* dw = dweight + o * C;
+    float db = 0;
+    for (int n = 0; n < N; n++) {
+      const float g = dout[n * OC + o];
+      db += g;
+      if (g != 0.f) axpy(dw, g, inp + n * C, C);
+    }
+    if (dbias) dbias[o] += db;
+  }
+}
+
+// dinp[N,C] += dout[N,OC] · dequant(w)[OC,C] for input rows [n0, n1); tmp as matmul_nf4's
+// (each thread dequantizes every weight row once)
+EXPORT(matmul_nf4_backward_input)
+void matmul_nf4_backward_input(float* dinp, const float* dout, const uint8_t* packed, const float* absmax,
+                               const float* code, float* tmp, int N, int C, int OC, int blocksize,
+                               int n0, int n1) {
+  (void)N;
+  float* pair = tmp;
+  float* row = tmp + 512;
+  for (int b = 0; b < 256; b++) {
+    pair[2 * b] = code[b >> 4];
+    pair[2 * b + 1] = code[b & 15];
+  }
+  for (int o = 0; o < OC; o++) {
+    const int s = o * C;
+    int c0 = 0;
+    while (c0 < C) {
+      const int blk = (s + c0) / blocksize;
+      int end = (blk + 1) * blocksize - s;
+      if (end > C) end = C;
+      const v128_t av = wasm_f32x4_splat(absmax[blk]);
+      const uint8_t* p = packed + (s + c0) / 2;
+      int c = c0;
+      for (; c + 4 <= end; c += 4, p += 2) {
+        v128_t v = wasm_v128_load64_zero(pair + 2 * p[0]);
+        v = wasm_v128_load64_lane(pair + 2 * p[1], v, 1);
+        wasm_v128_store(row + c, wasm_f32x4_mul(v, av));
+      }
+      for (; c < end; c += 2, p++) {
+        row[c] = pair[2 * p[0]] * absmax[blk];
+        row[c + 1] = pair[2 * p[0] + 1] * absmax[blk];
+      }
+      c0 = end;
+    }
+    for (int n = n0; n < n1; n++) {
+      const float g = dout[n * OC + o];
+      if (g != 0.f) axpy(dinp + n * C, g, row, C);
+    }
+  }
+}

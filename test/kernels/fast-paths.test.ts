@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import {
   matmulForward, matmulForwardJs, matmulNF4Forward, matmulNF4ForwardJs, nf4Quantize, nf4ToKernelMemory,
   quantizeQ8_0, quantizeQ4_0, matmulQ8_0Forward, matmulQ4_0Forward, Q8_0_BLOCK_BYTES, Q4_0_BLOCK_BYTES,
+  matmulBackward, matmulBackwardJs, matmulNF4Backward, matmulNF4BackwardJs,
   kernelBackend, setKernelBackend, toKernelMemory, inKernelMemory, allocF32, freeKernelArray,
   setKernelThreads, kernelThreads, shutdownKernelPool, kernelPoolJobs, PARALLEL_MIN_MACS, kernelAlloc, kernelFree,
 } from '../../kernels/index.js';
@@ -117,6 +118,46 @@ describe('kernels: WebAssembly SIMD fast paths and the worker pool', function ()
     expect(maxAbsDiff(r.wasm2, r.wasm1)).to.equal(0);
     expect(kernelPoolJobs() - jobs, 'split jobs').to.equal(1);
   });
+
+  for (const [N, C, OC] of [[1, 288, 288], [64, 288, 768], [7, 70, 33]]) {
+    it(`matmul backward (dinp, dweight, dbias): wasm (1 and 2 threads) equals JS (N=${N} C=${C} OC=${OC})`, () => {
+      const inp = randn(N * C, 214), w = toKernelMemory(randn(OC * C, 215, 0.1)), dout = randn(N * OC, 216);
+      const start = { dinp: randn(N * C, 217), dw: randn(OC * C, 218), db: randn(OC, 219) };
+      const results: Float32Array[][] = [];
+      for (const [backend, threads] of [['js', 1], ['wasm', 1], ['wasm', 2]] as const) {
+        setKernelBackend(backend);
+        setKernelThreads(threads);
+        const dinp = Float32Array.from(start.dinp), dw = toKernelMemory(Float32Array.from(start.dw)), db = Float32Array.from(start.db);
+        matmulBackward(dinp, dw, db, dout, inp, w, N, C, OC);
+        results.push([dinp, Float32Array.from(dw), db]);
+        freeKernelArray(dw);
+      }
+      const ref = [new Float32Array(start.dinp), Float32Array.from(start.dw), Float32Array.from(start.db)];
+      matmulBackwardJs(ref[0], ref[1], ref[2], dout, inp, w, N, C, OC);
+      for (let i = 0; i < 3; i++) {
+        expectClose(results[0][i], ref[i], 0, 0, `JS dispatch [${i}]`);
+        expectClose(results[1][i], ref[i], 1e-4, 1e-5, `wasm 1 thread [${i}]`);
+        expectClose(results[2][i], results[1][i], 0, 0, `2 threads vs 1 [${i}]`);
+      }
+    });
+  }
+
+  for (const [N, C, OC] of [[1, 288, 768], [64, 768, 288], [5, 70, 9]]) {
+    it(`NF4 backward (dinp): wasm (1 and 2 threads) equals JS (N=${N} C=${C} OC=${OC})`, () => {
+      const t = nf4Quantize(randn(OC * C, 220, 0.05), 64, true, [OC, C]);
+      const tk = nf4ToKernelMemory(t);
+      const dout = randn(N * OC, 221), start = randn(N * C, 222);
+      const r = threeWays((d) => {
+        d.set(start);
+        matmulNF4Backward(d, dout, tk, N, C, OC);
+      }, N * C);
+      const ref = Float32Array.from(start);
+      matmulNF4BackwardJs(ref, dout, t, N, C, OC);
+      expectClose(r.js, ref, 0, 0, 'JS dispatch');
+      expectClose(r.wasm1, ref, 1e-4, 1e-5, 'wasm 1 thread');
+      expectClose(r.wasm2, r.wasm1, 0, 0, '2 threads vs 1');
+    });
+  }
 
   it('falls back to JS when the weight is not in kernel memory', () => {
     const N = 2, C = 32, OC = 8;

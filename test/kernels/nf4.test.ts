@@ -9,6 +9,9 @@ import {
   matmulNF4Forward,
   matmulNF4ForwardJs,
   nf4FromBitsandbytes,
+  matmulNF4Backward,
+  matmulNF4BackwardJs,
+  matmulBackwardJs,
 } from '../../kernels/index.js';
 import { UserError } from '../../harness/user-error.js';
 import { randn, expectClose, matmulDouble } from './helpers.js';
@@ -114,6 +117,22 @@ describe('kernels/nf4', () => {
       }
     });
   }
+
+  it('matmulNF4Backward (dinp += dout·W) equals the dense backward over the dequantized weight, accumulating', () => {
+    const N = 4, C = 96, OC = 10;
+    const t = nf4Quantize(randn(OC * C, 17, 0.1), 64, true, [OC, C]);
+    const dq = new Float32Array(OC * C);
+    nf4Dequantize(t, dq);
+    const dout = randn(N * OC, 18), start = randn(N * C, 19);
+    const ref = Float32Array.from(start);
+    matmulBackwardJs(ref, null, null, dout, new Float32Array(N * C), dq, N, C, OC);
+    for (const f of [matmulNF4Backward, matmulNF4BackwardJs]) {
+      const d = Float32Array.from(start);
+      f(d, dout, t, N, C, OC);
+      expectClose(d, ref, 1e-5, 1e-5, f.name);
+    }
+    expect(() => matmulNF4Backward(new Float32Array(4), dout, t, N, C, OC + 1)).to.throw(/expected 11x96/);
+  });
 
   it('nf4FromBitsandbytes rebuilds the tensor from the saved parts (double quant and plain)', () => {
     const w = randn(64 * 300, 15, 0.02);
