@@ -143,7 +143,17 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
   const planned: PlannedRun[] = [];
   try {
     for (const { entry, runSpec } of specs) {
-      const states = await pipeline.planRun(runSpec, backend, options.dataDir, filter);
+      let states: RequestState[];
+      try {
+        states = await pipeline.planRun(runSpec, backend, options.dataDir, filter);
+      } catch (err) {
+        // Let the requests already sent finish into the journal, then say how to carry on.
+        await Promise.allSettled(planned.flatMap((p) => p.outcomes));
+        // By name as well: under mocha's CJS+ESM loading a scenario may see another copy of the class.
+        if (progress.done === 0 || !(err instanceof UserError || (err as Error)?.name === 'UserError')) throw err;
+        const e = err as UserError;
+        throw new UserError(`${e.message}\n(${progress.done} completed requests are kept in ${paths.journal}; fix this and continue with --resume ${options.outDir})`, e.exitCode);
+      }
       progress.total += states.length;
       report();
       const files = Promise.resolve(runSpec.scenario.files(options.dataDir)).then((f) => checksumFiles(options.dataDir, f, checksumMemo));

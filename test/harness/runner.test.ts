@@ -273,3 +273,22 @@ describe('harness/runner evaluate() on real MMLU files', function () {
     expect(run.metrics).to.have.property('exact_match (fairness)');
   });
 });
+
+describe('harness/runner evaluate() when a later run cannot be planned', function () {
+  this.timeout(30_000);
+  it('keeps the earlier runs\' answers in the journal and says how to resume', async () => {
+    const dataDir = writeSyntheticGsm(4);
+    const server = await startScriptedServer({ answer: (p) => gsmAnswer(p) });
+    try {
+      const out = join(tmp('late'), 'r');
+      const backend = new NeuripsBackend({ urls: [server.url], http: fast });
+      let err: Error | undefined;
+      // bbq's files are absent from this data dir: its planning fails after gsm's requests went out.
+      await evaluate({ entries: ['gsm', 'bbq:subject=all,max_eval_instances=2'], backend, dataDir, outDir: out }).catch((e: Error) => (err = e));
+      expect(err?.message).to.match(/completed requests are kept in .*journal\.jsonl; fix this and continue with --resume/);
+      expect(readJournal(join(out, 'journal.jsonl')).size).to.equal(4);
+    } finally {
+      await server.close();
+    }
+  });
+});
