@@ -95,6 +95,34 @@ describe('MMLU scenario', () => {
       });
     }
 
+    it('all 57 subjects: run names, eval ids, examples, every prompt and request equal HELM v0.3.0 running its own code', async function () {
+      const dir = requireSharedData(this, 'mmlu');
+      const helm = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/random/mmlu-helm-parity.json'), 'utf8')) as Record<
+        string,
+        { run_name: string; eval_ids: string[]; example_ids: string[]; prompt_sha256: string[]; request: { num_completions: number; top_k_per_token: number; temperature: number; max_tokens: number; stop_sequences: string[] }; output_mapping_keys: string[] }
+      >;
+      expect(Object.keys(helm).sort()).to.deep.equal([...MMLU_SUBJECTS].sort());
+      for (const subject of MMLU_SUBJECTS) {
+        const want = helm[subject];
+        const spec = withMax(mmluRunSpec(subject), 15);
+        expect(spec.name).to.equal(want.run_name);
+        const { train, eval: ev } = prepareRunInstances(spec, await spec.scenario.load(dir));
+        expect(ev.map((i) => i.id), subject).to.deep.equal(want.eval_ids);
+        expect(sampleExamples(train, 0, 5).map((i) => i.id), subject).to.deep.equal(want.example_ids);
+        const states = await adaptRun(spec, ev, train, roomyWindow);
+        expect(states.map((s) => sha256(s.request.prompt)), subject).to.deep.equal(want.prompt_sha256);
+        const r = states[0].request;
+        expect([r.numCompletions, r.topKPerToken, r.temperature, r.maxTokens, r.stopSequences], subject).to.deep.equal([
+          want.request.num_completions,
+          want.request.top_k_per_token,
+          want.request.temperature,
+          want.request.max_tokens,
+          want.request.stop_sequences,
+        ]);
+        expect(Object.keys(states[0].outputMapping ?? {}), subject).to.deep.equal(want.output_mapping_keys);
+      }
+    });
+
     for (const subject of ['philosophy', 'anatomy']) {
       it(`${subject}: the full first prompt equals challenge.md §2's format character for character`, async function () {
         const dir = requireSharedData(this, 'mmlu');
