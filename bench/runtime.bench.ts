@@ -13,6 +13,7 @@ import { GGMLType } from '../model/formats/ggml-type.js';
 import { writeLlamaGGUF } from '../model/llama/gguf-export.js';
 import { loadGGUFModel } from '../model/llama/gguf-checkpoint.js';
 import { generate } from '../model/llama/generate.js';
+import { placeWeightsForKernels } from '../model/llama/kernel-placement.js';
 import { LlamaModel } from '../model/llama/model.js';
 import { Rng } from '../model/llama/rng.js';
 import { seededHfTensors, tinyConfig } from '../model/llama/seeded.js';
@@ -29,14 +30,13 @@ interface Speed {
 }
 
 function setThreads(n: number): boolean {
-  const k = kernels as unknown as { setKernelThreads?: (n: number) => void };
-  if (typeof k.setKernelThreads !== 'function') return n === 1;
-  k.setKernelThreads(n);
+  kernels.setKernelThreads(n);
   return true;
 }
 
 function ours(path: string, quant: 'none' | 'nf4', prompt: number[]): Speed {
   const { config, weights } = loadGGUFModel(path, quant);
+  placeWeightsForKernels(weights);
   const m = new LlamaModel(config, weights);
   generate(m, prompt.slice(0, 8), { maxNewTokens: 2, temperature: 0, topK: 0, topP: 1, stopAtEos: false }); // warm-up (JIT)
   const r = generate(m, prompt, { maxNewTokens: DECODE_TOKENS + 1, temperature: 0, topK: 0, topP: 1, stopAtEos: false });
@@ -74,10 +74,7 @@ export async function run(): Promise<void> {
   console.log(`stories15M shape (dim 288, 6 layers, 6 heads, ffn 768, vocab 32000); ${PROMPT_TOKENS}-token prompt, ${DECODE_TOKENS} decoded tokens; tok/s`);
   console.log('weights  threads | evalfirst prefill  decode | llama.cpp prefill  decode | ratio prefill  decode');
   for (const threads of [1, 2]) {
-    if (!setThreads(threads)) {
-      console.log(`(evalfirst: the kernels expose no thread setting yet; ${threads}-thread rows skipped)`);
-      continue;
-    }
+    setThreads(threads);
     for (const [label, file, quant] of [['F32', files.F32, 'none'], ['Q4_0', files.Q4_0, 'none'], ['NF4', files.F32, 'nf4']] as const) {
       const a = ours(file, quant, prompt);
       const b = havePeer && label !== 'NF4' ? peer(file, threads, prompt) : undefined;
@@ -89,5 +86,5 @@ export async function run(): Promise<void> {
       );
     }
   }
-  setThreads(1);
+  kernels.shutdownKernelPool();
 }

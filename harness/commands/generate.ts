@@ -49,6 +49,10 @@ export function command(): Command {
       const { loadModel } = await import('../../model/llama/load.js');
       const { loadPeftAdapter } = await import('../../model/lora/peft.js');
       const { generate } = await import('../../model/llama/generate.js');
+      if (o.threads !== undefined) {
+        const { setKernelThreads } = await import('../../kernels/index.js');
+        setKernelThreads(num('--threads', o.threads, true, 1));
+      }
       const loaded = loadModel(o.model, o.quant);
       if (o.adapter) loaded.model.adapter = loadPeftAdapter(o.adapter, loaded.model.config);
       let ids: number[];

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UserError } from '../../harness/user-error.js';
+import { setKernelThreads } from '../../kernels/index.js';
 import { generate, type GenerateResult, type TokenStep } from '../llama/generate.js';
 import { fileIdentity, loadModel, type LoadedModel } from '../llama/load.js';
 import { loadPeftAdapter } from '../lora/peft.js';
@@ -103,6 +104,10 @@ export function completeWith(loaded: LoadedModel, request: CompletionRequest, re
 }
 
 export async function createEmbeddedBackend(opts: EmbeddedOptions): Promise<EmbeddedBackend> {
+  if (opts.threads !== undefined) {
+    if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new UserError(`threads must be a positive integer, got ${opts.threads}`);
+    setKernelThreads(opts.threads);
+  }
   const loaded = loadModel(opts.model, opts.quant ?? 'none');
   const baseId = `embedded:${loaded.identity.slice(0, 16)}:quant=${opts.quant ?? 'none'}`;
   let adapterId = 'none';

@@ -3,13 +3,15 @@
 import {
   dequantizeQ4_0,
   dequantizeQ8_0,
-  matmulForwardJs,
-  matmulNF4ForwardJs,
+  matmulForward,
+  matmulNF4Forward,
   matmulQ4_0Forward,
   matmulQ8_0Forward,
   NF4_CODE,
+  nf4ToKernelMemory,
   Q4_0_BLOCK_BYTES,
   Q8_0_BLOCK_BYTES,
+  toKernelMemory,
   type NF4Tensor,
 } from '../../kernels/index.js';
 
@@ -19,17 +21,31 @@ export type LinearWeight =
   | { kind: 'q4_0'; rows: number; cols: number; data: Uint8Array }
   | { kind: 'nf4'; rows: number; cols: number; data: NF4Tensor };
 
-// out[N,rows] = inp[N,cols] · W[rows,cols]ᵀ
+// out[N,rows] = inp[N,cols] · W[rows,cols]ᵀ (the kernels take their WebAssembly SIMD / threaded
+// path when the weight sits in kernel memory, see toKernelLinear)
 export function linearForward(out: Float32Array, inp: Float32Array, w: LinearWeight, N: number): void {
   switch (w.kind) {
     case 'f32':
-      return matmulForwardJs(out, inp, w.data, null, N, w.cols, w.rows);
+      return matmulForward(out, inp, w.data, null, N, w.cols, w.rows);
     case 'q8_0':
       return matmulQ8_0Forward(out, inp, w.data, N, w.cols, w.rows);
     case 'q4_0':
       return matmulQ4_0Forward(out, inp, w.data, N, w.cols, w.rows);
     case 'nf4':
-      return matmulNF4ForwardJs(out, inp, w.data, null, N, w.cols, w.rows);
+      return matmulNF4Forward(out, inp, w.data, N, w.cols, w.rows);
+  }
+}
+
+/** The same weight copied into the kernels' WebAssembly memory (unchanged when wasm is unavailable). */
+export function toKernelLinear(w: LinearWeight): LinearWeight {
+  switch (w.kind) {
+    case 'f32':
+      return { ...w, data: toKernelMemory(w.data) };
+    case 'q8_0':
+    case 'q4_0':
+      return { ...w, data: toKernelMemory(w.data) };
+    case 'nf4':
+      return { ...w, data: nf4ToKernelMemory(w.data) };
   }
 }
 

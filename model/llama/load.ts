@@ -8,6 +8,7 @@ import { UserError } from '../../harness/user-error.js';
 import { GGUFFile } from '../formats/gguf.js';
 import { loadGGUFModel } from './gguf-checkpoint.js';
 import { loadHfModel, type QuantMode } from './hf-checkpoint.js';
+import { placeWeightsForKernels } from './kernel-placement.js';
 import { LlamaModel } from './model.js';
 import { loadHfTokenizer } from '../tokenizer/hf-tokenizer.js';
 import { spmTokenizerFromGGUF } from '../tokenizer/spm-tokenizer.js';
@@ -61,6 +62,7 @@ export function loadModel(path: string, quant: QuantMode = 'none'): LoadedModel 
   const st = statSync(abs);
   if (st.isFile()) {
     const { config, weights } = loadGGUFModel(abs, quant);
+    placeWeightsForKernels(weights);
     const f = GGUFFile.open(abs);
     let tokenizer: TextTokenizer;
     try {
@@ -71,6 +73,7 @@ export function loadModel(path: string, quant: QuantMode = 'none'): LoadedModel 
     return { model: new LlamaModel(config, weights), tokenizer, format: 'gguf', path: abs, identity: fileIdentity([abs]) };
   }
   const { config, weights } = loadHfModel(abs, quant);
+  placeWeightsForKernels(weights);
   const tokenizer = loadHfTokenizer(abs);
   return { model: new LlamaModel(config, weights), tokenizer, format: 'hf', path: abs, identity: fileIdentity(modelFiles(abs)) };
 }

@@ -10,6 +10,8 @@ import { GOLDEN_PATH, GREEDY_TOKENS, PARITY_CONFIG, parityPrompt, writeParityMod
 import { generate } from '../../../model/llama/generate.js';
 import { loadGGUFModel } from '../../../model/llama/gguf-checkpoint.js';
 import { LlamaModel } from '../../../model/llama/model.js';
+import { placeWeightsForKernels } from '../../../model/llama/kernel-placement.js';
+import { kernelBackend } from '../../../kernels/index.js';
 
 describe('parity with llama.cpp (golden values)', () => {
   let dir: string;
@@ -27,11 +29,15 @@ describe('parity with llama.cpp (golden values)', () => {
   // Q8_0/Q4_0: llama.cpp quantizes each activation row to Q8_0 and so do our kernels; a rounding
   // tie that falls differently after ~1e-7 of float noise moves a later log-prob by up to ~1e-2
   const greedyTol: Record<ParityVariant, number> = { F32: 1e-4, Q8_0: 2e-2, Q4_0: 2e-2 };
-  for (const v of ['F32', 'Q8_0', 'Q4_0'] as ParityVariant[]) {
-    it(`${v}: prompt log-probs within 1e-4 and identical greedy continuation of ${GREEDY_TOKENS} tokens`, () => {
-      const path = join(dir, `parity-${v}.gguf`);
+  for (const [v, kernelsPath] of (['F32', 'Q8_0', 'Q4_0'] as ParityVariant[]).flatMap((x) => [[x, 'JS'], [x, 'wasm']] as const)) {
+    it(`${v} (${kernelsPath} kernels): prompt log-probs within 1e-4 and identical greedy continuation of ${GREEDY_TOKENS} tokens`, () => {
+      const path = join(dir, `parity-${v}-${kernelsPath}.gguf`);
       expect(writeParityModel(path, v), 'rebuilt GGUF is byte-identical to the one recorded').to.equal(golden.variants[v].sha256);
       const { config, weights } = loadGGUFModel(path);
+      if (kernelsPath === 'wasm') {
+        expect(kernelBackend().backend, 'WebAssembly kernels available').to.equal('wasm');
+        expect(placeWeightsForKernels(weights).kept).to.equal(0);
+      }
       const r = compareWithGolden(new LlamaModel(config, weights), golden, v, generate);
       expect(r.maxPromptDiff).to.be.lessThan(1e-4);
       expect(r.greedy).to.deep.equal(golden.variants[v].greedy);
