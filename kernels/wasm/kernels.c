@@ -22,12 +22,23 @@ static inline float fp16_to_fp32(uint16_t h) {
   return (h & 0x8000) ? -f : f;
 }
 
-// out[N,OC] = inp[N,C] · w[OC,C]ᵀ (+ bias[OC]); C % 4 == 0.
-// Four weight rows at a time share each input load; for N > 1 two input rows per pass
-// reuse each weight load (8 accumulators).
+// one tile: four weight rows at a time share each input load; for N > 1 two input rows per pass
+// reuse each weight load (8 accumulators)
+static void matmul_f32_tile(float* out, const float* inp, const float* w, const float* bias,
+                            int N, int C, int OC, int o0, int o1);
+
+// out[N,OC] = inp[N,C] · w[OC,C]ᵀ (+ bias[OC]); C % 4 == 0. Output rows are taken in tiles of
+// about 32 KiB of weights, so for N > 1 a tile stays in cache while every input row passes over it.
 EXPORT(matmul_f32)
 void matmul_f32(float* out, const float* inp, const float* w, const float* bias,
                 int N, int C, int OC, int o0, int o1) {
+  int tile = N > 1 ? (8192 / C) & ~3 : o1 - o0;
+  if (tile < 4) tile = 4;
+  for (int t = o0; t < o1; t += tile) matmul_f32_tile(out, inp, w, bias, N, C, OC, t, t + tile < o1 ? t + tile : o1);
+}
+
+static void matmul_f32_tile(float* out, const float* inp, const float* w, const float* bias,
+                            int N, int C, int OC, int o0, int o1) {
   int n = 0;
   for (; n + 2 <= N; n += 2) {
     const float* x0 = inp + n * C;
@@ -131,6 +142,36 @@ void matmul_nf4(float* out, const float* inp, const uint8_t* packed, const float
     pair[2 * b] = code[b >> 4];
     pair[2 * b + 1] = code[b & 15];
   }
+  if (N == 1) {
+    // decode: no row to reuse, so multiply codes by x directly and scale each block segment once
+    for (int o = o0; o < o1; o++) {
+      const int s = o * C;
+      float sum = 0;
+      int c0 = 0;
+      while (c0 < C) {
+        const int blk = (s + c0) / blocksize;
+        int end = (blk + 1) * blocksize - s;
+        if (end > C) end = C;
+        const uint8_t* p = packed + (s + c0) / 2;
+        v128_t acc0 = wasm_f32x4_splat(0), acc1 = acc0;
+        int c = c0;
+        for (; c + 8 <= end; c += 8, p += 4) {
+          v128_t v0 = wasm_v128_load64_zero(pair + 2 * p[0]);
+          v0 = wasm_v128_load64_lane(pair + 2 * p[1], v0, 1);
+          v128_t v1 = wasm_v128_load64_zero(pair + 2 * p[2]);
+          v1 = wasm_v128_load64_lane(pair + 2 * p[3], v1, 1);
+          acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(v0, wasm_v128_load(inp + c)));
+          acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(v1, wasm_v128_load(inp + c + 4)));
+        }
+        float seg = hsum(wasm_f32x4_add(acc0, acc1));
+        for (; c < end; c += 2, p++) seg += pair[2 * p[0]] * inp[c] + pair[2 * p[0] + 1] * inp[c + 1];
+        sum += seg * absmax[blk];
+        c0 = end;
+      }
+      out[o] = sum + (bias ? bias[o] : 0);
+    }
+    return;
+  }
   for (int o = o0; o < o1; o++) {
     const int s = o * C; // first element of the row (even, since C is even)
     int c0 = 0;
@@ -166,10 +207,6 @@ static inline v128_t dot32_i8(v128_t a0, v128_t a1, v128_t b0, v128_t b1) {
   return s;
 }
 
-static inline int hsum_i32(v128_t v) {
-  return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) +
-         wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3);
-}
 
 // x[N*C] -> Q8_0 activations qs[N*C] int8, d[N*C/32] (fp16-rounded fp32), as llama.cpp's x86
 // quantize_row_q8_0: d = amax/127, id = 127/amax, round half to even (f32x4.nearest)
@@ -225,15 +262,15 @@ void matmul_q8_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w
     for (int n = 0; n < N; n++) {
       const int8_t* a = aq + n * C;
       const float* da = ad + n * nb;
-      float sum = 0;
+      v128_t acc = wasm_f32x4_splat(0);
       for (int b = 0; b < nb; b++) {
         const uint8_t* blk = wr + b * 34;
         const float dw = fp16_to_fp32((uint16_t)(blk[0] | (blk[1] << 8)));
         v128_t s = dot32_i8(wasm_v128_load(blk + 2), wasm_v128_load(blk + 18),
                             wasm_v128_load(a + b * 32), wasm_v128_load(a + b * 32 + 16));
-        sum += (float)hsum_i32(s) * (dw * da[b]);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(s), wasm_f32x4_splat(dw * da[b])));
       }
-      out[n * OC + o] = sum;
+      out[n * OC + o] = hsum(acc);
     }
   }
 }
@@ -250,7 +287,7 @@ void matmul_q4_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w
     for (int n = 0; n < N; n++) {
       const int8_t* a = aq + n * C;
       const float* da = ad + n * nb;
-      float sum = 0;
+      v128_t acc = wasm_f32x4_splat(0);
       for (int b = 0; b < nb; b++) {
         const uint8_t* blk = wr + b * 18;
         const float dw = fp16_to_fp32((uint16_t)(blk[0] | (blk[1] << 8)));
@@ -258,9 +295,9 @@ void matmul_q4_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w
         v128_t q0 = wasm_i8x16_sub(wasm_v128_and(q, lo), eight);
         v128_t q1 = wasm_i8x16_sub(wasm_u8x16_shr(q, 4), eight);
         v128_t s = dot32_i8(q0, q1, wasm_v128_load(a + b * 32), wasm_v128_load(a + b * 32 + 16));
-        sum += (float)hsum_i32(s) * (dw * da[b]);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(s), wasm_f32x4_splat(dw * da[b])));
       }
-      out[n * OC + o] = sum;
+      out[n * OC + o] = hsum(acc);
     }
   }
 }
