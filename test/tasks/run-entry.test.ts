@@ -70,6 +70,13 @@ describe('run entries', () => {
     expect([a.adapterSpec.maxEvalInstances, b.adapterSpec.maxEvalInstances]).to.deep.equal([100, 7]);
   });
 
+  it('passes the data dir to scenarios whose run spec reads their files (BIG-bench task.json)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalfirst-nodata-'));
+    let err: Error | undefined;
+    await runSpecsForEntry('big_bench:task=auto_debugging,subtask=', { dataDir: dir }).catch((e: Error) => (err = e));
+    expect(err?.message).to.include(join(dir, 'bigbench'));
+  });
+
   it('applies prompt-format expanders as HELM does', async () => {
     const [s] = await runSpecsForEntry('mmlu:subject=anatomy,stop=hash,instructions=none,num_outputs=1,global_prefix=nlg,newline=br');
     expect(s.adapterSpec.stopSequences).to.deep.equal(['###']);
