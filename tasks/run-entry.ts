@@ -185,8 +185,6 @@ export interface RunEntryOptions {
   defaultMaxEvalInstances?: number;
   /** `helm-run --num-train-trials`: ignored for 0-shot runs, which always get 1 trial. */
   numTrainTrials?: number;
-  /** The data dir, for scenarios whose run spec depends on their files (BIG-bench reads task.json). */
-  dataDir?: string;
 }
 
 /** Applies the expanders in entry order, then run.py's defaults (run_entries_to_run_specs). */
