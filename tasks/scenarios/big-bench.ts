@@ -56,7 +56,7 @@ function optionalString(root: Node, key: string, file: string): string | undefin
   return v;
 }
 
-/** Python str() of a JSON scalar as HELM's Output(text=target) would print it in a prompt. */
+/** A target is a string in every BIG-bench JSON task; anything else is reported, not guessed at. */
 function targetText(v: unknown, where: string): string {
   if (typeof v === 'string') return v;
   throw new UserError(`${where}: target must be a string, got ${JSON.stringify(v)}`);

@@ -1,6 +1,7 @@
 // CSV/TSV rows as Python's csv.reader sees them (HELM opens files in text mode, default dialect):
 // newlines normalised first (universal newlines), quotes inside unquoted fields kept literally,
-// blank lines skipped. Every row carries its line number for error messages.
+// blank lines skipped. Every row carries its line number for error messages. One known difference,
+// on malformed input only: Python reads `"d"e` (text after a closing quote) as `de`, csv-parse as `"d"e`.
 import { parse, CsvError } from 'csv-parse/sync';
 import { UserError } from '../../../harness/user-error.js';
 import { universalNewlines } from './python-text.js';
