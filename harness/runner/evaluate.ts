@@ -13,6 +13,7 @@ import { VERSION, gitCommit } from '../version.js';
 import { UserError } from '../user-error.js';
 import { RequestCache } from './cache.js';
 import { withCachedTokenizer } from './cached-backend.js';
+import { withLimitedTokenizer } from './limited-backend.js';
 import { Journal, readJournal, type JournalEntry } from './journal.js';
 import { requestKey } from './request-key.js';
 import { runDirPaths, writeFileAtomic, writeRunConfig, type RunConfig } from './run-dir.js';
@@ -94,9 +95,10 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
     sample || options.filter ? (run, inst) => (!sample || sample.has(inst.id)) && (!options.filter || options.filter(run, inst)) : undefined;
 
   const cache = options.cachePath ? new RequestCache(options.cachePath) : undefined;
-  const backend = cache ? withCachedTokenizer(options.backend, cache) : options.backend;
-  const journal = new Journal(paths.journal);
   const limit = pLimit(concurrency);
+  // Cache outside the limit: a remembered token count costs no slot.
+  const backend = cache ? withCachedTokenizer(withLimitedTokenizer(options.backend, limit), cache) : withLimitedTokenizer(options.backend, limit);
+  const journal = new Journal(paths.journal);
   const inFlight = new Map<string, Promise<Outcome>>();
   const progress: ProgressEvent = { done: 0, total: 0, errors: 0, reused: 0 };
   const report = () => options.onProgress?.({ ...progress });

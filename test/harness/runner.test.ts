@@ -137,27 +137,30 @@ describe('harness/runner evaluate()', function () {
     expect(readJournal(join(out, 'absent.jsonl')).size).to.equal(0);
   });
 
-  it('keeps at most `concurrency` requests in flight', async () => {
+  it('keeps at most `concurrency` requests of any kind (completions and tokenizer calls) in flight', async () => {
     let inFlight = 0;
     let peak = 0;
-    const s = await start({ delayMs: 20 });
+    let tokenizeCalls = 0;
+    const s = await start();
     const backend = new NeuripsBackend({ urls: [s.url], http: fast });
+    const counted = async <T>(f: () => Promise<T>): Promise<T> => {
+      peak = Math.max(peak, ++inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, 10));
+        return await f();
+      } finally {
+        inFlight--;
+      }
+    };
     const counting = {
-      ...backend,
       id: backend.id,
       maxSequenceLength: backend.maxSequenceLength,
-      tokenize: backend.tokenize.bind(backend),
-      decode: backend.decode.bind(backend),
-      complete: async (r: Parameters<typeof backend.complete>[0]) => {
-        peak = Math.max(peak, ++inFlight);
-        try {
-          return await backend.complete(r);
-        } finally {
-          inFlight--;
-        }
-      },
+      tokenize: (t: string, o?: Parameters<typeof backend.tokenize>[1]) => counted(() => (tokenizeCalls++, backend.tokenize(t, o))),
+      decode: (ids: number[]) => counted(() => backend.decode(ids)),
+      complete: (r: Parameters<typeof backend.complete>[0]) => counted(() => backend.complete(r)),
     };
     await evaluate({ entries: ['gsm'], backend: counting, dataDir, outDir: join(tmp('conc'), 'r'), concurrency: 3 });
+    expect(tokenizeCalls).to.be.greaterThan(0);
     expect(peak).to.equal(3);
   });
 
