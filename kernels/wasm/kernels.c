@@ -252,14 +252,34 @@ void quantize_act_q8_0(int8_t* qs, float* d, const float* x, int nblocks, const 
   }
 }
 
-// out[N,OC] = Q8_0 activations · Q8_0 weight rows (34-byte blocks: fp16 d, 32 int8)
+// out[N,OC] = Q8_0 activations · Q8_0 weight rows (34-byte blocks: fp16 d, 32 int8). Two
+// activation rows per pass share each weight block's loads (prefill).
 EXPORT(matmul_q8_0)
 void matmul_q8_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w,
                  int N, int C, int OC, int o0, int o1) {
   const int nb = C / 32;
   for (int o = o0; o < o1; o++) {
     const uint8_t* wr = w + o * nb * 34;
-    for (int n = 0; n < N; n++) {
+    int n = 0;
+    for (; n + 2 <= N; n += 2) {
+      const int8_t* a0 = aq + n * C;
+      const int8_t* a1 = a0 + C;
+      const float* d0 = ad + n * nb;
+      const float* d1 = d0 + nb;
+      v128_t acc0 = wasm_f32x4_splat(0), acc1 = acc0;
+      for (int b = 0; b < nb; b++) {
+        const uint8_t* blk = wr + b * 34;
+        const float dw = fp16_to_fp32((uint16_t)(blk[0] | (blk[1] << 8)));
+        const v128_t q0 = wasm_v128_load(blk + 2), q1 = wasm_v128_load(blk + 18);
+        v128_t s0 = dot32_i8(q0, q1, wasm_v128_load(a0 + b * 32), wasm_v128_load(a0 + b * 32 + 16));
+        v128_t s1 = dot32_i8(q0, q1, wasm_v128_load(a1 + b * 32), wasm_v128_load(a1 + b * 32 + 16));
+        acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(s0), wasm_f32x4_splat(dw * d0[b])));
+        acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(s1), wasm_f32x4_splat(dw * d1[b])));
+      }
+      out[n * OC + o] = hsum(acc0);
+      out[(n + 1) * OC + o] = hsum(acc1);
+    }
+    for (; n < N; n++) {
       const int8_t* a = aq + n * C;
       const float* da = ad + n * nb;
       v128_t acc = wasm_f32x4_splat(0);
@@ -276,7 +296,8 @@ void matmul_q8_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w
 }
 
 // out[N,OC] = Q8_0 activations · Q4_0 weight rows (18-byte blocks: fp16 d, 16 bytes; element j
-// in the low nibble of byte j, element j+16 in the high nibble; value q - 8)
+// in the low nibble of byte j, element j+16 in the high nibble; value q - 8). Two activation rows
+// per pass share each unpacked weight block (prefill).
 EXPORT(matmul_q4_0)
 void matmul_q4_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w,
                  int N, int C, int OC, int o0, int o1) {
@@ -284,16 +305,37 @@ void matmul_q4_0(float* out, const int8_t* aq, const float* ad, const uint8_t* w
   const v128_t lo = wasm_i8x16_splat(0x0f), eight = wasm_i8x16_splat(8);
   for (int o = o0; o < o1; o++) {
     const uint8_t* wr = w + o * nb * 18;
-    for (int n = 0; n < N; n++) {
+    int n = 0;
+    for (; n + 2 <= N; n += 2) {
+      const int8_t* a0 = aq + n * C;
+      const int8_t* a1 = a0 + C;
+      const float* d0 = ad + n * nb;
+      const float* d1 = d0 + nb;
+      v128_t acc0 = wasm_f32x4_splat(0), acc1 = acc0;
+      for (int b = 0; b < nb; b++) {
+        const uint8_t* blk = wr + b * 18;
+        const float dw = fp16_to_fp32((uint16_t)(blk[0] | (blk[1] << 8)));
+        const v128_t q = wasm_v128_load(blk + 2);
+        const v128_t q0 = wasm_i8x16_sub(wasm_v128_and(q, lo), eight);
+        const v128_t q1 = wasm_i8x16_sub(wasm_u8x16_shr(q, 4), eight);
+        v128_t s0 = dot32_i8(q0, q1, wasm_v128_load(a0 + b * 32), wasm_v128_load(a0 + b * 32 + 16));
+        v128_t s1 = dot32_i8(q0, q1, wasm_v128_load(a1 + b * 32), wasm_v128_load(a1 + b * 32 + 16));
+        acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(s0), wasm_f32x4_splat(dw * d0[b])));
+        acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(s1), wasm_f32x4_splat(dw * d1[b])));
+      }
+      out[n * OC + o] = hsum(acc0);
+      out[(n + 1) * OC + o] = hsum(acc1);
+    }
+    for (; n < N; n++) {
       const int8_t* a = aq + n * C;
       const float* da = ad + n * nb;
       v128_t acc = wasm_f32x4_splat(0);
       for (int b = 0; b < nb; b++) {
         const uint8_t* blk = wr + b * 18;
         const float dw = fp16_to_fp32((uint16_t)(blk[0] | (blk[1] << 8)));
-        v128_t q = wasm_v128_load(blk + 2);
-        v128_t q0 = wasm_i8x16_sub(wasm_v128_and(q, lo), eight);
-        v128_t q1 = wasm_i8x16_sub(wasm_u8x16_shr(q, 4), eight);
+        const v128_t q = wasm_v128_load(blk + 2);
+        const v128_t q0 = wasm_i8x16_sub(wasm_v128_and(q, lo), eight);
+        const v128_t q1 = wasm_i8x16_sub(wasm_u8x16_shr(q, 4), eight);
         v128_t s = dot32_i8(q0, q1, wasm_v128_load(a + b * 32), wasm_v128_load(a + b * 32 + 16));
         acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(s), wasm_f32x4_splat(dw * da[b])));
       }
