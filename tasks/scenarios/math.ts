@@ -3,8 +3,10 @@
 // one JSON per problem ({"problem", "level", "type", "solution"}):
 //   MATH/train/<subject_dir>/<n>.json, MATH/test/<subject_dir>/<n>.json
 // Instances: train then test, each filtered to type == subject ("Counting & Probability", ...) and
-// level == "Level L". Order within a split: by subject directory, then numerically by file name
-// (HF's builder walks the files with glob, whose order is the file system's; not known exactly).
+// level == "Level L". Order within a split: by subject directory, then numerically by file name.
+// HF's competition_math builder yields `glob.glob(MATH/<split>/*/*)` unsorted, i.e. in the directory
+// order of the file system it ran on, so HELM's order (which decides the in-context examples and the
+// eval sample) is not reproducible; sorting makes ours deterministic.
 // use_chain_of_thought=True: the gold is the whole solution (scored on its last \boxed{}).
 // Otherwise the gold is the boxed answer (rows without one are dropped), and with
 // use_official_examples=True the train split is HELM's 8 fixed examples.
