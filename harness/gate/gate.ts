@@ -6,6 +6,7 @@ import { diffKeys, type DatasetDiff, type DatasetProfile } from './dataset-profi
 import { loadSuiteEvalTexts } from './eval-texts.js';
 import { scanDataset, type ContaminatedRow } from './scan-dataset.js';
 import type { EvalText } from './contamination-index.js';
+import { runProxy, type ProxyOptions, type ProxyResult } from './proxy.js';
 
 export interface GateOptions {
   dataset: string;
@@ -14,6 +15,10 @@ export interface GateOptions {
   dataDir: string;
   /** Eval texts given directly (tests, benchmarks); otherwise loaded from the suite. */
   evalTexts?: { texts: EvalText[]; instances: number; benchmarks: Record<string, number> };
+  /** Contamination threshold (see ContaminationIndex). */
+  minCoverage?: number;
+  /** Fine-tune and compare the proxy on baseline and new data (needs baseline). */
+  proxy?: Omit<ProxyOptions, 'baseline' | 'dataset' | 'suite' | 'dataDir'>;
 }
 
 export interface GateReport {
@@ -28,6 +33,7 @@ export interface GateReport {
   profile: DatasetProfile;
   baselineProfile: DatasetProfile | null;
   diff: DatasetDiff | null;
+  proxy: ProxyResult | null;
   /** Why the gate failed (empty when it passed). */
   failures: string[];
   passed: boolean;
@@ -35,7 +41,7 @@ export interface GateReport {
 
 export async function runGate(opts: GateOptions): Promise<GateReport> {
   const evalTexts = opts.evalTexts ?? (await loadSuiteEvalTexts(opts.suite, opts.dataDir));
-  const index = new ContaminationIndex();
+  const index = new ContaminationIndex({ minCoverage: opts.minCoverage });
   for (const t of evalTexts.texts) index.add(t);
   const scan = await scanDataset(opts.dataset, index);
   const base = opts.baseline ? await scanDataset(opts.baseline, null) : null;
@@ -47,6 +53,15 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     failures.push(`${contaminated.length} training row(s) overlap evaluation instances (${[...byBench].map(([b, n]) => `${b}: ${n}`).join(', ')})`);
   }
   if (scan.profile.schemaErrors.length) failures.push(`${scan.profile.schemaErrors.length} row(s) of ${opts.dataset} do not parse (first at line ${scan.profile.schemaErrors[0].line})`);
+  let proxy: ProxyResult | null = null;
+  if (opts.proxy && scan.profile.schemaErrors.length) {
+    failures.push('proxy fine-tune skipped: the new dataset has schema errors');
+  } else if (opts.proxy) {
+    if (!opts.baseline) throw new Error('runGate: proxy needs a baseline');
+    proxy = await runProxy({ ...opts.proxy, baseline: opts.baseline, dataset: opts.dataset, suite: opts.suite, dataDir: opts.dataDir });
+    const failed = proxy.compare.gates.filter((g) => !g.passed);
+    if (failed.length) failures.push(`proxy fine-tune on the new data drops ${failed.map((g) => `${g.target} by ${(-g.delta).toFixed(4)} (CI low ${g.ciLow.toFixed(4)} < −${g.tolerance})`).join(', ')}`);
+  }
   return {
     dataset: opts.dataset,
     baseline: opts.baseline ?? null,
@@ -59,6 +74,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     profile: scan.profile,
     baselineProfile: base?.profile ?? null,
     diff: base ? diffKeys(base.keys, scan.keys) : null,
+    proxy,
     failures,
     passed: failures.length === 0,
   };

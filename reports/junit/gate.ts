@@ -49,8 +49,18 @@ function diffCase(r: GateReport): TestCase {
   return { name: r.baseline ? `dataset diff against ${r.baseline}` : 'dataset profile', classname: 'evalfirst.gate.diff', out: lines.join('\n') };
 }
 
+function proxyCase(r: GateReport): TestCase[] {
+  if (!r.proxy) return [];
+  const c = r.proxy.compare;
+  const lines = c.gates.map((g) => `${g.passed ? 'PASS' : 'FAIL'} ${g.target}: delta ${g.delta.toFixed(4)}, CI low ${g.ciLow.toFixed(4)}, tolerance ${g.tolerance}`);
+  const failed = c.gates.filter((g) => !g.passed);
+  const tc: TestCase = { name: 'proxy fine-tuned on the new data does not drop beyond tolerance', classname: 'evalfirst.gate.proxy', out: [`baseline run: ${r.proxy.baselineRun}`, `new run: ${r.proxy.newRun}`, c.gateRule, ...lines].join('\n') };
+  if (failed.length) tc.failure = { message: `${failed.length} gate(s) failed`, body: lines.filter((l) => l.startsWith('FAIL')).join('\n') };
+  return [tc];
+}
+
 export function renderGateJUnit(r: GateReport, maxListed = 200): string {
-  const cases = [...contaminationCases(r, maxListed), schemaCase(r, maxListed), diffCase(r)];
+  const cases = [...contaminationCases(r, maxListed), schemaCase(r, maxListed), diffCase(r), ...proxyCase(r)];
   const failures = cases.filter((c) => c.failure).length;
   const testcase = cases.map((c) => ({
     '@_name': xmlSafe(c.name),

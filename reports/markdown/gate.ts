@@ -34,6 +34,10 @@ export function renderGateMarkdown(r: GateReport, maxListed = 50): string {
     out.push('', `### Schema errors (${r.profile.schemaErrors.length})`, '');
     for (const e of r.profile.schemaErrors.slice(0, maxListed)) out.push(`- line ${e.line}: ${mdCell(e.message)}`);
   }
+  if (r.proxy) {
+    out.push('', '### Proxy fine-tune (baseline vs new data)', '', `Rule: ${r.proxy.compare.gateRule}.`, '', '| | target | delta | CI low | tolerance |', '|---|---|---|---|---|');
+    for (const g of r.proxy.compare.gates) out.push(`| ${g.passed ? '✅' : '❌'} | ${mdCell(g.target)} | ${g.delta.toFixed(4)} | ${g.ciLow.toFixed(4)} | ${g.tolerance} |`);
+  }
   out.push('', '<sub>Contamination: GPT-3-style normalised 13-gram overlap, exact normalised match (≥ 5 tokens), and whole short eval texts (6–12 tokens) contained in a row.</sub>');
   return out.join('\n') + '\n';
 }

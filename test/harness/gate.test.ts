@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -11,6 +11,8 @@ import { toTrainingRow } from '../../harness/gate/training-rows.js';
 import { instructionRows } from '../../tasks/mini/instructions.js';
 import { generateWorld } from '../../tasks/mini/world.js';
 import { runCli } from '../helpers/run-cli.js';
+import { parseTolerances } from '../../harness/compare/tolerance.js';
+import { renderGateJUnit } from '../../reports/junit/gate.js';
 import { requireSharedData } from '../helpers/shared-data.js';
 
 const LONG_Q =
@@ -176,6 +178,34 @@ describe('gate', () => {
       expect(usage.status).to.equal(2);
       const proxy = runCli(['gate', '--dataset', join(tmp, 'clean.jsonl'), '--suite', 'mini', '--proxy']);
       expect(proxy.status).to.equal(2);
+      expect(proxy.stderr).to.match(/--proxy needs --baseline/);
+    });
+
+    it('--proxy: fine-tunes the demo base on both datasets with one seed, evaluates and compares paired', async function () {
+      const { makeSeededDemoModel } = await import('../../model/llama/demo-model.js');
+      const base = join(tmp, 'proxy-base');
+      mkdirSync(base, { recursive: true });
+      await makeSeededDemoModel(base);
+      const rows = instructionRows(generateWorld(2023)).filter((r) => 'prompt' in r);
+      writeFileSync(join(tmp, 'p-old.jsonl'), rows.slice(0, 16).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileSync(join(tmp, 'p-new.jsonl'), rows.slice(8, 24).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const suite = join(tmp, 'proxy-suite.txt');
+      writeFileSync(suite, 'mini_mmlu:subject=geography,max_eval_instances=4\n');
+      const workDir = join(tmp, 'proxy-work');
+      const r = await runGate({
+        dataset: join(tmp, 'p-new.jsonl'),
+        baseline: join(tmp, 'p-old.jsonl'),
+        suite,
+        dataDir: tmp,
+        proxy: { base, workDir, steps: 1, seed: 3, maxEvalInstances: 4, quant: 'none', tolerances: parseTolerances('*=1') },
+      });
+      expect(r.proxy, r.failures.join('; ')).to.not.equal(null);
+      expect(r.proxy!.compare.paired).to.equal(true);
+      expect(r.proxy!.compare.gates.map((g) => g.passed)).to.deep.equal([true]);
+      expect(existsSync(join(workDir, 'baseline', 'eval', 'results.json'))).to.equal(true);
+      expect(existsSync(join(workDir, 'new', 'train', 'checkpoint-1', 'adapter_model.safetensors'))).to.equal(true);
+      expect(renderGateJUnit(r)).to.contain('proxy fine-tuned on the new data');
+      expect(r.passed).to.equal(true);
     });
 
     it('real GSM8K: planted test questions are found among train rows', async function () {
