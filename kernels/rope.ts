@@ -43,6 +43,8 @@ function inverseFrequencies(HS: number, theta: number): Float64Array {
   return freqCache.freqs;
 }
 
+let csBuf = new Float64Array(0);
+
 function rotate(
   x: Float32Array,
   T: number,
@@ -57,7 +59,8 @@ function rotate(
   if (HS % 2 !== 0) throw new Error(`rope: head size ${HS} is odd`);
   const half = HS / 2;
   const freqs = inverseFrequencies(HS, theta);
-  const cs = new Float64Array(HS); // cos at [i], sin at [half + i]; HS floats per row is small
+  if (csBuf.length < HS) csBuf = new Float64Array(HS);
+  const cs = csBuf; // cos at [i], sin at [half + i] for the current row
   for (let t = 0; t < T; t++) {
     const pos = positions ? positions[t] : pos0 + t;
     for (let i = 0; i < half; i++) {
