@@ -1,5 +1,7 @@
 // The request cache: completions in SQLite keyed by requestKey(backend id, request), shared across
 // runs so a re-run sends nothing already answered. WAL mode lets concurrent runs read while one writes.
+// Writes are batched into one transaction per FLUSH_EVERY rows or FLUSH_MS (a commit per row cost
+// about a millisecond each); the run's own journal, not the cache, is what makes a run resumable.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +15,14 @@ export function defaultCachePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(cache, 'evalfirst', 'requests.sqlite');
 }
 
+const FLUSH_EVERY = 128;
+const FLUSH_MS = 250;
+
+type PendingRow = { table: 'completions'; args: [string, string, string, string, number] } | { table: 'tokenizer_calls'; args: [string, string] };
+
 export class RequestCache {
+  private pending = new Map<string, PendingRow>();
+  private timer: NodeJS.Timeout | undefined;
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], { completion: string }>;
   private readonly putStmt: Database.Statement<[string, string, string, string, number]>;
@@ -48,39 +57,67 @@ export class RequestCache {
   }
 
   get(key: string): Completion | undefined {
-    const row = this.getStmt.get(key);
-    if (!row) return undefined;
+    const p = this.pending.get(`c:${key}`);
+    const text = p ? (p.args[3] as string) : this.getStmt.get(key)?.completion;
+    if (text === undefined) return undefined;
     try {
-      return JSON.parse(row.completion) as Completion;
+      return JSON.parse(text) as Completion;
     } catch {
       return undefined; // a damaged row is a miss: the request is simply sent again
     }
   }
 
   put(key: string, backendId: string, requestJson: string, completion: Completion): void {
-    this.putStmt.run(key, backendId, requestJson, JSON.stringify(completion), Date.now());
+    this.queue(`c:${key}`, { table: 'completions', args: [key, backendId, requestJson, JSON.stringify(completion), Date.now()] });
+  }
+
+  private queue(id: string, row: PendingRow): void {
+    this.pending.set(id, row);
+    if (this.pending.size >= FLUSH_EVERY) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes the queued rows in one transaction. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return;
+    const rows = [...this.pending.values()];
+    this.pending.clear();
+    this.db.transaction(() => {
+      for (const r of rows) {
+        if (r.table === 'completions') this.putStmt.run(...r.args);
+        else this.putTokStmt.run(...r.args);
+      }
+    })();
   }
 
   /** A remembered /tokenize or /decode answer (JSON), keyed by backend, operation and arguments. */
   getTokenizerCall(key: string): unknown {
-    const row = this.getTokStmt.get(key);
-    if (!row) return undefined;
+    const p = this.pending.get(`t:${key}`);
+    const text = p ? (p.args[1] as string) : this.getTokStmt.get(key)?.result;
+    if (text === undefined) return undefined;
     try {
-      return JSON.parse(row.result) as unknown;
+      return JSON.parse(text) as unknown;
     } catch {
       return undefined;
     }
   }
 
   putTokenizerCall(key: string, result: unknown): void {
-    this.putTokStmt.run(key, JSON.stringify(result));
+    this.queue(`t:${key}`, { table: 'tokenizer_calls', args: [key, JSON.stringify(result)] });
   }
 
   count(): number {
+    this.flush();
     return (this.db.prepare('SELECT COUNT(*) AS n FROM completions').get() as { n: number }).n;
   }
 
   close(): void {
+    this.flush();
     this.db.close();
   }
 }
