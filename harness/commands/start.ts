@@ -1,14 +1,70 @@
-// `evalfirst start`: the main job run by `npm start`. Until the embedded model and trainer exist it
-// prints the help and a usage example; later issues make it the closed training-evaluation loop.
+// `evalfirst start` (what `npm start` runs): the closed loop on the embedded default, with no GPU
+// and no network. QLoRA fine-tuning of the shipped tiny base on the mini-challenge's instruction
+// data, every checkpoint scored on the mini suite by the embedded runtime (base loaded once,
+// adapters switched), training stopped by the score target or a short deadline, report written.
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../version.js';
+import { UserError } from '../user-error.js';
+import { runTrain } from './train.js';
+
+export const TINY_BASE = join(PROJECT_ROOT, 'model', 'assets', 'tiny-base');
+
+/** The command line that runs this same CLI (compiled or under tsx) with other arguments. */
+export function selfCommand(args: string[]): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return [process.execPath, ...process.execArgv, process.argv[1], ...args].map(q).join(' ');
+}
+
+export interface StartOptions {
+  out?: string;
+  deadline: string;
+  target: string;
+  maxSteps: string;
+  checkpointEvery: string;
+  seed: string;
+}
 
 export function command(): Command {
   return new Command('start')
-    .description('run the main job on the embedded default (what `npm start` runs)')
-    .action(async () => {
-      const { buildProgram } = await import('../cli.js');
-      const program = await buildProgram();
-      console.log(program.helpInformation());
-      console.log('Example: evalfirst eval --suite neurips-smoke --server http://localhost:8080 --data-dir ../shared/datasets');
+    .description('the main job on the embedded default: fine-tune the tiny base with QLoRA on the mini-challenge, score every checkpoint, stop at the target or the deadline, write the report')
+    .option('--out <dir>', 'run directory (default runs/start-<time>)')
+    .option('--deadline <duration>', 'wall-clock budget for the whole loop', '6m')
+    .option('--target <expr>', 'stop when met on the lower confidence bound', 'mini_mmlu >= 0.6 && mini_truthfulqa >= 0.6')
+    .option('--max-steps <n>', 'training steps at most', '600')
+    .option('--checkpoint-every <n>', 'steps between checkpoints', '50')
+    .option('--seed <n>', 'training seed', '0')
+    .action(async (o: StartOptions) => {
+      if (!existsSync(join(TINY_BASE, 'model.safetensors'))) {
+        throw new UserError(`the shipped tiny base is missing at ${TINY_BASE} (npm run pretrain-base rebuilds it)`);
+      }
+      const runDir = resolve(o.out ?? join('runs', `start-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+      const { writeMiniData } = await import('../../tasks/mini/write-data.js');
+      const files = await writeMiniData(join(runDir, 'data'));
+      const train = files.find((f) => f.endsWith('train.jsonl')) ?? join(runDir, 'data', 'train.jsonl');
+      const ckptDir = join(runDir, 'checkpoints');
+      console.log('evalfirst start: QLoRA fine-tuning of the shipped tiny base on the mini-challenge, scored as it trains.');
+      console.log(`  base ${TINY_BASE}\n  data ${train}\n  run  ${runDir}`);
+      const trainer = selfCommand([
+        'finetune', '--base', TINY_BASE, '--data', train, '--out', ckptDir,
+        '--quant', 'nf4', '--max-steps', o.maxSteps, '--checkpoint-every', o.checkpointEvery, '--seed', o.seed,
+      ]);
+      process.exitCode = await runTrain({
+        trainer,
+        watch: ckptDir,
+        out: runDir,
+        suite: 'mini',
+        target: o.target,
+        deadline: o.deadline,
+        grace: '10s',
+        marginFloor: '10s',
+        scoreWith: 'embedded',
+        base: TINY_BASE,
+        quant: 'nf4',
+        baseline: TINY_BASE,
+        concurrency: 1,
+      });
+      console.log(`report: ${join(runDir, 'report.html')}`);
     });
 }

@@ -44,6 +44,7 @@ export interface TrainOptions {
   finalEval?: boolean;
   report?: boolean;
   resume?: string;
+  baseline?: string;
 }
 
 const num = (v: string | number | undefined, name: string, def: number): number => {
@@ -116,6 +117,7 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
     marginFloorS: parseDuration(o.marginFloor ?? '5s'),
     finalEval: o.finalEval !== false,
     resume,
+    baseline: o.baseline ? { step: 0, path: resolve(o.baseline) } : undefined,
     record: { options: { ...o, out: runDir } },
   };
   const dataDir = resolveDataDir(o.dataDir);
@@ -137,7 +139,7 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
 
 /** Rewrites report.html from train.json when the report module is present. */
 async function writeTrainReport(runDir: string): Promise<void> {
-  const REPORT = '../../reports/html/index.js';
+  const REPORT = '../../reports/html/write-report.js';
   try {
     const mod = (await import(REPORT)) as { writeReport?: (dirs: string[], out: string) => Promise<void> };
     if (mod.writeReport && existsSync(join(runDir, 'train.json'))) await mod.writeReport([runDir], join(runDir, 'report.html'));
@@ -177,6 +179,7 @@ export function command(): Command {
     .option('--concurrency <n>', 'requests in flight while scoring (default 30)')
     .option('--no-final-eval', 'skip the full-suite evaluation of the best checkpoint')
     .option('--no-report', 'do not write report.html')
+    .option('--baseline <dir>', 'score this model (e.g. the base, or an adapter) on the full suite before training, as step 0')
     .option('--resume <run_dir>', 'continue a supervisor that was killed, without re-scoring finished checkpoints')
     .action(async (entries: string[], opts: TrainOptions) => {
       process.exitCode = await runTrain({ ...opts, entries: entries.length ? entries : undefined });

@@ -1,6 +1,7 @@
 // Where a checkpoint is scored: the embedded runtime (base loaded once, adapters switched), a
 // challenge-protocol server (the trainer's own, at the serving_url it reports, or a fixed one), or
 // an OpenAI-compatible server that loads LoRA adapters at run time (vLLM /v1/load_lora_adapter).
+import { resolve } from 'node:path';
 import type { Backend } from '../../model/backends/backend.js';
 import { createHttpBackend, type Protocol } from '../../model/backends/create.js';
 import { UserError } from '../user-error.js';
@@ -26,7 +27,8 @@ export function embeddedScoring(opts: { base: string; quant: 'nf4' | 'none'; thr
       backend = mod.createEmbeddedBackend({ model: opts.base, quant: opts.quant, threads: opts.threads });
     }
     const b = await backend;
-    await b.setAdapter(ckpt.path);
+    // The base itself (scored as "step 0" for a before/after comparison) runs with no adapter.
+    await b.setAdapter(resolve(ckpt.path) === resolve(opts.base) ? null : ckpt.path);
     return b;
   };
 }

@@ -15,6 +15,8 @@ export interface TrainState {
   checkpoints: CheckpointRecord[];
   stop: { reason: StopReason; step: number | null; time_s: number; detail: string } | null;
   best: { step: number; path: string; scores?: CheckpointRecord['scores']; full_eval?: boolean } | null;
+  /** The model before training, scored on the full suite (when asked for). */
+  baseline?: { step: number; path: string; scores: CheckpointRecord['scores']; eval_s: number };
   /** Timings that feed the reserve estimate. */
   timing: { full_eval_s: number | null; seconds_per_request: number | null; full_request_count: number | null; checkpoint_save_s: number };
   trainer: { pid: number | null; exit_code: number | null; signal: string | null; crashed: boolean; killed?: boolean } | null;

@@ -32,6 +32,8 @@ export interface SupervisorConfig {
   marginFloorS: number;
   finalEval: boolean;
   resume: boolean;
+  /** Score this model (e.g. the base before fine-tuning) on the full suite before training starts. */
+  baseline?: CheckpointRef;
   /** Extra configuration recorded in train.json. */
   record?: Record<string, unknown>;
 }
@@ -181,6 +183,16 @@ export async function supervise(cfg: SupervisorConfig, evaluate: EvaluateCheckpo
   const seen = new Set(state.checkpoints.map((c) => c.path));
   const watcher = cfg.watchDir ? new CheckpointWatcher(cfg.watchDir, seen, async (c) => void (await handleCheckpoint({ step: c.step, path: c.path }, false)), cfg.watchIntervalMs) : null;
   watcher?.start();
+
+  // Baseline (the model before training), on the full suite: it also times the final evaluation.
+  if (cfg.baseline && !state.baseline && !stopDecision) {
+    log(`baseline: scoring ${cfg.baseline.path} on the full suite`);
+    const o = await scoreCheckpoint(evaluate, cfg.baseline, cfg, 'full');
+    recordTimings(o);
+    state.baseline = { step: cfg.baseline.step, path: cfg.baseline.path, scores: toRecordScores(o), eval_s: o.seconds };
+    log(`baseline: ${Object.entries(o.scores).map(([k, v]) => `${k}=${v.mean.toFixed(3)} [${v.ciLow.toFixed(3)}, ${v.ciHigh.toFixed(3)}]`).join('  ')} in ${o.seconds.toFixed(1)}s`);
+    save();
+  }
 
   // Trainer: adopt a still-running one on resume, else start it.
   let exit: TrainerExit | null = null;
