@@ -301,3 +301,45 @@ describe('eval instances and adaptRun', () => {
     expect(s.numTrainInstances).to.equal(1);
   });
 });
+
+describe('context-window fitting equals HELM v0.3.0 running its own code', () => {
+  // test/fixtures/python/helm_fit_parity.py: HELM's _make_prompt_fit / truncate_from_right with this toy tokenizer.
+  const cases = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/random/fit-helm-parity.json'), 'utf8')) as {
+    method: 'multiple_choice_joint' | 'generation';
+    size: number;
+    max_tokens: number;
+    sloppy: boolean;
+    eval_id: string;
+    prompt: string;
+    num_train_instances: number;
+    truncated: boolean;
+  }[];
+  const toyWindow = (size: number, sloppy: boolean): PromptWindow => {
+    const words = (t: string) => t.split(/[ \n]+/).filter(Boolean);
+    return {
+      maxSequenceLength: size,
+      countTokens: async (t) => 1 + words(t).length,
+      truncate: async (t, max) => ['<s>', ...words(t)].slice(0, max + (sloppy ? 2 : 0)).filter((w) => w !== '<s>').join(' '),
+    };
+  };
+  const range = (n: number) => Array.from({ length: n }, (_, j) => j);
+  const train = range(5).map((i) => inst(`id${i}`, range(2 + 3 * i).map((j) => `w${i}x${j}`).join(' '), [[`yes${i}`, true], [`no${i}`, false]]));
+  const evals = [
+    inst('id10', 'short eval question', [['yes', true], ['no', false]], 'test'),
+    inst('id11', range(40).map((j) => `long${j}`).join(' ') + '\nsecond line', [['a b', false], ['c', true]], 'test'),
+  ];
+  const specs: Record<string, AdapterSpec> = {
+    multiple_choice_joint: multipleChoiceJointSpec({ instructions: 'Answer these.', inputNoun: 'Question', outputNoun: 'Answer' }),
+    generation: adapterSpec({ method: 'generation', instructions: 'Answer these.\n', inputPrefix: 'Q: ', outputPrefix: 'A: ', maxTrainInstances: 5, numOutputs: 1, maxTokens: 5, temperature: 0, stopSequences: ['\n'] }),
+  };
+
+  it(`matches all ${cases.length} cases (windows 8–200, max_tokens 1/5/25, exact and sloppy truncation)`, async () => {
+    expect(cases.length).to.be.greaterThan(100);
+    for (const c of cases) {
+      const spec = { ...specs[c.method], maxTokens: c.max_tokens };
+      const [state] = await adaptRun(runSpec(spec), evals.filter((e) => e.id === c.eval_id), train, toyWindow(c.size, c.sloppy));
+      const what = `${c.method} size=${c.size} max_tokens=${c.max_tokens} sloppy=${c.sloppy} ${c.eval_id}`;
+      expect([state.request.prompt, state.numTrainInstances, state.promptTruncated], what).to.deep.equal([c.prompt, c.num_train_instances, c.truncated]);
+    }
+  });
+});
