@@ -98,11 +98,13 @@ export class ContaminationIndex {
   private readonly padded: string[] = [];
   private readonly ngrams = new Map<number, number>();
   private readonly exact = new Map<number, number>();
-  private readonly short = new Map<number, number>();
-  private readonly shortLengths = new Set<number>();
+  /** Short texts by the key of their first MIN_SHORT_TOKENS tokens: one lookup per row position. */
+  private readonly shortByPrefix = new Map<number, number[]>();
+  /** Key of the whole short text, by text index. */
+  private readonly shortKey = new Map<number, number>();
 
   get size(): { texts: number; ngrams: number; exact: number; short: number } {
-    return { texts: this.texts.length, ngrams: this.ngrams.size, exact: this.exact.size, short: this.short.size };
+    return { texts: this.texts.length, ngrams: this.ngrams.size, exact: this.exact.size, short: this.shortKey.size };
   }
 
   add(t: EvalText): void {
@@ -130,9 +132,11 @@ export class ContaminationIndex {
         else if (this.instanceOf[Math.floor(prior / POS_BITS)] !== inst) this.sharedCount.set(k, (this.sharedCount.get(k) ?? 1) + 1);
       }
     } else if (tokens.length >= MIN_SHORT_TOKENS) {
-      const k = spanKey(p, 0, tokens.length);
-      if (!this.short.has(k)) this.short.set(k, idx);
-      this.shortLengths.add(tokens.length);
+      this.shortKey.set(idx, spanKey(p, 0, tokens.length));
+      const prefix = spanKey(p, 0, MIN_SHORT_TOKENS);
+      const list = this.shortByPrefix.get(prefix);
+      if (list) list.push(idx);
+      else this.shortByPrefix.set(prefix, [idx]);
     }
   }
 
@@ -204,11 +208,14 @@ export class ContaminationIndex {
     const p = prefixHashes(all);
     const ngramHit = this.ngramHit(all, p);
     if (ngramHit) return ngramHit;
-    for (const len of this.shortLengths) {
-      for (let i = 0; i + len <= all.length; i++) {
-        const idx = this.short.get(spanKey(p, i, len));
+    for (let i = 0; i + MIN_SHORT_TOKENS <= all.length; i++) {
+      const list = this.shortByPrefix.get(spanKey(p, i, MIN_SHORT_TOKENS));
+      if (!list) continue;
+      for (const idx of list) {
+        const len = this.lengths[idx];
+        if (i + len > all.length || spanKey(p, i, len) !== this.shortKey.get(idx)) continue;
         const s = this.verified(idx, all, i, len, true);
-        if (s !== null) return { kind: 'short', evalText: this.texts[idx!], match: s, field: 'row', coverage: 1 };
+        if (s !== null) return { kind: 'short', evalText: this.texts[idx], match: s, field: 'row', coverage: 1 };
       }
     }
     return null;
