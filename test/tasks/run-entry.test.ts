@@ -1,11 +1,12 @@
 // Run entries in HELM syntax and HELM's generic run expanders, through the scenario registry.
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunEntry, pythonNumber } from '../../tasks/run-entry.js';
 import { discoverScenarioModules, listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
 import { UserError } from '../../harness/user-error.js';
+import { REPO_ROOT } from '../helpers/shared-data.js';
 
 describe('run entries', () => {
   it('parses name and ordered key=value arguments (values may contain "=" and ":")', () => {
@@ -141,5 +142,33 @@ describe('scenario discovery', () => {
     let err: Error | undefined;
     await discoverScenarioModules(dir, '.ts').catch((e: Error) => (err = e));
     expect(err?.message).to.match(/broken\.ts: cannot be loaded: half-written/);
+  });
+});
+
+describe('run entries equal HELM v0.3.0 running its own code', () => {
+  // test/fixtures/python/helm_run_entry_parity.py: parse_object_spec → construct_run_specs (run expanders,
+  // get_mmlu_spec) → run_entries_to_run_specs, with and without --max-eval-instances.
+  const cases = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/random/run-entry-helm-parity.json'), 'utf8')) as {
+    entry: string;
+    default_max_eval_instances: number | null;
+    run_specs: Record<string, unknown>[];
+  }[];
+  const camel = (k: string) => k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+  it(`matches names and adapter specs for ${cases.length} entry/option combinations`, async () => {
+    expect(cases.length).to.be.greaterThan(20);
+    for (const c of cases) {
+      const specs = await runSpecsForEntry(c.entry, c.default_max_eval_instances === null ? {} : { defaultMaxEvalInstances: c.default_max_eval_instances });
+      const got = specs.map((s) => {
+        const row: Record<string, unknown> = { name: s.name, canonical: s.dataAugmentation === 'canonical', substitutions: s.adapterSpec.substitutions.map((x) => [x.source, x.target]) };
+        for (const k of Object.keys(c.run_specs[0] ?? {})) {
+          if (!(k in row)) row[k] = (s.adapterSpec as unknown as Record<string, unknown>)[camel(k)];
+        }
+        return row;
+      });
+      // Without model= HELM leaves AdapterSpec.model "" (it cannot run); evalfirst records neurips/local.
+      const want = c.entry.includes('model=') ? c.run_specs : c.run_specs.map((r) => ({ ...r, model: 'neurips/local' }));
+      expect(got, `${c.entry} (--max-eval-instances ${c.default_max_eval_instances})`).to.deep.equal(want);
+    }
   });
 });
