@@ -43,7 +43,7 @@ export function parseRunEntry(description: string): ParsedRunEntry {
 export function pythonNumber(value: string): number | null {
   const t = value.trim();
   if (/^[+-]?\d+(_\d+)*$/.test(t)) return Number(t.replace(/_/g, ''));
-  if (/^[+-]?(\d+(_\d+)*)?(\.\d*)?([eE][+-]?\d+)?$/.test(t) && /\d/.test(t)) return Number(t.replace(/_/g, ''));
+  if (/^[+-]?(\d+(_\d+)*(\.(\d+(_\d+)*)?)?|\.\d+(_\d+)*)([eE][+-]?\d+)?$/.test(t)) return Number(t.replace(/_/g, ''));
   return null;
 }
 

@@ -39,6 +39,10 @@ describe('run entries', () => {
     expect(pythonNumber('1_000')).to.equal(1000);
     expect(pythonNumber('0.5')).to.equal(0.5);
     expect(pythonNumber('neurips/local')).to.equal(null);
+    expect(pythonNumber('1e3')).to.equal(1000);
+    expect(pythonNumber('.5')).to.equal(0.5);
+    expect(pythonNumber('e5')).to.equal(null);
+    expect(pythonNumber('.')).to.equal(null);
   });
 
   it('discovers the scenario modules in tasks/scenarios (mmlu among them)', async () => {
