@@ -43,7 +43,7 @@ export interface PeerLlama {
 }
 export interface PeerModel {
   createContext(o: Record<string, unknown>): Promise<PeerContext>;
-  tokenize(text: string): number[];
+  tokenize(text: string): ArrayLike<number>;
   dispose(): Promise<void>;
 }
 export interface PeerContext {

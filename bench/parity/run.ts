@@ -9,7 +9,7 @@ import { loadGGUFModel } from '../../model/llama/gguf-checkpoint.js';
 import { generate } from '../../model/llama/generate.js';
 import { LlamaModel } from '../../model/llama/model.js';
 import { installPeer, loadPeer, PEER_VERSION } from './peer.js';
-import { GOLDEN_PATH, GREEDY_TOKENS, PARITY_CONFIG, PARITY_SEED, PARITY_VARIANTS, parityPrompt, TOP_K_RECORDED, writeParityModel, type ParityGolden, type ParityVariant } from './spec.js';
+import { TOKENIZER_TEXTS, GOLDEN_PATH, GREEDY_TOKENS, PARITY_CONFIG, PARITY_SEED, PARITY_VARIANTS, parityPrompt, TOP_K_RECORDED, writeParityModel, type ParityGolden, type ParityVariant } from './spec.js';
 import { compareWithGolden } from './compare.js';
 
 async function recordPeer(path: string, prompt: number[]) {
@@ -55,10 +55,11 @@ async function recordPeer(path: string, prompt: number[]) {
     greedyLogprobs.push(Math.log(next.confidence ?? NaN));
     input = [[next.token, { generateNext: { token: true, confidence: true } }]];
   }
+  const tokenized = TOKENIZER_TEXTS.map((t) => Array.from(model.tokenize(t)));
   await ctx.dispose();
   await model.dispose();
   await llama.dispose();
-  return { promptTop, greedy, greedyLogprobs };
+  return { promptTop, greedy, greedyLogprobs, tokenized };
 }
 
 async function main(): Promise<void> {
@@ -66,12 +67,14 @@ async function main(): Promise<void> {
   const dir = join(process.cwd(), '.cache', 'parity');
   mkdirSync(dir, { recursive: true });
   const prompt = parityPrompt();
-  const golden: ParityGolden = { peer: `node-llama-cpp@${PEER_VERSION} (llama.cpp CPU, F32 KV cache, no flash attention, 1 thread)`, config: PARITY_CONFIG, seed: PARITY_SEED, prompt, variants: {} as ParityGolden['variants'] };
+  const golden: ParityGolden = { peer: `node-llama-cpp@${PEER_VERSION} (llama.cpp CPU, F32 KV cache, no flash attention, 1 thread)`, config: PARITY_CONFIG, seed: PARITY_SEED, prompt, tokenizer: [], variants: {} as ParityGolden["variants"] };
   for (const v of Object.keys(PARITY_VARIANTS) as ParityVariant[]) {
     const path = join(dir, `parity-${v}.gguf`);
     const sha256 = writeParityModel(path, v);
     console.error(`recording llama.cpp on ${path} ...`);
-    golden.variants[v] = { sha256, ...(await recordPeer(path, prompt)) };
+    const { tokenized, ...rec } = await recordPeer(path, prompt);
+    golden.variants[v] = { sha256, ...rec };
+    golden.tokenizer = TOKENIZER_TEXTS.map((text, i) => ({ text, ids: tokenized[i] }));
   }
   writeFileSync(fileURLToPath(GOLDEN_PATH), JSON.stringify(golden, null, 1) + '\n');
   console.log(`wrote ${fileURLToPath(GOLDEN_PATH)}`);

@@ -32,8 +32,13 @@ export function parityPrompt(): number[] {
   return [1, ...Array.from({ length: 23 }, () => 259 + r.int(PARITY_CONFIG.vocabSize - 259))];
 }
 
+/** Texts whose llama.cpp tokenization (no BOS) the GGUF tokenizer must reproduce. */
+export const TOKENIZER_TEXTS = ['The cat is in the capital', 'Answer: yes.', 'héllo wörld ✓ 12', 'a  b\n\nc', ' leading space', '中文', 'theatre. Then, at the end: no!'];
+
 export interface ParityGolden {
   peer: string;
+  /** llama.cpp's token ids (model.tokenize, no BOS) for TOKENIZER_TEXTS on the parity vocabulary */
+  tokenizer: Array<{ text: string; ids: number[] }>;
   config: typeof PARITY_CONFIG;
   seed: number;
   prompt: number[];

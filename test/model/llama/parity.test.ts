@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareWithGolden } from '../../../bench/parity/compare.js';
-import { GOLDEN_PATH, GREEDY_TOKENS, PARITY_CONFIG, parityPrompt, writeParityModel, type ParityGolden, type ParityVariant } from '../../../bench/parity/spec.js';
+import { TOKENIZER_TEXTS, GOLDEN_PATH, GREEDY_TOKENS, PARITY_CONFIG, parityPrompt, writeParityModel, type ParityGolden, type ParityVariant } from '../../../bench/parity/spec.js';
+import { GGUFFile } from '../../../model/formats/gguf.js';
+import { spmTokenizerFromGGUF } from '../../../model/tokenizer/spm-tokenizer.js';
 import { generate } from '../../../model/llama/generate.js';
 import { loadGGUFModel } from '../../../model/llama/gguf-checkpoint.js';
 import { LlamaModel } from '../../../model/llama/model.js';
@@ -24,6 +26,16 @@ describe('parity with llama.cpp (golden values)', () => {
     expect(golden.prompt).to.deep.equal(parityPrompt());
     expect(golden.peer).to.match(/node-llama-cpp@3\.21\.1/);
     expect(PARITY_CONFIG.nHeads / PARITY_CONFIG.nKvHeads).to.equal(4);
+  });
+
+  it('the GGUF tokenizer reproduces llama.cpp\'s tokenization of the parity vocabulary', () => {
+    const path = join(dir, 'parity-tok.gguf');
+    writeParityModel(path, 'F32');
+    const f = GGUFFile.open(path);
+    const tok = spmTokenizerFromGGUF(f);
+    f.close();
+    expect(golden.tokenizer.map((t) => t.text)).to.deep.equal(TOKENIZER_TEXTS);
+    for (const { text, ids } of golden.tokenizer) expect(tok.encode(text, false), text).to.deep.equal(ids);
   });
 
   // Q8_0/Q4_0: llama.cpp quantizes each activation row to Q8_0 and so do our kernels; a rounding
