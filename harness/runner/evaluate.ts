@@ -22,6 +22,8 @@ import type { ProgressEvent } from './progress.js';
 import type { InstanceFilter, Pipeline, ScoredRequest } from './pipeline.js';
 
 export const DEFAULT_CONCURRENCY = 30;
+/** Runs planned concurrently ahead of the one being sent. */
+const PLAN_AHEAD = 4;
 /** How many request errors results.json lists in full. */
 const FIRST_ERRORS = 10;
 
@@ -143,12 +145,18 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
   };
 
   const planned: PlannedRun[] = [];
+  // Plan a few runs ahead (load, select, fit prompts) so their tokenizer calls queue while earlier
+  // runs' completions are in flight; results are consumed in entry order.
+  const planLimit = pLimit(PLAN_AHEAD);
+  const plans = specs.map(({ runSpec }) => planLimit(() => pipeline.planRun(runSpec, backend, options.dataDir, filter)));
+  plans.forEach((p) => p.catch(() => undefined)); // each is awaited below, in order
   try {
-    for (const { entry, runSpec } of specs) {
+    for (const [k, { entry, runSpec }] of specs.entries()) {
       let states: RequestState[];
       try {
-        states = await pipeline.planRun(runSpec, backend, options.dataDir, filter);
+        states = await plans[k];
       } catch (err) {
+        planLimit.clearQueue();
         // Let the requests already sent finish into the journal, then say how to carry on.
         await Promise.allSettled(planned.flatMap((p) => p.outcomes));
         // By name as well: under mocha's CJS+ESM loading a scenario may see another copy of the class.
