@@ -29,13 +29,21 @@ function floatTensor(f: GGUFFile, name: string): Float32Array {
   return checkFinite(out, name, f.path);
 }
 
+// every Q8_0/Q4_0 block starts with its fp16 scale: NaN/Inf there (exponent bits all set) is corruption
+function checkBlockScales(bytes: Uint8Array, blockBytes: number, name: string, file: string): Uint8Array {
+  for (let b = 0; b < bytes.length; b += blockBytes) {
+    if ((bytes[b + 1] & 0x7c) === 0x7c) throw new UserError(`${file}: tensor "${name}" has a non-finite scale in block ${b / blockBytes}; refusing to run on corrupt weights`);
+  }
+  return bytes;
+}
+
 function linear(f: GGUFFile, name: string, shape: [number, number], quant: QuantMode): LinearWeight {
   const info = f.info(name);
   // ggml ne is [in, out]: the reverse of the PyTorch shape
   checkShape([...info.ne].reverse(), shape, name, f.path);
   const [rows, cols] = shape;
-  if (info.type === GGMLType.Q8_0) return { kind: 'q8_0', rows, cols, data: f.readBytes(name) };
-  if (info.type === GGMLType.Q4_0) return { kind: 'q4_0', rows, cols, data: f.readBytes(name) };
+  if (info.type === GGMLType.Q8_0) return { kind: 'q8_0', rows, cols, data: checkBlockScales(f.readBytes(name), 34, name, f.path) };
+  if (info.type === GGMLType.Q4_0) return { kind: 'q4_0', rows, cols, data: checkBlockScales(f.readBytes(name), 18, name, f.path) };
   const data = floatTensor(f, name);
   if (quant === 'nf4') return { kind: 'nf4', rows, cols, data: nf4Quantize(data, 64, true, shape) };
   return { kind: 'f32', rows, cols, data };

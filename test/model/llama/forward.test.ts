@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GGMLType } from '../../../model/formats/ggml-type.js';
+import { GGUFFile } from '../../../model/formats/gguf.js';
 import { writeLlamaGGUF } from '../../../model/llama/gguf-export.js';
 import { loadGGUFModel } from '../../../model/llama/gguf-checkpoint.js';
 import { loadHfModel } from '../../../model/llama/hf-checkpoint.js';
@@ -99,6 +100,15 @@ describe('model/llama forward', () => {
     const cfg = JSON.parse(readFileSync(join(shp, 'config.json'), 'utf8'));
     writeFileSync(join(shp, 'config.json'), JSON.stringify({ ...cfg, rope_scaling: { type: 'linear', factor: 2 } }));
     expect(() => loadHfModel(shp)).to.throw(UserError, /config\.json: rope_scaling .* is not supported/);
+    // a Q8_0 block scale turned into fp16 NaN
+    const q8 = readFileSync(join(dir, 'q8.gguf'));
+    const gf = GGUFFile.open(join(dir, 'q8.gguf'));
+    const at = gf.info('blk.1.ffn_up.weight').fileOffset + 34 * 5;
+    gf.close();
+    q8[at] = 0x01;
+    q8[at + 1] = 0x7e;
+    writeFileSync(join(dir, 'q8-nan.gguf'), q8);
+    expect(() => loadGGUFModel(join(dir, 'q8-nan.gguf'))).to.throw(UserError, /q8-nan\.gguf: tensor "blk\.1\.ffn_up\.weight" has a non-finite scale in block 5/);
     const hf = loadHfModel(join(dir, 'hf'));
     const m = new LlamaModel(hf.config, hf.weights);
     expect(() => m.forward(m.newCache(8), [1, 300])).to.throw(UserError, /token id 300 is outside the vocabulary/);
