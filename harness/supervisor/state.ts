@@ -19,7 +19,7 @@ export interface TrainState {
   baseline?: { step: number; path: string; scores: CheckpointRecord['scores']; eval_s: number };
   /** Timings that feed the reserve estimate. */
   timing: { full_eval_s: number | null; seconds_per_request: number | null; full_request_count: number | null; checkpoint_save_s: number };
-  trainer: { pid: number | null; exit_code: number | null; signal: string | null; crashed: boolean; killed?: boolean } | null;
+  trainer: { pid: number | null; exit_code: number | null; signal: string | null; crashed: boolean; killed?: boolean; exited_s?: number | null } | null;
 }
 
 export function trainJsonPath(runDir: string): string {

@@ -220,8 +220,10 @@ export async function supervise(cfg: SupervisorConfig, evaluate: EvaluateCheckpo
   }, 200);
 
   // Wait for the end: the trainer exits (on its own or stopped), or, with no trainer, a stop decision.
+  let exitedS: number | null = null;
   if (trainer) {
     exit = await trainer.exited;
+    exitedS = nowS();
   } else {
     while (!stopDecision && (adoptedPid === null || processAlive(adoptedPid))) await new Promise((r) => setTimeout(r, 200));
   }
@@ -241,7 +243,7 @@ export async function supervise(cfg: SupervisorConfig, evaluate: EvaluateCheckpo
 
   if (exit) {
     const crashed = !exit.stoppedBySupervisor && (exit.code !== 0 || exit.signal !== null);
-    state.trainer = { pid: trainer?.pid ?? null, exit_code: exit.code, signal: exit.signal, crashed, killed: exit.killed };
+    state.trainer = { pid: trainer?.pid ?? null, exit_code: exit.code, signal: exit.signal, crashed, killed: exit.killed, exited_s: exitedS };
     if (!stopDecision) {
       const reason: StopReason = crashed ? 'trainer_crash' : 'trainer_exit';
       requestStop({ action: 'stop', reason, detail: `trainer exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}` }, state.checkpoints.at(-1)?.step ?? null);
