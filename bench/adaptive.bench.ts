@@ -5,17 +5,7 @@ import Table from 'cli-table3';
 import { adaptivePlan, runAdaptive } from '../harness/supervisor/adaptive.js';
 import { scoreInterval } from '../harness/supervisor/confidence.js';
 import { judgeTarget, parseTarget } from '../harness/supervisor/target.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../harness/stats/prng.js';
 
 interface Tally {
   requests: number;

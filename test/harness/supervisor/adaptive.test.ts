@@ -2,18 +2,7 @@ import { expect } from 'chai';
 import { clopperPearson, binomialCdf, hoeffding } from '../../../harness/supervisor/confidence.js';
 import { adaptivePlan, runAdaptive } from '../../../harness/supervisor/adaptive.js';
 import { parseTarget } from '../../../harness/supervisor/target.js';
-
-/** Small seeded PRNG (mulberry32) for simulations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../harness/stats/prng.js';
 
 describe('supervisor confidence intervals', () => {
   it('binomial CDF matches exact sums', () => {
@@ -53,7 +42,7 @@ describe('supervisor adaptive evaluation', () => {
     const target = parseTarget('task >= 0.6');
     const N = 1000;
     const alpha = 0.05;
-    const rand = rng(7);
+    const rand = mulberry32(7);
     let wrong = 0;
     let decided = 0;
     let used = 0;
