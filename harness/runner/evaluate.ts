@@ -5,7 +5,6 @@
 import pLimit from 'p-limit';
 import { existsSync, statSync } from 'node:fs';
 import type { Backend } from '../../model/backends/backend.js';
-import type { Completion } from '../../model/request.js';
 import { canonicalJson } from '../../model/backends/canonical-json.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
 import type { InstanceRecord, ResultsFile, RunResult } from '../results-schema.js';
@@ -16,10 +15,11 @@ import { withCachedTokenizer } from './cached-backend.js';
 import { withLimitedTokenizer } from './limited-backend.js';
 import { Journal, readJournal, type JournalEntry } from './journal.js';
 import { requestKey } from './request-key.js';
-import { runDirPaths, writeFileAtomic, writeRunConfig, type RunConfig } from './run-dir.js';
+import { runDirPaths, writeRunConfig, type RunConfig } from './run-dir.js';
+import { scoreRun, writeResults, type Outcome, type RequestFailure } from './results.js';
 import { checksumFiles } from './checksums.js';
 import type { ProgressEvent } from './progress.js';
-import type { InstanceFilter, Pipeline, ScoredRequest } from './pipeline.js';
+import type { InstanceFilter, Pipeline } from './pipeline.js';
 
 export const DEFAULT_CONCURRENCY = 30;
 /** Runs planned concurrently ahead of the one being sent. */
@@ -54,7 +54,6 @@ export interface EvaluateOptions {
   pipeline?: Pipeline;
 }
 
-type Outcome = { completion: Completion; reused: boolean } | { error: string };
 
 interface PlannedRun {
   entry: string;
@@ -178,48 +177,12 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
 
   const records: InstanceRecord[] = [];
   const runs: RunResult[] = [];
-  const firstErrors: ResultsFile['errors']['first'] = [];
-  let errorCount = 0;
+  const errors: RequestFailure[] = [];
   for (const p of planned) {
-    const outcomes = await Promise.all(p.outcomes);
-    const scored: ScoredRequest[] = [];
-    let runErrors = 0;
-    p.states.forEach((state, i) => {
-      const o = outcomes[i];
-      const base = {
-        runName: state.runName,
-        instanceId: state.instance.id,
-        split: state.instance.split,
-        perturbation: state.perturbation ?? null,
-        prompt: state.request.prompt,
-        request: { ...state.request } as Record<string, unknown>,
-        references: state.instance.references.map((r) => ({ text: r.text, correct: r.correct })),
-      };
-      if ('error' in o) {
-        runErrors++;
-        errorCount++;
-        if (firstErrors.length < FIRST_ERRORS) firstErrors.push({ runName: state.runName, instanceId: state.instance.id, message: o.error });
-        records.push({ ...base, completion: null, scores: {}, error: o.error });
-        return;
-      }
-      const scores = pipeline.score(p.runSpec, state, o.completion);
-      scored.push({ state, completion: o.completion, scores });
-      records.push({ ...base, completion: { text: o.completion.text, logprob: o.completion.logprob, tokens: o.completion.tokens }, scores, error: null });
-    });
-    runs.push({
-      name: p.runSpec.name,
-      entry: p.entry,
-      scenario: p.runSpec.scenario.name,
-      groups: p.runSpec.groups,
-      mainMetric: p.runSpec.mainMetric,
-      mainSplit: p.runSpec.mainSplit,
-      metrics: pipeline.aggregateRun(p.runSpec, scored),
-      numInstances: new Set(p.states.map((s) => s.instance.id)).size,
-      numRequests: p.states.length,
-      numErrors: runErrors,
-      adapterSpec: { ...p.runSpec.adapterSpec },
-      dataChecksums: await p.checksums,
-    });
+    const scoredRun = scoreRun(pipeline, p.entry, p.runSpec, p.states, await Promise.all(p.outcomes), await p.checksums);
+    runs.push(scoredRun.run);
+    records.push(...scoredRun.records);
+    errors.push(...scoredRun.errors);
   }
 
   const results: ResultsFile = {
@@ -230,10 +193,9 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
     backend: { ...backendConfig, id: backend.id, protocol: backendConfig.protocol ?? backendConfig.kind },
     runs,
     groups: pipeline.aggregateGroups(runs),
-    errors: { count: errorCount, first: firstErrors },
+    errors: { count: errors.length, first: errors.slice(0, FIRST_ERRORS) },
   };
-  writeFileAtomic(paths.instances, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
-  writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`);
+  writeResults(paths, results, records);
   return results;
 }
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, spawnCli } from '../helpers/run-cli.js';
+import { spawnCli } from '../helpers/run-cli.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { gsmAnswer, questionNumber, writeSyntheticGsm } from './runner-fixtures.js';
 import type { InstanceRecord, ResultsFile } from '../../harness/results-schema.js';

@@ -1,0 +1,74 @@
+// Turning a run's answers into what a run directory keeps: one instances.jsonl record per request
+// (prompt, request, completion, references, scores or the error), the run's aggregate metrics, and
+// results.json with its provenance.
+import type { Completion } from '../../model/request.js';
+import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
+import type { InstanceRecord, ResultsFile, RunResult } from '../results-schema.js';
+import type { Pipeline, ScoredRequest } from './pipeline.js';
+import { writeFileAtomic, type RunDirPaths } from './run-dir.js';
+
+export type Outcome = { completion: Completion; reused: boolean } | { error: string };
+
+export interface RequestFailure {
+  runName: string;
+  instanceId: string;
+  message: string;
+}
+
+function baseRecord(state: RequestState): Omit<InstanceRecord, 'completion' | 'scores' | 'error'> {
+  return {
+    runName: state.runName,
+    instanceId: state.instance.id,
+    split: state.instance.split,
+    perturbation: state.perturbation ?? null,
+    prompt: state.request.prompt,
+    request: { ...state.request } as Record<string, unknown>,
+    references: state.instance.references.map((r) => ({ text: r.text, correct: r.correct })),
+  };
+}
+
+/** Scores one run's answers and aggregates them; errored requests are recorded and left out of the means. */
+export function scoreRun(
+  pipeline: Pipeline,
+  entry: string,
+  runSpec: RunSpec,
+  states: RequestState[],
+  outcomes: Outcome[],
+  dataChecksums: Record<string, string>,
+): { run: RunResult; records: InstanceRecord[]; errors: RequestFailure[] } {
+  const records: InstanceRecord[] = [];
+  const scored: ScoredRequest[] = [];
+  const errors: RequestFailure[] = [];
+  states.forEach((state, i) => {
+    const o = outcomes[i];
+    if ('error' in o) {
+      errors.push({ runName: state.runName, instanceId: state.instance.id, message: o.error });
+      records.push({ ...baseRecord(state), completion: null, scores: {}, error: o.error });
+      return;
+    }
+    const scores = pipeline.score(runSpec, state, o.completion);
+    scored.push({ state, completion: o.completion, scores });
+    records.push({ ...baseRecord(state), completion: { text: o.completion.text, logprob: o.completion.logprob, tokens: o.completion.tokens }, scores, error: null });
+  });
+  const run: RunResult = {
+    name: runSpec.name,
+    entry,
+    scenario: runSpec.scenario.name,
+    groups: runSpec.groups,
+    mainMetric: runSpec.mainMetric,
+    mainSplit: runSpec.mainSplit,
+    metrics: pipeline.aggregateRun(runSpec, scored),
+    numInstances: new Set(states.map((s) => s.instance.id)).size,
+    numRequests: states.length,
+    numErrors: errors.length,
+    adapterSpec: { ...runSpec.adapterSpec },
+    dataChecksums,
+  };
+  return { run, records, errors };
+}
+
+/** instances.jsonl then results.json, each written whole (temporary file + rename). */
+export function writeResults(paths: RunDirPaths, results: ResultsFile, records: InstanceRecord[]): void {
+  writeFileAtomic(paths.instances, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
+  writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`);
+}
