@@ -14,7 +14,7 @@ import { readTrainingRows } from '../harness/gate/training-rows.js';
 import { sharedDataDir } from '../test/helpers/shared-data.js';
 import { mulberry32 } from '../harness/stats/prng.js';
 
-const ROWS = 1_000_000;
+const ROWS = Number(process.env.CONTAMINATION_BENCH_ROWS ?? 1_000_000);
 const PLANTED_EVERY = 1000; // one copied test question per 1000 rows
 const NAIVE_ROWS = 100_000;
 

@@ -20,9 +20,47 @@
 // every question of ≥ 13 tokens except 189 MMLU questions that normalise to the same text as another
 // question (they still match exactly); questions under 6 tokens are left to exact matching.
 import { normalizeTokens } from './normalize.js';
-import { prefixHashes, spanKey } from './ngram-hash.js';
+import { prefixHashes, spanKey, tokenHashes, type PrefixHashes } from './ngram-hash.js';
 
 export const NGRAM = 13;
+
+/** A training row normalised once: all fields' tokens joined, prefix-hashed, with each field's span. */
+export interface PreparedRow {
+  all: string[];
+  p: PrefixHashes;
+  fields: { name: string; start: number; len: number }[];
+}
+
+export function prepareRow(fields: Record<string, string>): PreparedRow {
+  const all: string[] = [];
+  const spans: PreparedRow['fields'] = [];
+  for (const [name, text] of Object.entries(fields)) {
+    const tokens = normalizeTokens(text);
+    spans.push({ name, start: all.length, len: tokens.length });
+    for (const t of tokens) all.push(t);
+  }
+  return { all, p: prefixHashes(all), fields: spans };
+}
+
+/**
+ * Key of a row's normalised content, field names included (a prompt is not an output): per-field
+ * span keys folded with the field name's hash into two 32-bit lanes.
+ */
+export function preparedContentKey(row: PreparedRow): number {
+  let a = 0x2545f491;
+  let b = 0x6a09e667;
+  for (const f of row.fields) {
+    const k = spanKey(row.p, f.start, f.len);
+    const lo = k % 4294967296;
+    const hi = Math.floor(k / 4294967296);
+    const [na, nb] = tokenHashes(f.name);
+    a = Math.imul(a ^ lo ^ na, 0x9e3779b1) + f.len;
+    b = Math.imul(b ^ hi ^ nb, 0x85ebca6b) + f.len;
+    a ^= a >>> 15;
+    b ^= b >>> 13;
+  }
+  return ((a >>> 0) >>> 11) * 4294967296 + (b >>> 0);
+}
 export const MIN_EXACT_TOKENS = 5;
 export const MIN_SHORT_TOKENS = 6;
 /**
@@ -164,7 +202,7 @@ export class ContaminationIndex {
    * Eval texts that share an instance-unique 13-gram with the row are candidates; a candidate hits
    * when all 13-grams it shares with the row (template ones included) cover minCoverage of its tokens.
    */
-  private ngramHit(all: string[], p: ReturnType<typeof prefixHashes>): ContaminationHit | null {
+  private ngramHit(all: string[], p: PrefixHashes): ContaminationHit | null {
     let candidates: Map<number, string> | null = null;
     for (let i = 0; i + NGRAM <= all.length; i++) {
       const v = this.ngrams.get(spanKey(p, i, NGRAM));
@@ -192,20 +230,20 @@ export class ContaminationIndex {
 
   /** The first match of a training row (its text fields by name), or null when clean. */
   check(fields: Record<string, string>): ContaminationHit | null {
+    return this.checkPrepared(prepareRow(fields));
+  }
+
+  /** As check(), on a row already normalised and hashed once (the scan shares it with the profile). */
+  checkPrepared(row: PreparedRow): ContaminationHit | null {
     if (!this.finalized) this.finalize();
-    const all: string[] = [];
-    for (const [name, text] of Object.entries(fields)) {
-      const tokens = normalizeTokens(text);
-      if (tokens.length >= MIN_EXACT_TOKENS) {
-        const p = prefixHashes(tokens);
-        const idx = this.exact.get(spanKey(p, 0, tokens.length));
-        const s = this.verified(idx, tokens, 0, tokens.length, true);
-        if (s !== null) return { kind: 'exact', evalText: this.texts[idx!], match: s, field: name, coverage: 1 };
-      }
-      for (const t of tokens) all.push(t);
+    const { all, p } = row;
+    for (const f of row.fields) {
+      if (f.len < MIN_EXACT_TOKENS) continue;
+      const idx = this.exact.get(spanKey(p, f.start, f.len));
+      const s = this.verified(idx, all, f.start, f.len, true);
+      if (s !== null) return { kind: 'exact', evalText: this.texts[idx!], match: s, field: f.name, coverage: 1 };
     }
     if (all.length === 0) return null;
-    const p = prefixHashes(all);
     const ngramHit = this.ngramHit(all, p);
     if (ngramHit) return ngramHit;
     for (let i = 0; i + MIN_SHORT_TOKENS <= all.length; i++) {

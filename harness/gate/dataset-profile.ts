@@ -1,7 +1,7 @@
 // One pass over a dataset's rows: normalised content hashes (for added/removed/duplicates), length
-// distributions (characters, and whitespace tokens: no model tokenizer is assumed), source mix, shapes.
-import { normalizeTokens } from './normalize.js';
-import { prefixHashes, spanKey } from './ngram-hash.js';
+// distributions (characters, and normalised words as "tokens": no model tokenizer is assumed),
+// source mix, shapes.
+import { prepareRow, preparedContentKey, type PreparedRow } from './contamination-index.js';
 import type { RowShape, SchemaError, TrainingRow } from './training-rows.js';
 import { quantileSorted } from '../stats/quantile.js';
 
@@ -28,12 +28,7 @@ export interface DatasetProfile {
 
 /** Hash of a row's normalised content, field names included (so a prompt is not an output). */
 export function rowContentKey(row: TrainingRow): number {
-  const tokens: string[] = [];
-  for (const [name, text] of Object.entries(row.fields)) {
-    tokens.push(`\u0001${name}`);
-    for (const t of normalizeTokens(text)) tokens.push(t);
-  }
-  return spanKey(prefixHashes(tokens), 0, tokens.length);
+  return preparedContentKey(prepareRow(row.fields));
 }
 
 function summarize(values: number[]): LengthSummary | null {
@@ -65,20 +60,16 @@ export class ProfileBuilder {
     this.errors.push(e);
   }
 
-  addRow(row: TrainingRow): void {
+  addRow(row: TrainingRow, prepared: PreparedRow = prepareRow(row.fields)): void {
     this.rows++;
     this.shapes[row.shape] = (this.shapes[row.shape] ?? 0) + 1;
     const src = row.source ?? '(none)';
     this.sources[src] = (this.sources[src] ?? 0) + 1;
     let c = 0;
-    let t = 0;
-    for (const text of Object.values(row.fields)) {
-      c += text.length;
-      t += text.split(/\s+/).filter(Boolean).length;
-    }
+    for (const text of Object.values(row.fields)) c += text.length;
     this.chars.push(c);
-    this.tokens.push(t);
-    const key = rowContentKey(row);
+    this.tokens.push(prepared.all.length);
+    const key = preparedContentKey(prepared);
     const first = this.keys.get(key);
     if (first === undefined) this.keys.set(key, row.line);
     else {

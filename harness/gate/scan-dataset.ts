@@ -1,7 +1,7 @@
 // One streaming pass over a training dataset: profile (hashes, lengths, sources, schema errors) and,
 // when an index is given, the contaminated rows.
-import { ContaminationIndex, type MatchKind } from './contamination-index.js';
-import { ProfileBuilder, rowContentKey, type DatasetProfile } from './dataset-profile.js';
+import { ContaminationIndex, prepareRow, preparedContentKey, type MatchKind } from './contamination-index.js';
+import { ProfileBuilder, type DatasetProfile } from './dataset-profile.js';
 import { readTrainingRows } from './training-rows.js';
 
 export interface ContaminatedRow {
@@ -38,9 +38,10 @@ export async function scanDataset(file: string, index: ContaminationIndex | null
       builder.addError(r.error);
       continue;
     }
-    builder.addRow(r.row);
+    const prepared = prepareRow(r.row.fields);
+    builder.addRow(r.row, prepared);
     if (!index) continue;
-    const hit = index.check(r.row.fields);
+    const hit = index.checkPrepared(prepared);
     if (hit) {
       contaminated.push({
         line: r.row.line,
@@ -51,7 +52,7 @@ export async function scanDataset(file: string, index: ContaminationIndex | null
         row_field: hit.field,
         eval_field: hit.evalText.field,
         matched_text: hit.match,
-        key: rowContentKey(r.row),
+        key: preparedContentKey(prepared),
       });
     }
   }
