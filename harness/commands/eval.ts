@@ -159,6 +159,13 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
   const backendConfig = config.backend as BackendConfig;
   const backend = await backendFromConfig(backendConfig);
   const progress = flags.progress && !flags.json ? createProgressReporter(process.stderr) : undefined;
+  // Ctrl-C: every answer so far is already in the journal; say how to carry on.
+  const onInterrupt = () => {
+    progress?.stop();
+    console.error(`\nevalfirst: interrupted; completed requests are kept. Continue with: evalfirst eval --resume ${outDir}`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
   let results;
   try {
     results = await evaluate({
@@ -175,6 +182,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       onProgress: progress ? (e) => progress.update(e) : undefined,
     });
   } finally {
+    process.removeListener('SIGINT', onInterrupt);
     progress?.stop();
     await backend.close?.();
   }

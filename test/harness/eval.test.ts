@@ -116,6 +116,19 @@ describe('evalfirst eval (CLI)', function () {
     expect(res.runs[0].metrics.exact_match_indicator).to.include({ mean: 1, count: 40 });
   });
 
+  it('on Ctrl-C (SIGINT) exits 130 and says how to resume', async () => {
+    const s = await start({ delayMs: 50 });
+    const out = join(tmp('int'), 'r');
+    const child = spawnCli(['eval', 'gsm', '--server', s.url, '--out', out, '--no-cache', '--concurrency', '1', '--no-progress'], { env: env() });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    while (s.completions().length < 3) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    expect(await exited).to.equal(130);
+    expect(stderr).to.contain(`Continue with: evalfirst eval --resume ${out}`);
+  });
+
   it('spreads requests over comma-separated replicas and reads a suite file', async () => {
     const a = await start({ delayMs: 5 });
     const b = await start({ delayMs: 5 });
