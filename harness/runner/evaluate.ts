@@ -63,6 +63,21 @@ interface PlannedRun {
   checksums: Promise<Record<string, string>>;
 }
 
+/**
+ * Why a run could not be prepared, for the user: scenario errors as they are, a failed tokenizer
+ * request (prompt fitting asks the server) named as such, plus how to resume when work was done.
+ */
+function planningError(err: unknown, runName: string, completed: number, journalPath: string, outDir: string): Error {
+  // By name as well as class: under mocha's CJS+ESM loading a module may see another copy of a class.
+  const name = (err as Error)?.name;
+  let userError: UserError;
+  if (err instanceof UserError || name === 'UserError') userError = err as UserError;
+  else if (name === 'RequestError') userError = new UserError(`run ${runName}: fitting prompts needs the model's tokenizer, and ${(err as Error).message} (a server without /tokenize: pass --tokenizer tokenizer.json)`);
+  else return err as Error;
+  if (completed === 0) return userError;
+  return new UserError(`${userError.message}\n(${completed} completed requests are kept in ${journalPath}; fix this and continue with --resume ${outDir})`, userError.exitCode);
+}
+
 export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
   const pipeline = options.pipeline ?? (await import('./task-pipeline.js')).taskPipeline();
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -105,6 +120,13 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
   const report = () => options.onProgress?.({ ...progress });
   const checksumMemo = new Map<string, Promise<string>>();
 
+  // A server that fails every one of the first requests (wrong URL, wrong model name) is not
+  // hammered with the rest: they are recorded as not sent, and the run finishes at once.
+  const breakerAfter = Math.max(10, concurrency);
+  let answered = 0;
+  let failedFirst = 0;
+  let breaker: string | undefined;
+
   const settle = (o: Outcome): Outcome => {
     progress.done++;
     if ('error' in o) progress.errors++;
@@ -128,13 +150,19 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
         p = Promise.resolve({ completion: cached, reused: true });
       } else {
         p = limit(async (): Promise<Outcome> => {
+          if (breaker) return { error: `not sent: ${breaker}` };
           try {
             const completion = await backend.complete(state.request);
+            answered++;
             journal.append({ key, runName: state.runName, index: state.index, completion });
             cache?.put(key, backend.id, canonicalJson(state.request), completion);
             return { completion, reused: false };
           } catch (err) {
-            return { error: (err as Error).message };
+            const message = (err as Error).message;
+            if (answered === 0 && ++failedFirst >= breakerAfter && !breaker) {
+              breaker = `the first ${failedFirst} requests all failed, so the server looks unusable (last: ${message})`;
+            }
+            return { error: message };
           }
         });
       }
@@ -158,10 +186,7 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
         planLimit.clearQueue();
         // Let the requests already sent finish into the journal, then say how to carry on.
         await Promise.allSettled(planned.flatMap((p) => p.outcomes));
-        // By name as well: under mocha's CJS+ESM loading a scenario may see another copy of the class.
-        if (progress.done === 0 || !(err instanceof UserError || (err as Error)?.name === 'UserError')) throw err;
-        const e = err as UserError;
-        throw new UserError(`${e.message}\n(${progress.done} completed requests are kept in ${paths.journal}; fix this and continue with --resume ${options.outDir})`, e.exitCode);
+        throw planningError(err, runSpec.name, progress.done, paths.journal, options.outDir);
       }
       progress.total += states.length;
       report();

@@ -137,6 +137,26 @@ describe('harness/runner evaluate()', function () {
     expect(readJournal(join(out, 'absent.jsonl')).size).to.equal(0);
   });
 
+  it('stops sending once the first requests all fail, recording the rest as not sent', async () => {
+    const s = await start({ fault: (c) => (c.path === '/process' ? { kind: 'status', status: 404 } : undefined) });
+    const out = join(tmp('brk'), 'r');
+    const res = await evaluate({ entries: ['gsm'], backend: new NeuripsBackend({ urls: [s.url], http: fast }), dataDir, outDir: out, concurrency: 2 });
+    expect(res.errors.count).to.equal(12);
+    expect(s.completions().length).to.be.within(10, 11);
+    expect(res.errors.first[0].message).to.match(/HTTP 404/);
+    const notSent = readRecords(out).filter((r) => r.error?.startsWith('not sent: the first 10 requests all failed'));
+    expect(notSent.length).to.equal(12 - s.completions().length);
+  });
+
+  it('names a failed tokenizer request as the reason a run cannot be prepared', async () => {
+    const s = await start({ tokenizeEndpoints: false });
+    let err: Error | undefined;
+    await evaluate({ entries: ['gsm:max_eval_instances=2'], backend: new NeuripsBackend({ urls: [s.url], http: fast }), dataDir, outDir: join(tmp('tok'), 'r') }).catch((e: Error) => (err = e));
+    expect(err?.name).to.equal('UserError');
+    expect(err?.message).to.match(/^run gsm.*: fitting prompts needs the model's tokenizer, and request tokenize\(\d+ chars\): POST http:\/\/127\.0\.0\.1:\d+\/tokenize answered HTTP 404.*--tokenizer tokenizer\.json/);
+    expect(s.completions()).to.have.length(0);
+  });
+
   it('keeps at most `concurrency` requests of any kind (completions and tokenizer calls) in flight', async () => {
     let inFlight = 0;
     let peak = 0;
