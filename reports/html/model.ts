@@ -9,6 +9,8 @@ import { compareRuns, type CompareReport } from '../../harness/compare/compare-r
 import { normalInterval, wilsonInterval } from '../../harness/stats/intervals.js';
 import { readTrainFile, type TrainFile } from './train-file.js';
 import type { TaskBar } from './charts.js';
+import { rankEntries, type LeaderboardRow } from '../leaderboard.js';
+import { parseEvalfirstResults } from '../leaderboard/inputs.js';
 
 export interface ReportRun {
   label: string;
@@ -30,6 +32,8 @@ export interface ReportModel {
   bars: TaskBar[];
   groups: string[];
   leaderboard: LeaderboardLine[];
+  /** The challenge's win-rate ranking (final-round rule) of these runs, when ≥ 2 have challenge groups. */
+  challenge: LeaderboardRow[] | null;
   comparison: { report: CompareReport | null; note: string | null } | null;
   createdAt: string;
 }
@@ -108,5 +112,7 @@ export async function buildReportModel(runDirs: string[]): Promise<ReportModel> 
       }
     }
   }
-  return { runs, bars, groups, leaderboard, comparison, createdAt: new Date().toISOString() };
+  const entries = withResults.map((r) => parseEvalfirstResults(r.results!, r.label, r.dir)).filter((e) => Object.keys(e.values).length > 0);
+  const challenge = entries.length >= 2 ? rankEntries(entries, 'final') : null;
+  return { runs, bars, groups, leaderboard, challenge, comparison, createdAt: new Date().toISOString() };
 }

@@ -108,7 +108,15 @@ function leaderboardSection(m: ReportModel): string {
   if (m.leaderboard.length === 0) return '';
   const rows = m.leaderboard.map((l, i) => `<tr><td class="num">${i + 1}</td><td>${h(l.label)}</td><td class="num">${fmt(l.mean)}</td>${m.groups.map((g) => `<td class="num">${fmt(l.groups[g])}</td>`).join('')}</tr>`);
   return `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">Ranked by the unweighted mean of each group's main metric over the groups a run has (HELM-style); use <code>evalfirst leaderboard</code> for the challenge's win-rate ranking.</p>
-<table id="leaderboard-table"><thead><tr><th>#</th><th>run</th><th>mean</th>${m.groups.map((g) => `<th>${h(g)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+<table id="leaderboard-table"><thead><tr><th>#</th><th>run</th><th>mean</th>${m.groups.map((g) => `<th>${h(g)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${challengeTable(m)}</section>`;
+}
+
+function challengeTable(m: ReportModel): string {
+  if (!m.challenge) return '';
+  const scen = [...new Set(m.challenge.flatMap((r) => Object.keys(r.scenarios)))];
+  const rows = m.challenge.map((r, i) => `<tr><td class="num">${i + 1}</td><td>${h(r.entry)}</td><td class="num">${fmt(r.score_full, 3)}</td><td class="num">${fmt(r.score_open, 3)}</td><td class="num">${fmt(r.score_hidden, 3)}</td>${scen.map((s) => `<td class="num">${fmt(r.scenarios[s], 3)}</td>`).join('')}</tr>`);
+  return `<h3>Challenge ranking among these runs</h3><p class="note">The organisers' final-round rule: mean win rate per scenario, geometric mean, 1/3 open + 2/3 hidden; columns a run lacks count as the worst value.</p>
+<table id="challenge-table"><thead><tr><th>#</th><th>run</th><th>full</th><th>open</th><th>hidden</th>${scen.map((s) => `<th>${h(s)} MWR</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 interface BrowserInstance {

@@ -25,6 +25,17 @@ export interface FixtureOptions {
   temperature?: number;
 }
 
+/** HELM summarize: each group's mean is the unweighted mean of its runs' means. */
+function groupResults(runs: RunResult[]): ResultsFile['groups'] {
+  const byGroup = new Map<string, RunResult[]>();
+  for (const r of runs) for (const g of r.groups) byGroup.set(g, [...(byGroup.get(g) ?? []), r]);
+  return [...byGroup].map(([group, rs]) => {
+    const metric = rs[0].mainMetric;
+    const mean = rs.reduce((s, r) => s + r.metrics[metric].mean, 0) / rs.length;
+    return { group, mainMetric: metric, metrics: { [metric]: { mean, stderr: 0, count: rs.length, runs: rs.length } } };
+  });
+}
+
 const defaultPrompt = (id: string) => `Question ${id}: what is 2+2?\nAnswer:`;
 
 export function writeRunDir(dir: string, o: FixtureOptions): string {
@@ -54,7 +65,7 @@ export function writeRunDir(dir: string, o: FixtureOptions): string {
     config: o.config ?? { suite: 'test', concurrency: 4 },
     backend: o.backend ?? { id: 'http://localhost:8080', protocol: 'challenge', tokenizer: 'llama' },
     runs,
-    groups: [],
+    groups: groupResults(runs),
     errors: { count: 0, first: [] },
   };
   writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2));

@@ -119,6 +119,7 @@ describe('HTML report', () => {
       await page.goto(pathToFileURL(out).href);
       await page.waitForSelector('#instance-rows tr');
       expect(await page.locator('svg.marks').count()).to.be.at.least(4);
+      expect(await page.locator('#challenge-table tbody tr').count()).to.equal(2);
       for (const id of ['#summary-table', '#task-table', '#compare-table', '#leaderboard-table', '#instance-table', '.checkpoint-table']) expect(await page.locator(id).count(), id).to.equal(1);
       expect(await page.locator('#instance-rows tr').count()).to.equal(total);
       expect(await page.locator('#instance-count').textContent()).to.contain(`${total} matching`);
