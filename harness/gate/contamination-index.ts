@@ -17,8 +17,8 @@
 // 13-grams common to many training documents). Once a row shares an instance-unique 13-gram with a
 // text, coverage counts every 13-gram of that text found in the row, template ones included.
 // Measured on the real MMLU/GSM8K/TruthfulQA eval sets, a row "Q: <question>\nA:" is flagged for
-// every question of ≥ 13 tokens except 189 MMLU questions that normalise to the same text as another
-// question (they still match exactly); questions under 6 tokens are left to exact matching.
+// every question of ≥ 13 tokens but 6 (MMLU items whose long passage several questions share, so
+// every 13-gram is a template one); questions under 6 tokens are left to exact matching.
 import { normalizeTokens } from './normalize.js';
 import { prefixHashes, spanKey, tokenHashes, type PrefixHashes } from './ngram-hash.js';
 
@@ -136,6 +136,8 @@ export class ContaminationIndex {
   private readonly padded: string[] = [];
   private readonly ngrams = new Map<number, number>();
   private readonly exact = new Map<number, number>();
+  /** Whole-text key → first text index, for texts of 13 tokens or more. */
+  private readonly wholeTexts = new Map<number, number>();
   /** Short texts by the key of their first MIN_SHORT_TOKENS tokens: one lookup per row position. */
   private readonly shortByPrefix = new Map<number, number[]>();
   /** Key of the whole short text, by text index. */
@@ -163,11 +165,17 @@ export class ContaminationIndex {
       if (!this.exact.has(k)) this.exact.set(k, idx);
     }
     if (tokens.length >= NGRAM) {
+      // A text that normalises exactly like an earlier one (MMLU has questions differing only in
+      // punctuation) shares its n-grams with it without making them template n-grams.
+      const whole = spanKey(p, 0, tokens.length);
+      const twin = this.wholeTexts.get(whole);
+      const owner = twin !== undefined && this.padded[twin] === this.padded[idx] ? this.instanceOf[twin] : inst;
+      if (twin === undefined) this.wholeTexts.set(whole, idx);
       for (let i = 0; i + NGRAM <= tokens.length && i < POS_BITS; i++) {
         const k = spanKey(p, i, NGRAM);
         const prior = this.ngrams.get(k);
         if (prior === undefined) this.ngrams.set(k, idx * POS_BITS + i);
-        else if (this.instanceOf[Math.floor(prior / POS_BITS)] !== inst) this.sharedCount.set(k, (this.sharedCount.get(k) ?? 1) + 1);
+        else if (this.instanceOf[Math.floor(prior / POS_BITS)] !== owner) this.sharedCount.set(k, (this.sharedCount.get(k) ?? 1) + 1);
       }
     } else if (tokens.length >= MIN_SHORT_TOKENS) {
       this.shortKey.set(idx, spanKey(p, 0, tokens.length));

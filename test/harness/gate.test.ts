@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -206,6 +206,23 @@ describe('gate', () => {
       expect(existsSync(join(workDir, 'new', 'train', 'checkpoint-1', 'adapter_model.safetensors'))).to.equal(true);
       expect(renderGateJUnit(r)).to.contain('proxy fine-tuned on the new data');
       expect(r.passed).to.equal(true);
+    });
+
+    it('real MMLU + GSM8K + TruthfulQA: a copied eval question is found for all but a handful of ≥ 13-token questions', async function () {
+      const dir = requireSharedData(this, 'mmlu');
+      const subjects = readdirSync(join(dir, 'mmlu', 'data', 'test')).filter((f) => f.endsWith('_test.csv')).map((f) => f.slice(0, -'_test.csv'.length));
+      const suiteFile = join(tmp, 'real-suite.txt');
+      writeFileSync(suiteFile, [...subjects.map((s) => `mmlu:subject=${s}`), 'gsm', 'truthful_qa:task=mc_single'].join('\n') + '\n');
+      const evalTexts = await loadSuiteEvalTexts(suiteFile, dir);
+      expect(evalTexts.benchmarks).to.deep.equal({ mmlu: 14042 + 1531, gsm: 1319, truthful_qa: 654 });
+      const idx = indexOf(evalTexts.texts);
+      const missed: Record<string, number> = {};
+      for (const t of evalTexts.texts) {
+        if (t.field !== 'input' || normalizeTokens(t.text).length < 13) continue;
+        if (!idx.check({ prompt: `Q: ${t.text}\nA:`, completion: ' B' })) missed[t.benchmark] = (missed[t.benchmark] ?? 0) + 1;
+      }
+      // The misses are MMLU items whose long passage is shared by several questions (all template n-grams).
+      expect(missed).to.deep.equal({ mmlu: 6 });
     });
 
     it('real GSM8K: planted test questions are found among train rows', async function () {
