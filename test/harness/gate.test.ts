@@ -225,12 +225,13 @@ describe('gate', () => {
       expect(missed).to.deep.equal({ mmlu: 6 });
     });
 
-    it('real GSM8K: planted test questions are found among train rows', async function () {
+    it('real GSM8K: planted test questions are found, and none of the 7473 train rows is flagged', async function () {
       const dir = requireSharedData(this, 'gsm8k');
       const suiteFile = join(tmp, 'gsm-only.txt');
       writeFileSync(suiteFile, 'gsm\n');
       const test = readFileSync(join(dir, 'gsm8k', 'test.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { question: string; answer: string });
-      const train = readFileSync(join(dir, 'gsm8k', 'train.jsonl'), 'utf8').trim().split('\n').slice(0, 300).map((l) => JSON.parse(l) as { question: string; answer: string });
+      // All 7473 train rows (disjoint from test by construction) plus two planted test questions.
+      const train = readFileSync(join(dir, 'gsm8k', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { question: string; answer: string });
       const rows = train.map((t) => JSON.stringify({ prompt: `Q: ${t.question}\nA:`, completion: ` ${t.answer}` }));
       rows.splice(100, 0, JSON.stringify({ prompt: test[5].question, completion: test[5].answer })); // line 101
       const words = test[9].question.split(' ');
@@ -240,6 +241,7 @@ describe('gate', () => {
       const r = await runGate({ dataset: join(tmp, 'gsm-train.jsonl'), suite: suiteFile, dataDir: dir });
       expect(r.evalInstances).to.equal(1319);
       expect(r.contaminated.map((c) => c.line)).to.include.members([101, 201]);
+      expect(r.rowsChecked).to.equal(7475);
       expect(r.contaminated.filter((c) => c.line !== 101 && c.line !== 201), 'train rows flagged against test').to.have.length(0);
     });
   });
