@@ -107,7 +107,7 @@ ${flips.length ? `<h3>Flips</h3><ul id="flips">${flips.join('')}</ul>` : ''}</se
 function leaderboardSection(m: ReportModel): string {
   if (m.leaderboard.length === 0) return '';
   const rows = m.leaderboard.map((l, i) => `<tr><td class="num">${i + 1}</td><td>${h(l.label)}</td><td class="num">${fmt(l.mean)}</td>${m.groups.map((g) => `<td class="num">${fmt(l.groups[g])}</td>`).join('')}</tr>`);
-  return `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">Ranked by the unweighted mean of each group's main metric over the groups a run has (HELM-style); use <code>evalfirst leaderboard</code> for the challenge's win-rate ranking.</p>
+  return `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">Ranked by the unweighted mean of each group's main metric over the groups a run has (HELM-style).${m.challenge ? '' : ' The challenge win-rate ranking appears when two or more runs carry challenge groups (or use <code>evalfirst leaderboard</code>).'}</p>
 <table id="leaderboard-table"><thead><tr><th>#</th><th>run</th><th>mean</th>${m.groups.map((g) => `<th>${h(g)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${challengeTable(m)}</section>`;
 }
 
