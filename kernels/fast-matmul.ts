@@ -7,8 +7,15 @@ import { kernelWasm, inKernelMemory, kernelAlloc, kernelFree, type WasmExports, 
 import { runSplit, kernelThreads, type PoolOp } from './pool.js';
 import type { NF4Tensor } from './nf4.js';
 
-// below this many multiply-adds a matmul stays on one thread (handing out costs ~10 µs)
-export const PARALLEL_MIN_MACS = 1 << 17;
+// below this many multiply-adds a matmul stays on one thread: waking a worker costs ~10-20 µs,
+// about what a decode-sized matmul (288×768) takes in all at ~15 GFLOP/s
+export const PARALLEL_MIN_MACS = 1 << 20;
+let parallelMinMacs = PARALLEL_MIN_MACS;
+
+// the split threshold in multiply-adds (tests set 0 to force every matmul through the pool)
+export function setKernelParallelThreshold(macs: number): void {
+  parallelMinMacs = macs;
+}
 
 // a growable scratch block in kernel memory
 class Scratch {
@@ -53,7 +60,7 @@ function split(
   args: (o0: number, o1: number) => number[],
 ): void {
   const local = (o0: number, o1: number): void => (ex[op] as (...a: number[]) => void)(...args(o0, o1));
-  if (macs >= PARALLEL_MIN_MACS && kernelThreads() > 1 && OC >= 8 && runSplit(op, OC, 4, args, local)) return;
+  if (macs >= parallelMinMacs && kernelThreads() > 1 && OC >= 8 && runSplit(op, OC, 4, args, local)) return;
   local(0, OC);
 }
 

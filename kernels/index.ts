@@ -23,4 +23,4 @@ export * from './adamw.js';
 export * from './sampling.js';
 export * from './wasm.js';
 export { setKernelThreads, kernelThreads, shutdownKernelPool, kernelPoolJobs } from './pool.js';
-export { PARALLEL_MIN_MACS } from './fast-matmul.js';
+export { PARALLEL_MIN_MACS, setKernelParallelThreshold } from './fast-matmul.js';

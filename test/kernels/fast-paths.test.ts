@@ -5,7 +5,7 @@ import {
   quantizeQ8_0, quantizeQ4_0, matmulQ8_0Forward, matmulQ4_0Forward, Q8_0_BLOCK_BYTES, Q4_0_BLOCK_BYTES,
   matmulBackward, matmulBackwardJs, matmulNF4Backward, matmulNF4BackwardJs,
   kernelBackend, setKernelBackend, toKernelMemory, inKernelMemory, allocF32, freeKernelArray,
-  setKernelThreads, kernelThreads, shutdownKernelPool, kernelPoolJobs, PARALLEL_MIN_MACS, kernelAlloc, kernelFree,
+  setKernelThreads, kernelThreads, shutdownKernelPool, kernelPoolJobs, PARALLEL_MIN_MACS, setKernelParallelThreshold, kernelAlloc, kernelFree,
 } from '../../kernels/index.js';
 import { randn, expectClose, maxAbsDiff } from './helpers.js';
 
@@ -31,8 +31,11 @@ describe('kernels: WebAssembly SIMD fast paths and the worker pool', function ()
       console.log(`      skipped: ${kernelBackend().reason}`);
       this.skip();
     }
+    // every matmul below goes through the pool when on 2 threads, however small
+    setKernelParallelThreshold(0);
   });
   after(() => {
+    setKernelParallelThreshold(PARALLEL_MIN_MACS);
     setKernelBackend('wasm');
     setKernelThreads(threadsBefore);
     shutdownKernelPool();
@@ -110,13 +113,18 @@ describe('kernels: WebAssembly SIMD fast paths and the worker pool', function ()
   }
 
   it('a matmul big enough to be split really is split (and equal)', () => {
-    const N = 1, C = 288, OC = 2048;
+    setKernelParallelThreshold(PARALLEL_MIN_MACS);
+    const N = 1, C = 288, OC = 4096;
     expect(N * C * OC).to.be.at.least(PARALLEL_MIN_MACS);
     const inp = randn(N * C, 210), w = toKernelMemory(randn(OC * C, 211));
     const jobs = kernelPoolJobs();
     const r = threeWays((out) => matmulForward(out, inp, w, null, N, C, OC), N * OC);
     expect(maxAbsDiff(r.wasm2, r.wasm1)).to.equal(0);
     expect(kernelPoolJobs() - jobs, 'split jobs').to.equal(1);
+    const small = kernelPoolJobs();
+    threeWays((out) => matmulForward(out, inp, w, null, N, C, 256), N * 256);
+    expect(kernelPoolJobs() - small, 'a decode-sized matmul stays on one thread').to.equal(0);
+    setKernelParallelThreshold(0);
   });
 
   for (const [N, C, OC] of [[1, 288, 288], [64, 288, 768], [7, 70, 33]]) {
