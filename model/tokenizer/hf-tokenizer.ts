@@ -25,6 +25,8 @@ export class HfTokenizer implements TextTokenizer {
   readonly eosId: number | null;
   /** Whether encode(text) already prepends BOS (LLaMA's TemplateProcessing post-processor). */
   private readonly postProcessorAddsBos: boolean;
+  /** tokenizer_config.json's add_bos_token (LLaMA: true); false means never add one ourselves. */
+  private readonly configAddsBos: boolean;
 
   constructor(
     readonly source: string,
@@ -38,12 +40,13 @@ export class HfTokenizer implements TextTokenizer {
     this.eosId = tok.token_to_id(eos) ?? null;
     const probe = tok.encode('a', { add_special_tokens: true }).ids;
     this.postProcessorAddsBos = this.bosId !== null && probe[0] === this.bosId;
+    this.configAddsBos = config.add_bos_token !== false;
   }
 
   encode(text: string, addBos = true): number[] {
     if (!addBos) return this.tok.encode(text, { add_special_tokens: false }).ids;
     const ids = this.tok.encode(text, { add_special_tokens: true }).ids;
-    if (this.postProcessorAddsBos || this.bosId === null) return ids;
+    if (this.postProcessorAddsBos || this.bosId === null || !this.configAddsBos) return ids;
     return [this.bosId, ...ids];
   }
 
