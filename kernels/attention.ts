@@ -8,6 +8,8 @@
 // so Tk >= pos0 + T. Query head h reads kv head floor(h / (NH/NKV)) (repeat_interleave, as LLaMA).
 // Scores are scaled by 1/sqrt(HS). Prefill: T > 1; decode: T = 1.
 
+import { fastAttentionForward } from './fast-attention.js';
+
 export const ATTENTION_KEY_BLOCK = 64;
 
 let scoreBuf = new Float32Array(ATTENTION_KEY_BLOCK);
@@ -17,8 +19,26 @@ function checkHeads(NH: number, NKV: number): number {
   return NH / NKV;
 }
 
-// out[T,NH,HS], lse[T,NH] (null when no backward is needed) from q[T,NH,HS], k/v[Tk,NKV,HS]
+// out[T,NH,HS], lse[T,NH] (null when no backward is needed) from q[T,NH,HS], k/v[Tk,NKV,HS].
+// WebAssembly SIMD (heads over the worker pool when large) when k and v live in kernel memory.
 export function attentionForward(
+  out: Float32Array,
+  lse: Float32Array | null,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  T: number,
+  pos0: number,
+  NH: number,
+  NKV: number,
+  HS: number,
+): void {
+  checkHeads(NH, NKV);
+  if (!fastAttentionForward(out, lse, q, k, v, T, pos0, NH, NKV, HS)) attentionForwardJs(out, lse, q, k, v, T, pos0, NH, NKV, HS);
+}
+
+// the JS kernel (same contract), for query heads [hStart, hEnd)
+export function attentionForwardJs(
   out: Float32Array,
   lse: Float32Array | null,
   q: Float32Array,

@@ -18,7 +18,7 @@ export function setKernelParallelThreshold(macs: number): void {
 }
 
 // a growable scratch block in kernel memory
-class Scratch {
+export class Scratch {
   ptr = 0;
   bytes = 0;
   ensure(bytes: number): number {
@@ -44,7 +44,7 @@ function heapF32(): Float32Array {
 }
 
 // pointer to `a` in kernel memory, copying it into `s` when it lives elsewhere
-function place(a: Float32Array, n: number, s: Scratch): number {
+export function place(a: Float32Array, n: number, s: Scratch): number {
   if (inKernelMemory(a)) return a.byteOffset;
   const ptr = s.ensure(n * 4);
   heapF32().set(a.subarray(0, n), ptr >> 2);
@@ -52,22 +52,23 @@ function place(a: Float32Array, n: number, s: Scratch): number {
 }
 
 // runs op over [0, OC) on the pool when large enough, else on this thread
-function split(
+export function split(
   ex: WasmExports,
   op: PoolOp,
   OC: number,
   macs: number,
   args: (o0: number, o1: number) => number[],
+  align = 4,
 ): void {
   const local = (o0: number, o1: number): void => (ex[op] as (...a: number[]) => void)(...args(o0, o1));
-  if (macs >= parallelMinMacs && kernelThreads() > 1 && OC >= 8 && runSplit(op, OC, 4, args, local)) return;
+  if (macs >= parallelMinMacs && kernelThreads() > 1 && OC >= 2 * align && runSplit(op, OC, align, args, local)) return;
   local(0, OC);
 }
 
 // the output pointer (the array itself or scratch), and a finisher copying scratch back
-function outPlace(out: Float32Array, n: number): { ptr: number; finish: () => void } {
+export function outPlace(out: Float32Array, n: number, s: Scratch = outScratch): { ptr: number; finish: () => void } {
   if (inKernelMemory(out)) return { ptr: out.byteOffset, finish: () => {} };
-  const ptr = outScratch.ensure(n * 4);
+  const ptr = s.ensure(n * 4);
   return { ptr, finish: () => out.set(heapF32().subarray(ptr >> 2, (ptr >> 2) + n)) };
 }
 

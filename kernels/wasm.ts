@@ -27,6 +27,8 @@ export interface WasmExports {
   matmul_backward_input(dinp: number, dout: number, w: number, N: number, C: number, OC: number, n0: number, n1: number): void;
   matmul_backward_weight(dweight: number, dbias: number, dout: number, inp: number, N: number, C: number, OC: number,
     o0: number, o1: number): void;
+  attention_forward(out: number, lse: number, q: number, k: number, v: number, scores: number, T: number, pos0: number,
+    NH: number, NKV: number, HS: number, h0: number, h1: number): void;
   matmul_nf4_backward_input(dinp: number, dout: number, packed: number, absmax: number, code: number, tmp: number,
     N: number, C: number, OC: number, blocksize: number, n0: number, n1: number): void;
 }

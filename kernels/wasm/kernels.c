@@ -446,3 +446,89 @@ void matmul_nf4_backward_input(float* dinp, const float* dout, const uint8_t* pa
     }
   }
 }
+
+// ---- attention ----
+
+// e^x for x <= 0 (softmax weights after max subtraction), relative error ~2e-7: x = n·ln2 + r,
+// |r| <= ln2/2, e^r by its Taylor series to r^7, times 2^n built in the exponent bits
+static inline float exp_neg(float x) {
+  if (x < -87.0f) return 0.0f;
+  const float n = __builtin_nearbyintf(x * 1.44269504088896341f);
+  const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
+  float p = 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  union { uint32_t u; float f; } s;
+  s.u = (uint32_t)((int)n + 127) << 23;
+  return p * s.f;
+}
+
+static inline float ln_pos(float x) {
+  // log for the final logsumexp (x >= 1): exponent + atanh series of the mantissa ratio
+  union { uint32_t u; float f; } b;
+  b.f = x;
+  int e = (int)((b.u >> 23) & 0xff) - 127;
+  b.u = (b.u & 0x007fffff) | 0x3f800000; // mantissa in [1, 2)
+  float m = b.f;
+  if (m > 1.41421356f) { m *= 0.5f; e += 1; }
+  const float z = (m - 1.0f) / (m + 1.0f), z2 = z * z;
+  const float s = 2.0f * z * (1.0f + z2 * (1.0f / 3 + z2 * (1.0f / 5 + z2 * (1.0f / 7 + z2 * (1.0f / 9)))));
+  return s + (float)e * 0.693147180559945309f;
+}
+
+// out[T,NH,HS], lse[T,NH] (lse may be 0) from q[T,NH,HS], k/v[Tk,NKV,HS]; query heads [h0, h1);
+// the online softmax of kernels/attention.ts over blocks of 64 keys; `scores` holds 64 floats
+// for this thread. HS % 4 == 0.
+EXPORT(attention_forward)
+void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, float* scores,
+                       int T, int pos0, int NH, int NKV, int HS, int h0, int h1) {
+  const int rep = NH / NKV;
+  const float scale = 1.0f / __builtin_sqrtf((float)HS);
+  const int kvStride = NKV * HS;
+  for (int t = 0; t < T; t++) {
+    const int nkeys = pos0 + t + 1;
+    for (int h = h0; h < h1; h++) {
+      const float* qr = q + (t * NH + h) * HS;
+      float* o = out + (t * NH + h) * HS;
+      const int kvh = (h / rep) * HS;
+      for (int d = 0; d < HS; d += 4) wasm_v128_store(o + d, wasm_f32x4_splat(0));
+      float m = -__builtin_inff();
+      float l = 0;
+      for (int j0 = 0; j0 < nkeys; j0 += 64) {
+        const int j1 = j0 + 64 < nkeys ? j0 + 64 : nkeys;
+        float bmax = -__builtin_inff();
+        for (int j = j0; j < j1; j++) {
+          const float* kr = k + j * kvStride + kvh;
+          v128_t acc = wasm_f32x4_mul(wasm_v128_load(qr), wasm_v128_load(kr));
+          for (int d = 4; d < HS; d += 4) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(qr + d), wasm_v128_load(kr + d)));
+          const float sc = hsum(acc) * scale;
+          scores[j - j0] = sc;
+          bmax = sc > bmax ? sc : bmax;
+        }
+        const float mNew = m > bmax ? m : bmax;
+        const float corr = exp_neg(m - mNew);
+        if (corr != 1.0f) {
+          l *= corr;
+          const v128_t cv = wasm_f32x4_splat(corr);
+          for (int d = 0; d < HS; d += 4) wasm_v128_store(o + d, wasm_f32x4_mul(wasm_v128_load(o + d), cv));
+        }
+        for (int j = j0; j < j1; j++) {
+          const float p = exp_neg(scores[j - j0] - mNew);
+          l += p;
+          const float* vr = v + j * kvStride + kvh;
+          const v128_t pv = wasm_f32x4_splat(p);
+          for (int d = 0; d < HS; d += 4) wasm_v128_store(o + d, wasm_f32x4_add(wasm_v128_load(o + d), wasm_f32x4_mul(pv, wasm_v128_load(vr + d))));
+        }
+        m = mNew;
+      }
+      const v128_t inv = wasm_f32x4_splat(1.0f / l);
+      for (int d = 0; d < HS; d += 4) wasm_v128_store(o + d, wasm_f32x4_mul(wasm_v128_load(o + d), inv));
+      if (lse) lse[t * NH + h] = m + ln_pos(l);
+    }
+  }
+}

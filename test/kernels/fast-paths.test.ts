@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import {
   matmulForward, matmulForwardJs, matmulNF4Forward, matmulNF4ForwardJs, nf4Quantize, nf4ToKernelMemory,
   quantizeQ8_0, quantizeQ4_0, matmulQ8_0Forward, matmulQ4_0Forward, Q8_0_BLOCK_BYTES, Q4_0_BLOCK_BYTES,
-  matmulBackward, matmulBackwardJs, matmulNF4Backward, matmulNF4BackwardJs,
+  attentionForward, attentionForwardJs, matmulBackward, matmulBackwardJs, matmulNF4Backward, matmulNF4BackwardJs,
   kernelBackend, setKernelBackend, toKernelMemory, inKernelMemory, allocF32, freeKernelArray,
   setKernelThreads, kernelThreads, shutdownKernelPool, kernelPoolJobs, PARALLEL_MIN_MACS, setKernelParallelThreshold, kernelAlloc, kernelFree,
 } from '../../kernels/index.js';
@@ -164,6 +164,31 @@ describe('kernels: WebAssembly SIMD fast paths and the worker pool', function ()
       expectClose(r.js, ref, 0, 0, 'JS dispatch');
       expectClose(r.wasm1, ref, 1e-4, 1e-5, 'wasm 1 thread');
       expectClose(r.wasm2, r.wasm1, 0, 0, '2 threads vs 1');
+    });
+  }
+
+  for (const [name, T, pos0, NH, NKV, HS] of [
+    ['decode over 3 key blocks, GQA 6:2', 1, 150, 6, 2, 48],
+    ['prefill 70 rows, MHA', 70, 0, 6, 6, 48],
+    ['prefill at an offset, GQA 8:2, HS 16', 9, 100, 8, 2, 16],
+  ] as const) {
+    it(`attention forward: wasm (1 and 2 threads) equals JS, lse included (${name})`, () => {
+      const Tk = pos0 + T;
+      const q = randn(T * NH * HS, 230), k = toKernelMemory(randn(Tk * NKV * HS, 231)), v = toKernelMemory(randn(Tk * NKV * HS, 232));
+      const lses: Float32Array[] = [];
+      const r = threeWays((out) => {
+        const lse = new Float32Array(T * NH);
+        attentionForward(out, lse, q, k, v, T, pos0, NH, NKV, HS);
+        lses.push(lse);
+      }, T * NH * HS);
+      const ref = new Float32Array(T * NH * HS), refLse = new Float32Array(T * NH);
+      attentionForwardJs(ref, refLse, q, k, v, T, pos0, NH, NKV, HS);
+      expectClose(r.js, ref, 0, 0, 'JS dispatch');
+      expectClose(r.wasm1, ref, 2e-6, 2e-6, 'wasm out');
+      expectClose(lses[1], refLse, 2e-6, 1e-6, 'wasm lse');
+      expectClose(r.wasm2, r.wasm1, 0, 0, '2 threads vs 1');
+      freeKernelArray(k);
+      freeKernelArray(v);
     });
   }
 
