@@ -2,7 +2,7 @@
 // q/k rows permuted back to Meta's adjacent-pair RoPE layout, llama.* metadata with the exact
 // types llama.cpp checks, the SentencePiece vocabulary, and projections in F32, Q8_0 or Q4_0
 // (optionally the embedding and output too).
-import { quantizeQ4_0, quantizeQ8_0 } from '../../kernels/index.js';
+import { fp32ArrayToFp16, quantizeQ4_0, quantizeQ8_0 } from '../../kernels/index.js';
 import { GGMLType } from '../formats/ggml-type.js';
 import type { GGUFValue } from '../formats/gguf-value.js';
 import { gv, writeGGUF, type GGUFTensorToWrite } from '../formats/gguf-write.js';
@@ -38,6 +38,11 @@ export function permuteHfToMeta(w: Float32Array, nHeads: number, rows: number, c
 
 function encodeLinear(name: string, data: Float32Array, rows: number, cols: number, type: number): GGUFTensorToWrite {
   if (type === GGMLType.F32) return { name, type, ne: [cols, rows], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  if (type === GGMLType.F16) {
+    const h = new Uint16Array(data.length);
+    fp32ArrayToFp16(h, data);
+    return { name, type, ne: [cols, rows], data: new Uint8Array(h.buffer) };
+  }
   const blocks = (rows * cols) / 32;
   const bytes = new Uint8Array(blocks * (type === GGMLType.Q8_0 ? 34 : 18));
   if (type === GGMLType.Q8_0) quantizeQ8_0(data, bytes);
@@ -46,7 +51,7 @@ function encodeLinear(name: string, data: Float32Array, rows: number, cols: numb
 }
 
 export interface GGUFExportOptions {
-  /** Type of the seven projections: F32, Q8_0 or Q4_0. Embedding, output and norms stay F32. */
+  /** Type of the seven projections: F32, F16, Q8_0 or Q4_0. Embedding, output and norms stay F32. */
   projectionType?: number;
   vocab: GGUFVocab;
   name?: string;
@@ -59,7 +64,7 @@ export function writeLlamaGGUF(path: string, c: LlamaConfig, t: NamedTensors, op
   const md: Array<[string, GGUFValue]> = [
     ['general.architecture', gv.str('llama')],
     ['general.name', gv.str(opts.name ?? 'evalfirst-seeded')],
-    ['general.file_type', gv.u32(type === GGMLType.F32 ? 0 : type === GGMLType.Q8_0 ? 7 : 2)],
+    ['general.file_type', gv.u32(type === GGMLType.F32 ? 0 : type === GGMLType.F16 ? 1 : type === GGMLType.Q8_0 ? 7 : 2)],
     ['llama.context_length', gv.u32(c.maxSeqLen)],
     ['llama.embedding_length', gv.u32(c.dim)],
     ['llama.block_count', gv.u32(c.nLayers)],

@@ -62,6 +62,17 @@ describe('model/llama forward', () => {
     expect(maxAbsDiff(a, b)).to.be.lessThan(1e-5);
   });
 
+  it('reads F16 GGUF weights (converted to fp32 on load) close to fp32', () => {
+    writeLlamaGGUF(join(dir, 'f16.gguf'), config, tensors, { vocab: seededSpmVocab(config.vocabSize), projectionType: GGMLType.F16 });
+    const f16 = loadGGUFModel(join(dir, 'f16.gguf'));
+    const f32 = loadGGUFModel(join(dir, 'f32.gguf'));
+    expect(f16.weights.layers[0].proj.q_proj.kind).to.equal('f32');
+    const a = new LlamaModel(f16.config, f16.weights);
+    const b = new LlamaModel(f32.config, f32.weights);
+    const d = maxAbsDiff(a.forward(a.newCache(64), tokens, 'last'), b.forward(b.newCache(64), tokens, 'last'));
+    expect(d).to.be.greaterThan(0).and.lessThan(5e-3);
+  });
+
   it('runs Q8_0 GGUF weights close to fp32', () => {
     const hf = loadHfModel(join(dir, 'hf'));
     const q8 = loadGGUFModel(join(dir, 'q8.gguf'));
