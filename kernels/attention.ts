@@ -8,7 +8,7 @@
 // so Tk >= pos0 + T. Query head h reads kv head floor(h / (NH/NKV)) (repeat_interleave, as LLaMA).
 // Scores are scaled by 1/sqrt(HS). Prefill: T > 1; decode: T = 1.
 
-import { fastAttentionForward } from './fast-attention.js';
+import { fastAttentionForward, fastAttentionBackward } from './fast-attention.js';
 
 export const ATTENTION_KEY_BLOCK = 64;
 
@@ -100,8 +100,32 @@ export function attentionForwardJs(
 }
 
 // accumulates dq[T,NH,HS], dk/dv[Tk,NKV,HS] (+=) from dout[T,NH,HS], recomputing
-// P = exp(q·kᵀ·scale − lse) key by key; D = rowsum(dout ∘ out)
+// P = exp(q·kᵀ·scale − lse) key by key; D = rowsum(dout ∘ out). WebAssembly SIMD when available
+// (kv heads over the worker pool when large), else the JS kernel.
 export function attentionBackward(
+  dq: Float32Array,
+  dk: Float32Array,
+  dv: Float32Array,
+  dout: Float32Array,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  lse: Float32Array,
+  T: number,
+  pos0: number,
+  NH: number,
+  NKV: number,
+  HS: number,
+): void {
+  checkHeads(NH, NKV);
+  if (!fastAttentionBackward(dq, dk, dv, dout, q, k, v, out, lse, T, pos0, NH, NKV, HS)) {
+    attentionBackwardJs(dq, dk, dv, dout, q, k, v, out, lse, T, pos0, NH, NKV, HS);
+  }
+}
+
+// the JS kernel (same contract)
+export function attentionBackwardJs(
   dq: Float32Array,
   dk: Float32Array,
   dv: Float32Array,

@@ -1,14 +1,23 @@
-// Dispatch of attentionForward to the WebAssembly SIMD kernel (heads split over the worker pool
-// for prefill). Applies when k and v (the KV cache) live in kernel memory and HS % 4 == 0; q, out
-// and lse are copied when they live elsewhere. Returns false when it does not apply.
-import { kernelWasm, inKernelMemory } from './wasm.js';
+// Dispatch of attentionForward / attentionBackward to the WebAssembly SIMD kernels (heads split
+// over the worker pool when large). Applies when HS % 4 == 0; tensors outside kernel memory are
+// copied in (and accumulated gradients back out): a copy is O(T·H·HS) next to the O(T·Tk·H·HS) of
+// the attention itself. Returns false when it does not apply.
+import { kernelWasm } from './wasm.js';
 import { kernelThreads } from './pool.js';
-import { Scratch, place, outPlace, split } from './fast-matmul.js';
+import { Scratch, place, outPlace, accPlace, split } from './fast-matmul.js';
 
 const qScratch = new Scratch();
 const outScratch = new Scratch();
 const lseScratch = new Scratch();
 const scoreScratch = new Scratch();
+const kScratch = new Scratch();
+const vScratch = new Scratch();
+const doutScratch = new Scratch();
+const fwdOutScratch = new Scratch();
+const lseInScratch = new Scratch();
+const dqScratch = new Scratch();
+const dkScratch = new Scratch();
+const dvScratch = new Scratch();
 
 // out[T,NH,HS], lse[T,NH] (or null) from q[T,NH,HS] and the cache k/v[Tk,NKV,HS]
 export function fastAttentionForward(
@@ -16,7 +25,10 @@ export function fastAttentionForward(
   T: number, pos0: number, NH: number, NKV: number, HS: number,
 ): boolean {
   const w = kernelWasm();
-  if (!w || HS % 4 !== 0 || !inKernelMemory(k) || !inKernelMemory(v)) return false;
+  if (!w || HS % 4 !== 0) return false;
+  const Tk = pos0 + T;
+  const kp = place(k, Tk * NKV * HS, kScratch);
+  const vp = place(v, Tk * NKV * HS, vScratch);
   const qp = place(q, T * NH * HS, qScratch);
   const o = outPlace(out, T * NH * HS, outScratch);
   const l = lse ? outPlace(lse, T * NH, lseScratch) : null;
@@ -26,9 +38,31 @@ export function fastAttentionForward(
   let calls = 0;
   split(w.exports, 'attention_forward', NH, macs, (h0, h1) => {
     const sp = scores + 256 * calls++;
-    return [o.ptr, l ? l.ptr : 0, qp, k.byteOffset, v.byteOffset, sp, T, pos0, NH, NKV, HS, h0, h1];
+    return [o.ptr, l ? l.ptr : 0, qp, kp, vp, sp, T, pos0, NH, NKV, HS, h0, h1];
   }, 1);
   o.finish();
   if (l) l.finish();
+  return true;
+}
+
+// dq[T,NH,HS], dk/dv[Tk,NKV,HS] += gradients from dout, recomputing from (q, k, v, out, lse)
+export function fastAttentionBackward(
+  dq: Float32Array, dk: Float32Array, dv: Float32Array, dout: Float32Array,
+  q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+  T: number, pos0: number, NH: number, NKV: number, HS: number,
+): boolean {
+  const w = kernelWasm();
+  if (!w || HS % 4 !== 0) return false;
+  const Tk = pos0 + T;
+  const nq = T * NH * HS, nkv = Tk * NKV * HS;
+  const qp = place(q, nq, qScratch), kp = place(k, nkv, kScratch), vp = place(v, nkv, vScratch);
+  const gp = place(dout, nq, doutScratch), op = place(out, nq, fwdOutScratch), lp = place(lse, T * NH, lseInScratch);
+  const dQ = accPlace(dq, nq, dqScratch), dK = accPlace(dk, nkv, dkScratch), dV = accPlace(dv, nkv, dvScratch);
+  const macs = 4 * T * (pos0 + (T + 1) / 2) * HS * NH;
+  split(w.exports, 'attention_backward', NKV, macs,
+    (g0, g1) => [dQ.ptr, dK.ptr, dV.ptr, gp, qp, kp, vp, op, lp, T, pos0, NH, NKV, HS, g0, g1], 1);
+  dQ.finish();
+  dK.finish();
+  dV.finish();
   return true;
 }

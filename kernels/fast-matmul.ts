@@ -129,7 +129,7 @@ export function fastMatmulQ(
 
 // an accumulation target in kernel memory: the array itself, or scratch holding a copy of it
 // that the finisher copies back
-function accPlace(a: Float32Array, n: number, s: Scratch): { ptr: number; finish: () => void } {
+export function accPlace(a: Float32Array, n: number, s: Scratch): { ptr: number; finish: () => void } {
   if (inKernelMemory(a)) return { ptr: a.byteOffset, finish: () => {} };
   const ptr = s.ensure(n * 4);
   heapF32().set(a.subarray(0, n), ptr >> 2);

@@ -13,6 +13,7 @@ const SEQ = 0, DONE = 1, OP = 2, ARGS = 3, READY = 31;
 export const POOL_OPS = [
   'matmul_f32', 'matmul_nf4', 'matmul_q8_0', 'matmul_q4_0',
   'matmul_backward_input', 'matmul_backward_weight', 'matmul_nf4_backward_input', 'attention_forward',
+  'attention_backward',
 ] as const;
 export type PoolOp = (typeof POOL_OPS)[number];
 

@@ -29,6 +29,8 @@ export interface WasmExports {
     o0: number, o1: number): void;
   attention_forward(out: number, lse: number, q: number, k: number, v: number, scores: number, T: number, pos0: number,
     NH: number, NKV: number, HS: number, h0: number, h1: number): void;
+  attention_backward(dq: number, dk: number, dv: number, dout: number, q: number, k: number, v: number, out: number,
+    lse: number, T: number, pos0: number, NH: number, NKV: number, HS: number, g0: number, g1: number): void;
   matmul_nf4_backward_input(dinp: number, dout: number, packed: number, absmax: number, code: number, tmp: number,
     N: number, C: number, OC: number, blocksize: number, n0: number, n1: number): void;
 }

@@ -532,3 +532,42 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
     }
   }
 }
+
+// accumulates dq[T,NH,HS], dk/dv[Tk,NKV,HS] from dout, recomputing P = exp(q·kᵀ·scale − lse) key
+// by key (kernels/attention.ts attentionBackward); kv heads [g0, g1) and the query heads reading
+// them, so threads never write the same dk/dv rows. HS % 4 == 0.
+EXPORT(attention_backward)
+void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* q, const float* k,
+                        const float* v, const float* out, const float* lse, int T, int pos0, int NH, int NKV,
+                        int HS, int g0, int g1) {
+  const int rep = NH / NKV;
+  const float scale = 1.0f / __builtin_sqrtf((float)HS);
+  const int kvStride = NKV * HS;
+  for (int t = 0; t < T; t++) {
+    const int nkeys = pos0 + t + 1;
+    for (int h = g0 * rep; h < g1 * rep; h++) {
+      const int qo = (t * NH + h) * HS;
+      const int kvh = (h / rep) * HS;
+      const float L = lse[t * NH + h];
+      v128_t dacc = wasm_f32x4_splat(0);
+      for (int d = 0; d < HS; d += 4) dacc = wasm_f32x4_add(dacc, wasm_f32x4_mul(wasm_v128_load(dout + qo + d), wasm_v128_load(out + qo + d)));
+      const float D = hsum(dacc);
+      for (int j = 0; j < nkeys; j++) {
+        const int ko = j * kvStride + kvh;
+        v128_t sacc = wasm_f32x4_splat(0), pacc = sacc;
+        for (int d = 0; d < HS; d += 4) {
+          sacc = wasm_f32x4_add(sacc, wasm_f32x4_mul(wasm_v128_load(q + qo + d), wasm_v128_load(k + ko + d)));
+          pacc = wasm_f32x4_add(pacc, wasm_f32x4_mul(wasm_v128_load(dout + qo + d), wasm_v128_load(v + ko + d)));
+        }
+        const float p = exp_neg(hsum(sacc) * scale - L);
+        const float ds = p * (hsum(pacc) - D) * scale;
+        const v128_t pv = wasm_f32x4_splat(p), dsv = wasm_f32x4_splat(ds);
+        for (int d = 0; d < HS; d += 4) {
+          wasm_v128_store(dv + ko + d, wasm_f32x4_add(wasm_v128_load(dv + ko + d), wasm_f32x4_mul(pv, wasm_v128_load(dout + qo + d))));
+          wasm_v128_store(dq + qo + d, wasm_f32x4_add(wasm_v128_load(dq + qo + d), wasm_f32x4_mul(dsv, wasm_v128_load(k + ko + d))));
+          wasm_v128_store(dk + ko + d, wasm_f32x4_add(wasm_v128_load(dk + ko + d), wasm_f32x4_mul(dsv, wasm_v128_load(q + qo + d))));
+        }
+      }
+    }
+  }
+}

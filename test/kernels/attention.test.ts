@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { attentionForward, attentionBackward, ATTENTION_KEY_BLOCK } from '../../kernels/index.js';
+import { attentionForward, attentionBackward, ATTENTION_KEY_BLOCK, setKernelBackend, kernelBackend } from '../../kernels/index.js';
 import { randn, expectClose, gradCheck, dotLoss } from './helpers.js';
 
 // naive softmax attention in double: materialises every score row. out[T,NH,HS], lse[T,NH]
@@ -32,7 +32,11 @@ function naiveAttention(
   return { out, lse };
 }
 
+// both the JS kernels and (where available) the WebAssembly SIMD ones
+const BACKENDS = ['js', 'wasm'] as const;
+
 describe('kernels/attention', () => {
+  after(() => setKernelBackend('wasm'));
   const cases: Array<[string, number, number, number, number, number]> = [
     // name, T, pos0, NH, NKV, HS
     ['prefill, MHA', 7, 0, 3, 3, 8],
@@ -41,8 +45,9 @@ describe('kernels/attention', () => {
     ['prefill at an offset into the cache', 5, ATTENTION_KEY_BLOCK + 60, 4, 1, 8],
     ['decode (T=1) over 2+ key blocks, GQA 6:3', 1, 2 * ATTENTION_KEY_BLOCK + 3, 6, 3, 16],
   ];
-  for (const [name, T, pos0, NH, NKV, HS] of cases) {
-    it(`forward equals naive softmax attention: ${name}`, () => {
+  for (const backend of BACKENDS) for (const [name, T, pos0, NH, NKV, HS] of cases) {
+    it(`forward equals naive softmax attention (${backend}): ${name}`, () => {
+      setKernelBackend(backend);
       const Tk = pos0 + T;
       const q = randn(T * NH * HS, 31), k = randn(Tk * NKV * HS, 32), v = randn(Tk * NKV * HS, 33);
       const out = new Float32Array(T * NH * HS).fill(NaN), lse = new Float32Array(T * NH).fill(NaN);
@@ -70,11 +75,13 @@ describe('kernels/attention', () => {
     expect(() => attentionForward(z, null, z, z, z, 1, 0, 3, 2, 4)).to.throw(/3 query heads is not a multiple of 2 kv heads/);
   });
 
-  for (const [name, T, pos0, NH, NKV, HS] of [
+  for (const backend of BACKENDS) for (const [name, T, pos0, NH, NKV, HS] of [
     ['MHA from position 0', 4, 0, 2, 2, 4],
     ['GQA 4:2 at an offset', 3, 2, 4, 2, 4],
   ] as const) {
-    it(`backward (recomputed from lse) matches finite differences: ${name}`, () => {
+    it(`backward (recomputed from lse) matches finite differences (${backend}): ${name}`, () => {
+      setKernelBackend(backend);
+      if (backend === 'wasm') expect(kernelBackend().backend).to.equal('wasm');
       const Tk = pos0 + T;
       const q = randn(T * NH * HS, 41), k = randn(Tk * NKV * HS, 42), v = randn(Tk * NKV * HS, 43);
       const dout = randn(T * NH * HS, 44);

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import {
   matmulForward, matmulForwardJs, matmulNF4Forward, matmulNF4ForwardJs, nf4Quantize, nf4ToKernelMemory,
   quantizeQ8_0, quantizeQ4_0, matmulQ8_0Forward, matmulQ4_0Forward, Q8_0_BLOCK_BYTES, Q4_0_BLOCK_BYTES,
-  attentionForward, attentionForwardJs, matmulBackward, matmulBackwardJs, matmulNF4Backward, matmulNF4BackwardJs,
+  attentionForward, attentionForwardJs, attentionBackward, attentionBackwardJs, matmulBackward, matmulBackwardJs, matmulNF4Backward, matmulNF4BackwardJs,
   kernelBackend, setKernelBackend, toKernelMemory, inKernelMemory, allocF32, freeKernelArray,
   setKernelThreads, kernelThreads, shutdownKernelPool, kernelPoolJobs, PARALLEL_MIN_MACS, setKernelParallelThreshold, kernelAlloc, kernelFree,
 } from '../../kernels/index.js';
@@ -191,6 +191,28 @@ describe('kernels: WebAssembly SIMD fast paths and the worker pool', function ()
       freeKernelArray(v);
     });
   }
+
+  it('attention backward: wasm (1 and 2 threads) equals JS (GQA 6:2, T=40 at offset 30, HS 48)', () => {
+    const T = 40, pos0 = 30, NH = 6, NKV = 2, HS = 48, Tk = T + pos0;
+    const q = randn(T * NH * HS, 240), k = randn(Tk * NKV * HS, 241), v = randn(Tk * NKV * HS, 242), dout = randn(T * NH * HS, 243);
+    const out = new Float32Array(T * NH * HS), lse = new Float32Array(T * NH);
+    attentionForwardJs(out, lse, q, k, v, T, pos0, NH, NKV, HS);
+    const runs: Float32Array[][] = [];
+    for (const [backend, threads] of [['js', 1], ['wasm', 1], ['wasm', 2]] as const) {
+      setKernelBackend(backend);
+      setKernelThreads(threads);
+      const g = [randn(q.length, 244), randn(k.length, 245), randn(v.length, 246)]; // accumulate onto these
+      attentionBackward(g[0], g[1], g[2], dout, q, k, v, out, lse, T, pos0, NH, NKV, HS);
+      runs.push(g);
+    }
+    const ref = [randn(q.length, 244), randn(k.length, 245), randn(v.length, 246)];
+    attentionBackwardJs(ref[0], ref[1], ref[2], dout, q, k, v, out, lse, T, pos0, NH, NKV, HS);
+    for (let i = 0; i < 3; i++) {
+      expectClose(runs[0][i], ref[i], 0, 0, `JS dispatch [${i}]`);
+      expectClose(runs[1][i], ref[i], 1e-5, 1e-5, `wasm [${i}]`);
+      expectClose(runs[2][i], runs[1][i], 0, 0, `2 threads vs 1 [${i}]`);
+    }
+  });
 
   it('falls back to JS when the weight is not in kernel memory', () => {
     const N = 2, C = 32, OC = 8;
