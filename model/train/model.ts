@@ -170,6 +170,26 @@ export class TrainModel {
 
   /** Forward over tokens[0..T): logits[T,V] (a view valid until the next call). rng: dropout when training. */
   forward(tokens: ArrayLike<number>, T: number, rng: TrainRng | null): Float32Array {
+    this.forwardBlocks(tokens, T, rng);
+    const c = this.config;
+    rmsnormForward(this.xfn, this.rstdF, this.xFinal, this.base.norm, T, c.dim, c.normEps);
+    matmulForward(this.logits, this.xfn, this.base.lmHead, null, T, c.dim, c.vocabSize);
+    return this.logits;
+  }
+
+  /** Inference only: the logits [V] of the last position (no lm_head work for the others). */
+  forwardLast(tokens: ArrayLike<number>, T: number): Float32Array {
+    this.forwardBlocks(tokens, T, null);
+    const c = this.config;
+    const C = c.dim;
+    const last = this.xFinal.subarray((T - 1) * C, T * C);
+    rmsnormForward(this.xfn, this.rstdF, last, this.base.norm, 1, C, c.normEps);
+    const out = this.logits.subarray(0, c.vocabSize);
+    matmulForward(out, this.xfn, this.base.lmHead, null, 1, C, c.vocabSize);
+    return out;
+  }
+
+  private forwardBlocks(tokens: ArrayLike<number>, T: number, rng: TrainRng | null): void {
     this.checkT(T);
     const c = this.config;
     const C = c.dim, NH = c.nHeads, NKV = c.nKvHeads, HS = c.headDim, F = c.hiddenDim;
@@ -199,9 +219,6 @@ export class TrainModel {
       for (let j = 0; j < T * C; j++) next[j] = a.x1[j]! + this.tmpC[j]!;
       x = next;
     }
-    rmsnormForward(this.xfn, this.rstdF, this.xFinal, this.base.norm, T, C, c.normEps);
-    matmulForward(this.logits, this.xfn, this.base.lmHead, null, T, C, c.vocabSize);
-    return this.logits;
   }
 
   /** Mean cross-entropy of targets where mask != 0, from the last forward's logits. */

@@ -34,14 +34,37 @@ function wordCounts(texts: Iterable<string>): Map<string, number> {
   return counts;
 }
 
-/** Trains merges until the vocabulary (specials + 256 bytes + merges) reaches vocabSize. */
-export function trainBpe(texts: Iterable<string>, vocabSize: number, minPairCount = 2): BpeModel {
+/** " A" … " Z" as single tokens: HELM reads a multiple-choice answer from ONE generated token. */
+export const LETTER_MERGES: [string, string][] = Array.from({ length: 26 }, (_, i) => ['\u0120', String.fromCharCode(65 + i)]);
+
+/**
+ * Trains merges until the vocabulary (specials + 256 bytes + merges) reaches vocabSize. `forced`
+ * merges (pairs of byte-level symbols) are applied first, in order.
+ */
+export function trainBpe(texts: Iterable<string>, vocabSize: number, minPairCount = 2, forced: [string, string][] = []): BpeModel {
   if (vocabSize < SPECIAL_TOKENS.length + 256) throw new Error(`vocabSize ${vocabSize} is below ${SPECIAL_TOKENS.length + 256}`);
   const vocab = new Map<string, number>();
   for (const t of SPECIAL_TOKENS) vocab.set(t, vocab.size);
   for (const ch of bytesToUnicode()) vocab.set(ch, vocab.size);
   const words = [...wordCounts(texts)].map(([w, count]) => ({ symbols: [...w], count }));
   const merges: [string, string][] = [];
+  const apply = (left: string, right: string) => {
+    const merged = left + right;
+    merges.push([left, right]);
+    if (!vocab.has(merged)) vocab.set(merged, vocab.size);
+    for (const w of words) {
+      const s = w.symbols;
+      const out: string[] = [];
+      for (let i = 0; i < s.length; i++) {
+        if (i + 1 < s.length && s[i] === left && s[i + 1] === right) {
+          out.push(merged);
+          i++;
+        } else out.push(s[i]!);
+      }
+      w.symbols = out;
+    }
+  };
+  for (const [left, right] of forced) if (vocab.size < vocabSize) apply(left, right);
   while (vocab.size < vocabSize) {
     const pairs = new Map<string, number>();
     for (const { symbols, count } of words) {
@@ -61,20 +84,7 @@ export function trainBpe(texts: Iterable<string>, vocabSize: number, minPairCoun
     }
     if (best === null || bestCount < minPairCount) break;
     const [left, right] = best.split('\u0000') as [string, string];
-    const merged = left + right;
-    merges.push([left, right]);
-    if (!vocab.has(merged)) vocab.set(merged, vocab.size);
-    for (const w of words) {
-      const s = w.symbols;
-      const out: string[] = [];
-      for (let i = 0; i < s.length; i++) {
-        if (i + 1 < s.length && s[i] === left && s[i + 1] === right) {
-          out.push(merged);
-          i++;
-        } else out.push(s[i]!);
-      }
-      w.symbols = out;
-    }
+    apply(left, right);
   }
   return { vocab, merges };
 }

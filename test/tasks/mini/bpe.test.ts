@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { trainBpe, tokenizerConfigJson, tokenizerJson } from '../../../tasks/mini/bpe.js';
+import { LETTER_MERGES, trainBpe, tokenizerConfigJson, tokenizerJson } from '../../../tasks/mini/bpe.js';
 import { pretrainingCorpus } from '../../../tasks/mini/corpus.js';
 import { generateWorld } from '../../../tasks/mini/world.js';
 
@@ -21,7 +21,7 @@ describe('byte-level BPE trainer', () => {
     for (const text of [corpus[0]!, 'Question: Who was late?\nA. Cannot be determined\nAnswer:', 'héllo wörld ✓ 12 + 30 = 42.\n\n\ttabs', ' B']) {
       const { ids } = tok.encode(text);
       expect(ids[0]).to.equal(1);
-      expect(ids.every((i) => i >= 0 && i < 600)).to.equal(true);
+      expect(ids.every((i: number) => i >= 0 && i < 600)).to.equal(true);
       expect(tok.decode(ids, { skip_special_tokens: true })).to.equal(text);
     }
   });
@@ -31,6 +31,13 @@ describe('byte-level BPE trainer', () => {
     const n = tok.encode(text, { add_special_tokens: false }).ids.length;
     expect(n).to.be.lessThan(new TextEncoder().encode(text).length / 3);
     expect(tok.encode(' lives', { add_special_tokens: false }).ids).to.have.length(1);
+  });
+
+  it('forced merges make " A" … " Z" single tokens (a multiple-choice answer is one generated token)', () => {
+    const m = trainBpe(corpus.slice(0, 50), 400, 2, LETTER_MERGES);
+    const t = new Tokenizer(JSON.parse(JSON.stringify(tokenizerJson(m))), tokenizerConfigJson(256));
+    for (const letter of ['A', 'B', 'C', 'D', 'Z']) expect(t.encode(` ${letter}`, { add_special_tokens: false }).ids, letter).to.have.length(1);
+    expect(m.merges.slice(0, 26).map(([a, b]) => a + b)).to.deep.equal(LETTER_MERGES.map(([a, b]) => a + b));
   });
 
   it('is deterministic', () => {
