@@ -186,10 +186,19 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
     progress?.stop();
     await backend.close?.();
   }
+  // The run's HTML report, rewritten after every run (also on --resume).
+  const report = join(outDir, 'report.html');
+  try {
+    const { writeReport } = await import('../../reports/html/write-report.js');
+    await writeReport([outDir], report);
+  } catch (e) {
+    console.error(`evalfirst: report not written: ${(e as Error).message}`);
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else {
     console.log(renderResultsTable(results, { color: Boolean(process.stdout.isTTY) }));
     console.log(`results: ${runDirPaths(outDir).results}`);
+    console.log(`report: ${report}`);
   }
   const errors = renderErrorSummary(results);
   if (errors) console.error(errors);
