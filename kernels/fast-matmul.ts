@@ -37,6 +37,9 @@ const actQ = new Scratch();
 const actD = new Scratch();
 const nf4Tmp = new Scratch();
 const doutScratch = new Scratch();
+const weightScratch = new Scratch();
+const absmaxScratch = new Scratch();
+const codeScratch = new Scratch();
 const accScratch = new Scratch();
 
 function heapF32(): Float32Array {
@@ -50,6 +53,19 @@ export function place(a: Float32Array, n: number, s: Scratch): number {
   heapF32().set(a.subarray(0, n), ptr >> 2);
   return ptr;
 }
+
+// pointer to the bytes of `a` in kernel memory, copying them into `s` when they live elsewhere
+function placeBytes(a: Uint8Array, s: Scratch): number {
+  if (inKernelMemory(a)) return a.byteOffset;
+  const ptr = s.ensure(a.byteLength);
+  new Uint8Array((kernelWasm() as { memory: WasmMemory }).memory.buffer as unknown as ArrayBuffer, ptr, a.byteLength).set(a);
+  return ptr;
+}
+
+// From this many rows (prefill, training) a weight outside kernel memory is copied in per call:
+// the copy is 1/N of the work. Below it (decode) the JS kernel runs instead; keep decode weights
+// in kernel memory (toKernelMemory) to get the fast path there.
+export const COPY_WEIGHT_MIN_ROWS = 16;
 
 // runs op over [0, OC) on the pool when large enough, else on this thread
 export function split(
@@ -78,11 +94,13 @@ export function fastMatmulF32(
   N: number, C: number, OC: number,
 ): boolean {
   const w = kernelWasm();
-  if (!w || C % 4 !== 0 || !inKernelMemory(weight)) return false;
+  if (!w || C % 4 !== 0) return false;
+  if (!inKernelMemory(weight) && N < COPY_WEIGHT_MIN_ROWS) return false;
+  const wp = place(weight, OC * C, weightScratch);
   const xp = place(inp, N * C, inpScratch);
   const bp = bias ? place(bias, OC, biasScratch) : 0;
   const o = outPlace(out, N * OC);
-  split(w.exports, 'matmul_f32', OC, N * C * OC, (o0, o1) => [o.ptr, xp, weight.byteOffset, bp, N, C, OC, o0, o1]);
+  split(w.exports, 'matmul_f32', OC, N * C * OC, (o0, o1) => [o.ptr, xp, wp, bp, N, C, OC, o0, o1]);
   o.finish();
   return true;
 }
@@ -94,7 +112,9 @@ export function fastMatmulNF4(
 ): boolean {
   const k = kernelWasm();
   if (!k || w.blocksize % 2 !== 0 || C % 2 !== 0) return false;
-  if (!inKernelMemory(w.packed) || !inKernelMemory(w.absmax) || !inKernelMemory(w.code)) return false;
+  const resident = inKernelMemory(w.packed) && inKernelMemory(w.absmax) && inKernelMemory(w.code);
+  if (!resident && N < COPY_WEIGHT_MIN_ROWS) return false;
+  const pp = placeBytes(w.packed, weightScratch), ap = place(w.absmax, w.absmax.length, absmaxScratch), cp = place(w.code, 16, codeScratch);
   const xp = place(inp, N * C, inpScratch);
   const bp = bias ? place(bias, OC, biasScratch) : 0;
   const o = outPlace(out, N * OC);
@@ -104,7 +124,7 @@ export function fastMatmulNF4(
   let calls = 0;
   split(k.exports, 'matmul_nf4', OC, N * C * OC, (o0, o1) => {
     const t = tmp + perThread * calls++;
-    return [o.ptr, xp, w.packed.byteOffset, w.absmax.byteOffset, w.code.byteOffset, bp, t, N, C, OC, w.blocksize, o0, o1];
+    return [o.ptr, xp, pp, ap, cp, bp, t, N, C, OC, w.blocksize, o0, o1];
   });
   o.finish();
   return true;
@@ -115,14 +135,16 @@ export function fastMatmulQ(
   fmt: 'q8_0' | 'q4_0', out: Float32Array, inp: Float32Array, w: Uint8Array, N: number, C: number, OC: number,
 ): boolean {
   const k = kernelWasm();
-  if (!k || C % 32 !== 0 || !inKernelMemory(w)) return false;
+  if (!k || C % 32 !== 0) return false;
+  if (!inKernelMemory(w) && N < COPY_WEIGHT_MIN_ROWS) return false;
+  const wp = placeBytes(w, weightScratch);
   const xp = place(inp, N * C, inpScratch);
   const qp = actQ.ensure(N * C);
   const dp = actD.ensure((N * C) / 8);
   k.exports.quantize_act_q8_0(qp, dp, xp, (N * C) / 32, 0);
   const o = outPlace(out, N * OC);
   const op: PoolOp = fmt === 'q8_0' ? 'matmul_q8_0' : 'matmul_q4_0';
-  split(k.exports, op, OC, N * C * OC, (o0, o1) => [o.ptr, qp, dp, w.byteOffset, N, C, OC, o0, o1]);
+  split(k.exports, op, OC, N * C * OC, (o0, o1) => [o.ptr, qp, dp, wp, N, C, OC, o0, o1]);
   o.finish();
   return true;
 }
@@ -144,18 +166,20 @@ export function fastMatmulBackward(
 ): boolean {
   const k = kernelWasm();
   if (!k) return false;
-  if (dinp && !inKernelMemory(weight)) return false;
-  if (dweight && !inKernelMemory(dweight)) return false;
+  if (N < COPY_WEIGHT_MIN_ROWS && ((dinp && !inKernelMemory(weight)) || (dweight && !inKernelMemory(dweight)))) return false;
   const gp = place(dout, N * OC, doutScratch);
   const macs = N * C * OC;
   if (dinp) {
+    const wp = place(weight, OC * C, weightScratch);
     const d = accPlace(dinp, N * C, accScratch);
-    split(k.exports, 'matmul_backward_input', N, macs, (n0, n1) => [d.ptr, gp, weight.byteOffset, N, C, OC, n0, n1]);
+    split(k.exports, 'matmul_backward_input', N, macs, (n0, n1) => [d.ptr, gp, wp, N, C, OC, n0, n1]);
     d.finish();
   }
   if (dweight) {
     const xp = place(inp, N * C, inpScratch);
-    split(k.exports, 'matmul_backward_weight', OC, macs, (o0, o1) => [dweight.byteOffset, 0, gp, xp, N, C, OC, o0, o1]);
+    const dw = accPlace(dweight, OC * C, weightScratch);
+    split(k.exports, 'matmul_backward_weight', OC, macs, (o0, o1) => [dw.ptr, 0, gp, xp, N, C, OC, o0, o1]);
+    dw.finish();
   }
   if (dbias) {
     for (let o = 0; o < OC; o++) {
@@ -173,7 +197,9 @@ export function fastMatmulNF4Backward(
 ): boolean {
   const k = kernelWasm();
   if (!k || w.blocksize % 2 !== 0 || C % 2 !== 0) return false;
-  if (!inKernelMemory(w.packed) || !inKernelMemory(w.absmax) || !inKernelMemory(w.code)) return false;
+  const resident = inKernelMemory(w.packed) && inKernelMemory(w.absmax) && inKernelMemory(w.code);
+  if (!resident && N < COPY_WEIGHT_MIN_ROWS) return false;
+  const pp = placeBytes(w.packed, weightScratch), ap = place(w.absmax, w.absmax.length, absmaxScratch), cp = place(w.code, 16, codeScratch);
   const gp = place(dout, N * OC, doutScratch);
   const d = accPlace(dinp, N * C, accScratch);
   const perThread = Math.ceil(((512 + C) * 4) / 16) * 16;
@@ -181,7 +207,7 @@ export function fastMatmulNF4Backward(
   let calls = 0;
   split(k.exports, 'matmul_nf4_backward_input', N, N * C * OC, (n0, n1) => {
     const t = tmp + perThread * calls++;
-    return [d.ptr, gp, w.packed.byteOffset, w.absmax.byteOffset, w.code.byteOffset, t, N, C, OC, w.blocksize, n0, n1];
+    return [d.ptr, gp, pp, ap, cp, t, N, C, OC, w.blocksize, n0, n1];
   });
   d.finish();
   return true;

@@ -214,6 +214,39 @@ describe('kernels: WebAssembly SIMD fast paths and the worker pool', function ()
     }
   });
 
+  it('from 16 rows, weights outside kernel memory are copied in: all matmuls equal JS', () => {
+    const N = 20, C = 96, OC = 40;
+    const inp = randn(N * C, 250), w = randn(OC * C, 251, 0.1), dout = randn(N * OC, 252);
+    const nf4 = nf4Quantize(w, 64, true, [OC, C]);
+    const q8 = new Uint8Array((OC * C / 32) * Q8_0_BLOCK_BYTES), q4 = new Uint8Array((OC * C / 32) * Q4_0_BLOCK_BYTES);
+    quantizeQ8_0(w, q8);
+    quantizeQ4_0(w, q4);
+    const cases: Array<[string, Run, number]> = [
+      ['F32', (o) => matmulForward(o, inp, w, null, N, C, OC), N * OC],
+      ['NF4', (o) => matmulNF4Forward(o, inp, nf4, N, C, OC), N * OC],
+      ['Q8_0', (o) => matmulQ8_0Forward(o, inp, q8, N, C, OC), N * OC],
+      ['Q4_0', (o) => matmulQ4_0Forward(o, inp, q4, N, C, OC), N * OC],
+      ['dinp+dweight', (o) => {
+        o.fill(0);
+        const dw = new Float32Array(OC * C);
+        matmulBackward(o.subarray(0, N * C), dw, null, dout, inp, w, N, C, OC);
+        o.set(dw.subarray(0, 100), N * C);
+      }, N * C + 100],
+      ['NF4 dinp', (o) => {
+        o.fill(0);
+        matmulNF4Backward(o, dout, nf4, N, C, OC);
+      }, N * C],
+    ];
+    for (const [name, f, size] of cases) {
+      const jobs = kernelPoolJobs();
+      const r = threeWays(f, size);
+      expect(kernelPoolJobs() - jobs, `${name}: the 2-thread run went through the wasm pool`).to.be.at.least(1);
+      expectClose(r.wasm1, r.js, 1e-5, 1e-5, `${name} wasm`);
+      expectClose(r.wasm2, r.wasm1, 0, 0, `${name} 2 threads vs 1`);
+    }
+    expect(inKernelMemory(w)).to.equal(false);
+  });
+
   it('falls back to JS when the weight is not in kernel memory', () => {
     const N = 2, C = 32, OC = 8;
     const inp = randn(N * C, 212), w = randn(OC * C, 213);
