@@ -1,5 +1,6 @@
 // The seeded model the parity goldens are recorded on: LLaMA with GQA (8 heads, 2 KV heads), in
-// F32, Q8_0 and Q4_0 GGUFs that the unit tests rebuild byte for byte from the same seed.
+// F32, Q8_0 and Q4_0 (embedding and output too) GGUFs that the unit tests rebuild byte for byte
+// from the same seed.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GGMLType } from '../../model/formats/ggml-type.js';
@@ -21,6 +22,8 @@ export function writeParityModel(path: string, variant: ParityVariant): string {
   writeLlamaGGUF(path, PARITY_CONFIG, seededHfTensors(PARITY_CONFIG, PARITY_SEED), {
     vocab: seededSpmVocab(PARITY_CONFIG.vocabSize),
     projectionType: PARITY_VARIANTS[variant],
+    // Q4_0 also stores token_embd and output in Q4_0, exercising quantized embedding lookups
+    quantizeEmbeddings: variant === 'Q4_0',
     name: `evalfirst-parity-${variant}`,
   });
   return createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -73,6 +73,23 @@ describe('model/llama forward', () => {
     expect(d).to.be.greaterThan(0).and.lessThan(5e-3);
   });
 
+  it('tied embeddings: no lm_head / no output.weight, HF and GGUF agree with the reference', () => {
+    const tc = tinyConfig({ tieWordEmbeddings: true });
+    const tt = seededHfTensors(tc, 8);
+    expect(tt['lm_head.weight']).to.equal(undefined);
+    writeHfModel(join(dir, 'tied'), tc, tt);
+    writeLlamaGGUF(join(dir, 'tied.gguf'), tc, tt, { vocab: seededSpmVocab(tc.vocabSize) });
+    const ref = referenceLogits(tc, tt, tokens);
+    const hf = loadHfModel(join(dir, 'tied'));
+    const gg = loadGGUFModel(join(dir, 'tied.gguf'));
+    expect(gg.config.tieWordEmbeddings).to.equal(true);
+    for (const { config: c, weights } of [hf, gg]) {
+      const m = new LlamaModel(c, weights);
+      const last = m.forward(m.newCache(64), tokens, 'last');
+      expect(maxAbsDiff(last, ref[tokens.length - 1])).to.be.lessThan(2e-4);
+    }
+  });
+
   it('runs Q8_0 GGUF weights close to fp32', () => {
     const hf = loadHfModel(join(dir, 'hf'));
     const q8 = loadGGUFModel(join(dir, 'q8.gguf'));
