@@ -9,7 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import {
   matmulForward, matmulNF4Forward, matmulQ8_0Forward, matmulQ4_0Forward, nf4Quantize, nf4ToKernelMemory,
   quantizeQ8_0, quantizeQ4_0, Q8_0_BLOCK_BYTES, Q4_0_BLOCK_BYTES, toKernelMemory, setKernelBackend,
-  setKernelThreads, shutdownKernelPool, kernelBackend,
+  setKernelThreads, shutdownKernelPool, kernelBackend, attentionForward, attentionBackward, matmulBackward,
 } from '../kernels/index.js';
 
 const SHAPES: Array<[string, number, number]> = [
@@ -108,15 +108,59 @@ export async function run(): Promise<void> {
       }
     }
   }
+  console.log(table.toString());
+  console.log(attentionAndBackwardTable().toString());
   setKernelThreads(1);
   shutdownKernelPool();
-  console.log(table.toString());
   console.log('geometric means (wasm/JS, 2 threads/1):');
   for (const [k, v] of Object.entries(summary)) {
     const gm = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
     const a = v.filter((_, i) => i % 2 === 0), b = v.filter((_, i) => i % 2 === 1);
     console.log(`  ${k.padEnd(10)} wasm/JS ${gm(a).toFixed(2)}×   2t/1t ${gm(b).toFixed(2)}×`);
   }
+}
+
+// attention (6 heads of 48, stories15M) at decode and prefill, its backward, and the matmul backward
+// of a training step (T=128), JS vs wasm vs 2 threads
+function attentionAndBackwardTable(): InstanceType<typeof Table> {
+  const t = new Table({
+    head: ['kernel', 'case', 'JS GFLOP/s', 'wasm 1t', 'wasm 2t', 'wasm/JS', '2t/1t'],
+    style: { head: [], border: [] },
+  });
+  const NH = 6, HS = 48;
+  const cases: Array<[string, string, number, () => void]> = [];
+  for (const [T, pos0] of [[1, 255], [128, 0]]) {
+    const Tk = T + pos0;
+    const q = seeded(T * NH * HS, 1), k = seeded(Tk * NH * HS, 2), v = seeded(Tk * NH * HS, 3);
+    const out = new Float32Array(T * NH * HS), lse = new Float32Array(T * NH);
+    const flops = 4 * T * (pos0 + (T + 1) / 2) * HS * NH;
+    cases.push(['attention fwd', T === 1 ? 'decode at 255' : 'prefill T=128', flops,
+      () => attentionForward(out, lse, q, k, v, T, pos0, NH, NH, HS)]);
+    if (T > 1) {
+      const dq = new Float32Array(q.length), dk = new Float32Array(k.length), dv = new Float32Array(v.length);
+      const dout = seeded(q.length, 4);
+      attentionForward(out, lse, q, k, v, T, pos0, NH, NH, HS);
+      cases.push(['attention bwd', 'T=128', 2.5 * flops, () => attentionBackward(dq, dk, dv, dout, q, k, v, out, lse, T, pos0, NH, NH, HS)]);
+    }
+  }
+  for (const [C, OC] of [[288, 768], [768, 288]]) {
+    const N = 128;
+    const inp = seeded(N * C, 5), w = seeded(OC * C, 6), dout = seeded(N * OC, 7);
+    const dinp = new Float32Array(N * C), dw = new Float32Array(OC * C);
+    cases.push(['matmul bwd', `T=128 ${C}→${OC} (dinp+dweight)`, 4 * N * C * OC,
+      () => matmulBackward(dinp, dw, null, dout, inp, w, N, C, OC)]);
+  }
+  for (const [kernel, name, flops, f] of cases) {
+    setKernelBackend('js');
+    const js = measure(f, flops);
+    setKernelBackend('wasm');
+    setKernelThreads(1);
+    const w1 = measure(f, flops);
+    setKernelThreads(2);
+    const w2 = measure(f, flops);
+    t.push([kernel, name, js.toFixed(2), w1.toFixed(2), w2.toFixed(2), `${(w1 / js).toFixed(2)}×`, `${(w2 / w1).toFixed(2)}×`]);
+  }
+  return t;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
