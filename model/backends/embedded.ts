@@ -2,13 +2,14 @@
 // runner uses for HTTP servers. The base model is loaded once; setAdapter() swaps PEFT LoRA
 // adapters without reloading it. Requests run one at a time (the runtime is single-threaded
 // JavaScript), each on a fresh KV cache.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UserError } from '../../harness/user-error.js';
 import { setKernelThreads } from '../../kernels/index.js';
 import { generate, type GenerateResult, type TokenStep } from '../llama/generate.js';
 import { fileIdentity, loadModel, type LoadedModel } from '../llama/load.js';
 import { loadPeftAdapter } from '../lora/peft.js';
+import { adapterToKernelMemory, freeAdapterKernelMemory } from '../lora/adapter.js';
 import type { Completion, CompletionRequest, GeneratedToken } from '../request.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
 import { RequestError, type Backend, type TokenizeOptions } from './backend.js';
@@ -135,14 +136,12 @@ export async function createEmbeddedBackend(opts: EmbeddedOptions): Promise<Embe
     decode: async (tokens: number[]) => loaded.tokenizer.decode(tokens),
     setAdapter: (dir) =>
       serial(() => {
-        if (dir === null) {
-          loaded.model.adapter = null;
-          adapterId = 'none';
-          return;
-        }
-        const abs = resolve(dir);
-        loaded.model.adapter = loadPeftAdapter(abs, loaded.model.config);
-        adapterId = fileIdentity([`${abs}/adapter_config.json`, `${abs}/adapter_model.safetensors`]).slice(0, 16);
+        // load first: a bad adapter leaves the current one in place
+        const next = dir === null ? null : adapterToKernelMemory(loadPeftAdapter(resolve(dir), loaded.model.config));
+        const prev = loaded.model.adapter;
+        loaded.model.adapter = next;
+        if (prev) freeAdapterKernelMemory(prev);
+        adapterId = dir === null ? 'none' : fileIdentity([join(resolve(dir), 'adapter_config.json'), join(resolve(dir), 'adapter_model.safetensors')]).slice(0, 16);
       }),
     close: async () => {
       await queue;

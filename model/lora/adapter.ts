@@ -1,7 +1,7 @@
 // A LoRA adapter held unmerged next to the base weights: for each adapted projection of each
 // layer, y = W·x + s·B·(A·x) with A[r, in], B[out, r], s = alpha/r (rsLoRA: alpha/sqrt(r)).
 // peft src/peft/tuners/lora/layer.py (forward, get_delta_weight, scaling).
-import { matmulForwardJs } from '../../kernels/index.js';
+import { freeKernelArray, inKernelMemory, matmulForward, toKernelMemory } from '../../kernels/index.js';
 import type { Projection } from '../llama/weights.js';
 
 export interface LoraModule {
@@ -27,11 +27,30 @@ let delta = new Float32Array(0);
 export function loraForward(out: Float32Array, inp: Float32Array, m: LoraModule, N: number): void {
   if (mid.length < N * m.r) mid = new Float32Array(N * m.r);
   if (delta.length < N * m.outFeatures) delta = new Float32Array(N * m.outFeatures);
-  matmulForwardJs(mid, inp, m.a, null, N, m.inFeatures, m.r);
-  matmulForwardJs(delta, mid, m.b, null, N, m.r, m.outFeatures);
+  matmulForward(mid, inp, m.a, null, N, m.inFeatures, m.r);
+  matmulForward(delta, mid, m.b, null, N, m.r, m.outFeatures);
   const s = m.scaling;
   const n = N * m.outFeatures;
   for (let i = 0; i < n; i++) out[i] += s * delta[i];
+}
+
+/** The adapter with A and B copied into kernel memory (wasm matmuls); free with freeAdapterKernelMemory. */
+export function adapterToKernelMemory(ad: LoraAdapter): LoraAdapter {
+  return {
+    source: ad.source,
+    layers: ad.layers.map((L) => Object.fromEntries(Object.entries(L).map(([p, m]) => [p, { ...m, a: toKernelMemory(m.a), b: toKernelMemory(m.b) }]))),
+  };
+}
+
+/** Returns the kernel memory of an adapter made by adapterToKernelMemory (it must not be used after). */
+export function freeAdapterKernelMemory(ad: LoraAdapter): void {
+  for (const L of ad.layers) {
+    for (const m of Object.values(L)) {
+      if (!m) continue;
+      if (inKernelMemory(m.a)) freeKernelArray(m.a);
+      if (inKernelMemory(m.b)) freeKernelArray(m.b);
+    }
+  }
 }
 
 // W'[out,in] = W + scaling · B·A (peft merge), for tests and export

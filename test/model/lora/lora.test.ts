@@ -8,7 +8,8 @@ import { linearToF32 } from '../../../model/llama/linear.js';
 import { LlamaModel } from '../../../model/llama/model.js';
 import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
 import { PROJECTIONS, type LlamaWeights } from '../../../model/llama/weights.js';
-import { mergedWeight } from '../../../model/lora/adapter.js';
+import { adapterToKernelMemory, freeAdapterKernelMemory, mergedWeight } from '../../../model/lora/adapter.js';
+import { inKernelMemory, kernelBackend } from '../../../kernels/index.js';
 import { loadPeftAdapter } from '../../../model/lora/peft.js';
 import { peftTensorName, seededPeftTensors, writePeftAdapter, type PeftWriteOptions } from '../../../model/lora/peft-write.js';
 import { UserError } from '../../../harness/user-error.js';
@@ -76,6 +77,20 @@ describe('model/lora', () => {
     const y = m.forward(m.newCache(32), tokens);
     expect(m.weights.layers[0].proj.q_proj).to.equal(q);
     expect(maxAbsDiff(x, y)).to.be.greaterThan(1e-4);
+  });
+
+  it('an adapter in kernel memory (wasm matmuls) gives the same logits as in JS arrays, and can be freed', () => {
+    const { weights } = loadHfModel(join(dir, 'base'));
+    const m = new LlamaModel(config, weights);
+    m.adapter = loadPeftAdapter(join(dir, 'ad1'), config);
+    const js = m.forward(m.newCache(32), tokens, 'all');
+    const placed = adapterToKernelMemory(m.adapter);
+    expect(inKernelMemory(placed.layers[0].q_proj!.a)).to.equal(kernelBackend().backend === 'wasm');
+    m.adapter = placed;
+    const wasm = m.forward(m.newCache(32), tokens, 'all');
+    expect(maxAbsDiff(js, wasm)).to.be.lessThan(1e-5);
+    m.adapter = null;
+    freeAdapterKernelMemory(placed);
   });
 
   it('refuses an adapter whose shapes do not fit the base, naming file and tensor', () => {
