@@ -1,9 +1,8 @@
 // One projection of the block, forward and backward: y = x·Wᵀ + scaling·(drop(x)·Aᵀ)·Bᵀ, with W fp32
 // (trainable in full mode) or frozen NF4, and an optional LoRA pair. Shapes: x[T,in], y[T,out],
 // A[r,in], B[out,r]. Activations saved for the backward live in `LinearActs`.
-import { matmulBackward, matmulForward, matmulNF4Forward } from '../../kernels/index.js';
+import { matmulBackward, matmulForward, matmulNF4Backward, matmulNF4Forward } from '../../kernels/index.js';
 import type { LoraPair } from './lora.js';
-import { matmulNF4BackwardInput } from './nf4-backward.js';
 import type { TrainRng } from './rng.js';
 import type { BaseWeight } from './weights.js';
 
@@ -78,7 +77,7 @@ export function linearForward(y: Float32Array, x: Float32Array, T: number, l: Li
 export function linearBackward(dx: Float32Array | null, dy: Float32Array, x: Float32Array, T: number, l: Linear, acts: LinearActs, s: LinearScratch, training: boolean): void {
   const { inDim: C, outDim: OC } = l;
   if (l.base.kind === 'f32') matmulBackward(dx, l.grads.w, null, dy, x, l.base.w, T, C, OC);
-  else if (dx) matmulNF4BackwardInput(dx, dy, l.base.w, T, C, OC);
+  else if (dx) matmulNF4Backward(dx, dy, l.base.w, T, C, OC);
   if (!l.lora) return;
   const r = l.lora.A.length / C;
   // dys = scaling·dy; du = dys·B [T,r]; dB += dysᵀ·u

@@ -62,6 +62,8 @@ export class TrainModel {
   private readonly base: BaseWeights;
   private readonly gradOf = new Map<Float32Array, Float32Array>();
   readonly maxT: number;
+  /** When set, milliseconds spent per kernel family are added here (bench/train.bench.ts). */
+  profile: Record<string, number> | null = null;
   private acts: LayerActs[] = [];
   private xFinal: Float32Array;
   private xfn: Float32Array;
@@ -160,6 +162,13 @@ export class TrainModel {
     this.tmpC = f(T * C);
   }
 
+  private p(name: string, fn: () => void): void {
+    if (!this.profile) return fn();
+    const t0 = performance.now();
+    fn();
+    this.profile[name] = (this.profile[name] ?? 0) + performance.now() - t0;
+  }
+
   zeroGrads(): void {
     for (const p of this.params) p.grad.fill(0);
   }
@@ -172,8 +181,8 @@ export class TrainModel {
   forward(tokens: ArrayLike<number>, T: number, rng: TrainRng | null): Float32Array {
     this.forwardBlocks(tokens, T, rng);
     const c = this.config;
-    rmsnormForward(this.xfn, this.rstdF, this.xFinal, this.base.norm, T, c.dim, c.normEps);
-    matmulForward(this.logits, this.xfn, this.base.lmHead, null, T, c.dim, c.vocabSize);
+    this.p('rmsnorm', () => rmsnormForward(this.xfn, this.rstdF, this.xFinal, this.base.norm, T, c.dim, c.normEps));
+    this.p('lm_head', () => matmulForward(this.logits, this.xfn, this.base.lmHead, null, T, c.dim, c.vocabSize));
     return this.logits;
   }
 
@@ -183,9 +192,9 @@ export class TrainModel {
     const c = this.config;
     const C = c.dim;
     const last = this.xFinal.subarray((T - 1) * C, T * C);
-    rmsnormForward(this.xfn, this.rstdF, last, this.base.norm, 1, C, c.normEps);
+    this.p('rmsnorm', () => rmsnormForward(this.xfn, this.rstdF, last, this.base.norm, 1, C, c.normEps));
     const out = this.logits.subarray(0, c.vocabSize);
-    matmulForward(out, this.xfn, this.base.lmHead, null, 1, C, c.vocabSize);
+    this.p('lm_head', () => matmulForward(out, this.xfn, this.base.lmHead, null, 1, C, c.vocabSize));
     return out;
   }
 
@@ -195,26 +204,26 @@ export class TrainModel {
     const C = c.dim, NH = c.nHeads, NKV = c.nKvHeads, HS = c.headDim, F = c.hiddenDim;
     const s = this.scratch;
     let x = this.acts.length > 0 ? this.acts[0]!.x : this.xFinal;
-    embeddingForward(x, tokens, this.base.embed, T, C, c.vocabSize);
+    this.p('embedding', () => embeddingForward(x, tokens, this.base.embed, T, C, c.vocabSize));
     for (let i = 0; i < c.nLayers; i++) {
       const a = this.acts[i]!;
       const lw = this.base.layers[i]!;
       const lin = this.linears[i]!;
       if (a.x !== x) a.x.set(x.subarray(0, T * C));
-      rmsnormForward(a.xn1, a.rstd1, a.x, lw.inputNorm, T, C, c.normEps);
-      linearForward(a.q, a.xn1, T, lin.q_proj, a.lin.q_proj, s, rng);
-      linearForward(a.k, a.xn1, T, lin.k_proj, a.lin.k_proj, s, rng);
-      linearForward(a.v, a.xn1, T, lin.v_proj, a.lin.v_proj, s, rng);
-      ropeForward(a.q, T, NH, HS, 0, c.ropeTheta, 'neox');
-      ropeForward(a.k, T, NKV, HS, 0, c.ropeTheta, 'neox');
-      attentionForward(a.att, a.lse, a.q, a.k, a.v, T, 0, NH, NKV, HS);
-      linearForward(this.tmpC, a.att, T, lin.o_proj, a.lin.o_proj, s, rng);
+      this.p('rmsnorm', () => rmsnormForward(a.xn1, a.rstd1, a.x, lw.inputNorm, T, C, c.normEps));
+      this.p('matmul', () => linearForward(a.q, a.xn1, T, lin.q_proj, a.lin.q_proj, s, rng));
+      this.p('matmul', () => linearForward(a.k, a.xn1, T, lin.k_proj, a.lin.k_proj, s, rng));
+      this.p('matmul', () => linearForward(a.v, a.xn1, T, lin.v_proj, a.lin.v_proj, s, rng));
+      this.p('rope', () => ropeForward(a.q, T, NH, HS, 0, c.ropeTheta, 'neox'));
+      this.p('rope', () => ropeForward(a.k, T, NKV, HS, 0, c.ropeTheta, 'neox'));
+      this.p('attention', () => attentionForward(a.att, a.lse, a.q, a.k, a.v, T, 0, NH, NKV, HS));
+      this.p('matmul', () => linearForward(this.tmpC, a.att, T, lin.o_proj, a.lin.o_proj, s, rng));
       for (let j = 0; j < T * C; j++) a.x1[j] = a.x[j]! + this.tmpC[j]!;
-      rmsnormForward(a.xn2, a.rstd2, a.x1, lw.postNorm, T, C, c.normEps);
-      linearForward(a.g, a.xn2, T, lin.gate_proj, a.lin.gate_proj, s, rng);
-      linearForward(a.u, a.xn2, T, lin.up_proj, a.lin.up_proj, s, rng);
-      swigluForward(a.h, a.g, a.u, T * F);
-      linearForward(this.tmpC, a.h, T, lin.down_proj, a.lin.down_proj, s, rng);
+      this.p('rmsnorm', () => rmsnormForward(a.xn2, a.rstd2, a.x1, lw.postNorm, T, C, c.normEps));
+      this.p('matmul', () => linearForward(a.g, a.xn2, T, lin.gate_proj, a.lin.gate_proj, s, rng));
+      this.p('matmul', () => linearForward(a.u, a.xn2, T, lin.up_proj, a.lin.up_proj, s, rng));
+      this.p('swiglu', () => swigluForward(a.h, a.g, a.u, T * F));
+      this.p('matmul', () => linearForward(this.tmpC, a.h, T, lin.down_proj, a.lin.down_proj, s, rng));
       const next = i + 1 < c.nLayers ? this.acts[i + 1]!.x : this.xFinal;
       for (let j = 0; j < T * C; j++) next[j] = a.x1[j]! + this.tmpC[j]!;
       x = next;
@@ -234,13 +243,13 @@ export class TrainModel {
     const full = this.mode === 'full';
     const dlogits = this.dlogits.subarray(0, T * V);
     dlogits.fill(0);
-    crossentropyBackward(dlogits, this.logits, targets, mask, T, V, dloss);
+    this.p('crossentropy', () => crossentropyBackward(dlogits, this.logits, targets, mask, T, V, dloss));
     const dxfn = this.dxn.subarray(0, T * C);
     dxfn.fill(0);
-    matmulBackward(dxfn, full ? this.gradOf.get(this.base.lmHead)! : null, null, dlogits, this.xfn, this.base.lmHead, T, C, V);
+    this.p('lm_head', () => matmulBackward(dxfn, full ? this.gradOf.get(this.base.lmHead)! : null, null, dlogits, this.xfn, this.base.lmHead, T, C, V));
     const dres = this.dres.subarray(0, T * C);
     dres.fill(0);
-    rmsnormBackward(dres, full ? this.gradOf.get(this.base.norm)! : null, dxfn, this.xFinal, this.base.norm, this.rstdF, T, C);
+    this.p('rmsnorm', () => rmsnormBackward(dres, full ? this.gradOf.get(this.base.norm)! : null, dxfn, this.xFinal, this.base.norm, this.rstdF, T, C));
     for (let i = c.nLayers - 1; i >= 0; i--) {
       const a = this.acts[i]!;
       const lw = this.base.layers[i]!;
@@ -248,37 +257,37 @@ export class TrainModel {
       // FFN: x2 = x1 + down(swiglu(gate(xn2), up(xn2)))
       const dh = this.dh.subarray(0, T * F);
       dh.fill(0);
-      linearBackward(dh, dres, a.h, T, lin.down_proj, a.lin.down_proj, s, training);
+      this.p('matmul', () => linearBackward(dh, dres, a.h, T, lin.down_proj, a.lin.down_proj, s, training));
       const dg = this.dg.subarray(0, T * F);
       const du = this.du.subarray(0, T * F);
       dg.fill(0);
       du.fill(0);
-      swigluBackward(dg, du, dh, a.g, a.u, T * F);
+      this.p('swiglu', () => swigluBackward(dg, du, dh, a.g, a.u, T * F));
       const dxn2 = this.dxn.subarray(0, T * C);
       dxn2.fill(0);
-      linearBackward(dxn2, dg, a.xn2, T, lin.gate_proj, a.lin.gate_proj, s, training);
-      linearBackward(dxn2, du, a.xn2, T, lin.up_proj, a.lin.up_proj, s, training);
-      rmsnormBackward(dres, full ? this.gradOf.get(lw.postNorm)! : null, dxn2, a.x1, lw.postNorm, a.rstd2, T, C);
+      this.p('matmul', () => linearBackward(dxn2, dg, a.xn2, T, lin.gate_proj, a.lin.gate_proj, s, training));
+      this.p('matmul', () => linearBackward(dxn2, du, a.xn2, T, lin.up_proj, a.lin.up_proj, s, training));
+      this.p('rmsnorm', () => rmsnormBackward(dres, full ? this.gradOf.get(lw.postNorm)! : null, dxn2, a.x1, lw.postNorm, a.rstd2, T, C));
       // attention: x1 = x + o(attn(rope(q(xn1)), rope(k(xn1)), v(xn1)))
       const datt = this.datt.subarray(0, T * NH * HS);
       datt.fill(0);
-      linearBackward(datt, dres, a.att, T, lin.o_proj, a.lin.o_proj, s, training);
+      this.p('matmul', () => linearBackward(datt, dres, a.att, T, lin.o_proj, a.lin.o_proj, s, training));
       const dq = this.dq.subarray(0, T * NH * HS);
       const dk = this.dk.subarray(0, T * NKV * HS);
       const dv = this.dv.subarray(0, T * NKV * HS);
       dq.fill(0);
       dk.fill(0);
       dv.fill(0);
-      attentionBackward(dq, dk, dv, datt, a.q, a.k, a.v, a.att, a.lse, T, 0, NH, NKV, HS);
-      ropeBackward(dq, T, NH, HS, 0, c.ropeTheta, 'neox');
-      ropeBackward(dk, T, NKV, HS, 0, c.ropeTheta, 'neox');
+      this.p('attention', () => attentionBackward(dq, dk, dv, datt, a.q, a.k, a.v, a.att, a.lse, T, 0, NH, NKV, HS));
+      this.p('rope', () => ropeBackward(dq, T, NH, HS, 0, c.ropeTheta, 'neox'));
+      this.p('rope', () => ropeBackward(dk, T, NKV, HS, 0, c.ropeTheta, 'neox'));
       // q/k were rotated in place; the linear backward needs only the block input xn1
       const dxn1 = this.dxn.subarray(0, T * C);
       dxn1.fill(0);
-      linearBackward(dxn1, dq, a.xn1, T, lin.q_proj, a.lin.q_proj, s, training);
-      linearBackward(dxn1, dk, a.xn1, T, lin.k_proj, a.lin.k_proj, s, training);
-      linearBackward(dxn1, dv, a.xn1, T, lin.v_proj, a.lin.v_proj, s, training);
-      rmsnormBackward(dres, full ? this.gradOf.get(lw.inputNorm)! : null, dxn1, a.x, lw.inputNorm, a.rstd1, T, C);
+      this.p('matmul', () => linearBackward(dxn1, dq, a.xn1, T, lin.q_proj, a.lin.q_proj, s, training));
+      this.p('matmul', () => linearBackward(dxn1, dk, a.xn1, T, lin.k_proj, a.lin.k_proj, s, training));
+      this.p('matmul', () => linearBackward(dxn1, dv, a.xn1, T, lin.v_proj, a.lin.v_proj, s, training));
+      this.p('rmsnorm', () => rmsnormBackward(dres, full ? this.gradOf.get(lw.inputNorm)! : null, dxn1, a.x, lw.inputNorm, a.rstd1, T, C));
     }
     if (full) embeddingBackward(this.gradOf.get(this.base.embed)!, dres, tokens, T, C);
   }
