@@ -198,13 +198,13 @@ void matmul_nf4(float* out, const float* inp, const uint8_t* packed, const float
   }
 }
 
-// int8 dot of 32 values: 16-bit products, pairwise widened to int32 (i32x4.dot_i16x8)
+// int8 dot of 32 values as four i32 partial sums: 16-bit products (i16x8.extmul), two of them
+// added in 16 bits (|a·b| <= 127·127, so a pair stays below 32767; activations never reach -128),
+// then widened pairwise to 32 bits
 static inline v128_t dot32_i8(v128_t a0, v128_t a1, v128_t b0, v128_t b1) {
-  v128_t s = wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(a0), wasm_i16x8_extend_low_i8x16(b0));
-  s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(a0), wasm_i16x8_extend_high_i8x16(b0)));
-  s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(a1), wasm_i16x8_extend_low_i8x16(b1)));
-  s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(a1), wasm_i16x8_extend_high_i8x16(b1)));
-  return s;
+  v128_t p0 = wasm_i16x8_add(wasm_i16x8_extmul_low_i8x16(a0, b0), wasm_i16x8_extmul_high_i8x16(a0, b0));
+  v128_t p1 = wasm_i16x8_add(wasm_i16x8_extmul_low_i8x16(a1, b1), wasm_i16x8_extmul_high_i8x16(a1, b1));
+  return wasm_i32x4_add(wasm_i32x4_extadd_pairwise_i16x8(p0), wasm_i32x4_extadd_pairwise_i16x8(p1));
 }
 
 
