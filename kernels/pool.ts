@@ -35,7 +35,8 @@ let threads = Math.max(1, availableParallelism());
 // how many threads the matmuls use (main thread included); default: the available cores
 export function setKernelThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`threads must be a positive integer, got ${n}`);
-  if (n !== threads) shutdownKernelPool();
+  // a smaller count keeps the running workers (idle ones just sleep); a larger one restarts
+  if (pool && n > pool.workers.length + 1) shutdownKernelPool();
   threads = n;
 }
 
@@ -131,12 +132,13 @@ export function runSplit(
   if (!pool) pool = startPool();
   if (!pool) return false;
   const p = pool;
-  const parts = p.workers.length + 1;
+  const active = Math.min(p.workers.length, threads - 1);
+  const parts = active + 1;
   const chunk = Math.ceil(rows / parts / align) * align;
   p.seq = (p.seq + 1) | 0;
   const opIndex = POOL_OPS.indexOf(op);
   let used = 0;
-  for (let i = 0; i < p.workers.length; i++) {
+  for (let i = 0; i < active; i++) {
     const o0 = Math.min(rows, chunk * (i + 1));
     const o1 = Math.min(rows, o0 + chunk);
     if (o0 >= o1) break;
