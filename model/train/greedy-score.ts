@@ -63,7 +63,6 @@ export async function scoreMiniGreedy(baseDir: string, adapterDir: string | null
         const T = ids.length;
         const next = argmax(model.forwardLast(ids, T), V);
         const letter = tok.decode([next], { skip_special_tokens: true }).trim();
-        if (process.env.H5DEBUG) console.log('pred', next, JSON.stringify(letter));
         const idx = letter.length === 1 ? letter.charCodeAt(0) - 65 : -1;
         const pred = idx >= 0 && idx < inst.references.length ? inst.references[idx]!.text : null;
         const gold = inst.references.find((r) => r.correct)!.text;
