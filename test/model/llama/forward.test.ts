@@ -8,7 +8,7 @@ import { writeLlamaGGUF } from '../../../model/llama/gguf-export.js';
 import { loadGGUFModel } from '../../../model/llama/gguf-checkpoint.js';
 import { loadHfModel } from '../../../model/llama/hf-checkpoint.js';
 import { writeHfModel } from '../../../model/llama/hf-write.js';
-import { LlamaModel } from '../../../model/llama/model.js';
+import { LlamaModel, PREFILL_CHUNK } from '../../../model/llama/model.js';
 import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
 import { seededSpmVocab } from '../../../model/tokenizer/seeded-vocab.js';
 import { UserError } from '../../../harness/user-error.js';
@@ -49,6 +49,27 @@ describe('model/llama forward', () => {
       expect(maxAbsDiff(last, ref[t]), `decode position ${t}`).to.be.lessThan(2e-4);
     }
     expect(cache.length).to.equal(tokens.length);
+  });
+
+  it('prefill in chunks of PREFILL_CHUNK (a 300-token prompt) equals token-by-token decode', () => {
+    const c = tinyConfig({ maxSeqLen: 512 });
+    const t = seededHfTensors(c, 9);
+    writeHfModel(join(dir, 'long'), c, t);
+    const { weights } = loadHfModel(join(dir, 'long'));
+    const m = new LlamaModel(c, weights);
+    const long = Array.from({ length: 300 }, (_, i) => (i * 37 + 11) % c.vocabSize);
+    expect(long.length).to.be.greaterThan(PREFILL_CHUNK);
+    const all = m.forward(m.newCache(512), long, 'all');
+    const last = m.forward(m.newCache(512), long, 'last');
+    const cache = m.newCache(512);
+    const V = c.vocabSize;
+    for (let i = 0; i < long.length; i++) {
+      const row = m.forward(cache, [long[i]], 'last');
+      if (i === 0 || i === PREFILL_CHUNK - 1 || i === PREFILL_CHUNK || i === long.length - 1) {
+        expect(maxAbsDiff(row, all.subarray(i * V, (i + 1) * V)), `position ${i}`).to.be.lessThan(1e-4);
+      }
+    }
+    expect(maxAbsDiff(last, all.subarray((long.length - 1) * V))).to.be.lessThan(1e-5);
   });
 
   it('safetensors and GGUF (q/k permuted, adjacent-pair RoPE) of the same weights give the same logits', () => {
