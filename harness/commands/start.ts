@@ -50,7 +50,7 @@ export function command(): Command {
         'finetune', '--base', TINY_BASE, '--data', train, '--out', ckptDir,
         '--quant', 'nf4', '--max-steps', o.maxSteps, '--checkpoint-every', o.checkpointEvery, '--seed', o.seed,
       ]);
-      process.exitCode = await runTrain({
+      const code = await runTrain({
         trainer,
         watch: ckptDir,
         out: runDir,
@@ -65,6 +65,9 @@ export function command(): Command {
         baseline: TINY_BASE,
         concurrency: 1,
       });
+      // The demo succeeds whether or not the target was met (train's exit code 1); a crash is a failure.
+      process.exitCode = code === 1 ? 0 : code;
+      console.log(code === 1 ? 'target not met within the budget (see the decisions above).' : '');
       console.log(`report: ${join(runDir, 'report.html')}`);
     });
 }
