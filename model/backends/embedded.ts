@@ -61,6 +61,7 @@ function toTokens(tok: TextTokenizer, steps: TokenStep[], texts: string[]): Gene
 /** Runs one challenge-style request on a loaded model. */
 export function completeWith(loaded: LoadedModel, request: CompletionRequest, requestId: string, signal?: AbortSignal): Completion {
   const { model, tokenizer } = loaded;
+  if (signal?.aborted) throw new RequestError('request aborted before it started', requestId, true);
   const promptIds = tokenizer.encode(request.prompt);
   const room = model.config.maxSeqLen - promptIds.length;
   if (room < 0 || (room < request.maxTokens && !request.echoPrompt)) {

@@ -79,12 +79,12 @@ export function parseProcessBody(raw: unknown): CompletionRequest {
   };
 }
 
-async function handle(backend: Backend, path: string, body: unknown): Promise<unknown> {
+async function handle(backend: Backend, path: string, body: unknown, signal: AbortSignal): Promise<unknown> {
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
   switch (path) {
     case '/process': {
-      const c = await backend.complete(parseProcessBody(body));
+      const c = await backend.complete(parseProcessBody(body), signal);
       return {
         text: c.text,
         tokens: c.tokens.map((t) => ({ text: t.text, logprob: t.logprob, top_logprob: t.topLogprobs })),
@@ -131,10 +131,16 @@ export function startChallengeServer(backend: Backend, opts: { host?: string; po
       send(res, 405, { error: `${req.method} ${path}: use POST` });
       return;
     }
+    // a client that hangs up (HELM's timeout) cancels its request if it is still queued
+    const hangup = new AbortController();
+    res.on('close', () => {
+      if (!res.writableEnded) hangup.abort();
+    });
     readBody(req)
-      .then((body) => handle(backend, path, body))
+      .then((body) => handle(backend, path, body, hangup.signal))
       .then((out) => send(res, 200, out))
       .catch((e: unknown) => {
+        if (hangup.signal.aborted) return;
         const status = e instanceof HttpError ? e.status : e instanceof RequestError ? 400 : 500;
         const msg = (e as Error).message ?? String(e);
         log(`${path}: ${status} ${msg}`);

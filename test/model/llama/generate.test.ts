@@ -98,6 +98,12 @@ describe('model/llama generation and the embedded backend', () => {
       () => expect.fail('should refuse'),
       (e) => expect(e).to.be.instanceOf(RequestError),
     );
+    const ac = new AbortController();
+    ac.abort();
+    await b.complete(req, ac.signal).then(
+      () => expect.fail('should refuse an aborted request'),
+      (e) => expect(e).to.be.instanceOf(RequestError).and.have.property('retryable', true),
+    );
     const id0 = b.id;
     const opts = { r: 2, loraAlpha: 4, targetModules: [...PROJECTIONS] };
     writePeftAdapter(join(dir, 'ad'), opts, seededPeftTensors(b.loaded.model.config, opts, 3));

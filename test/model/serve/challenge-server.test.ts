@@ -68,6 +68,19 @@ describe('model/serve challenge server', () => {
     expect((await post(`${srv.url}/process`, { prompt: 'x '.repeat(1100), max_new_tokens: 5 })).status).to.equal(400);
   });
 
+  it('a client that hangs up while its request is queued does not disturb the server', async () => {
+    const long = post(`${srv.url}/process`, { prompt: 'The', max_new_tokens: 150, temperature: 1e-7, stop_sequences: [] });
+    const ac = new AbortController();
+    const dropped = fetch(`${srv.url}/process`, { method: 'POST', body: JSON.stringify({ prompt: 'Hi', max_new_tokens: 5 }), signal: ac.signal });
+    setTimeout(() => ac.abort(), 20);
+    await dropped.then(
+      () => undefined,
+      (e) => expect((e as Error).name).to.equal('AbortError'),
+    );
+    expect((await long).status).to.equal(200);
+    expect((await post(`${srv.url}/tokenize`, { text: 'still here' })).status).to.equal(200);
+  });
+
   it('passes the project\'s check-server conformance checks through the challenge client', async () => {
     const client = createHttpBackend({ protocol: 'neurips', urls: [srv.url] });
     const results = await checkServer(client);
