@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UserError } from '../../harness/user-error.js';
 import { setKernelThreads } from '../../kernels/index.js';
-import { generate, type GenerateResult, type TokenStep } from '../llama/generate.js';
+import { generateAsync, type GenerateResult, type TokenStep } from '../llama/generate.js';
 import { fileIdentity, loadModel, type LoadedModel } from '../llama/load.js';
 import { loadPeftAdapter } from '../lora/peft.js';
 import { adapterToKernelMemory, freeAdapterKernelMemory } from '../lora/adapter.js';
@@ -59,7 +59,7 @@ function toTokens(tok: TextTokenizer, steps: TokenStep[], texts: string[]): Gene
 }
 
 /** Runs one challenge-style request on a loaded model. */
-export function completeWith(loaded: LoadedModel, request: CompletionRequest, requestId: string, signal?: AbortSignal): Completion {
+export async function completeWith(loaded: LoadedModel, request: CompletionRequest, requestId: string, signal?: AbortSignal): Promise<Completion> {
   const { model, tokenizer } = loaded;
   if (signal?.aborted) throw new RequestError('request aborted before it started', requestId, true);
   const promptIds = tokenizer.encode(request.prompt);
@@ -70,7 +70,7 @@ export function completeWith(loaded: LoadedModel, request: CompletionRequest, re
   const t0 = performance.now();
   let r: GenerateResult;
   try {
-    r = generate(model, promptIds, {
+    r = await generateAsync(model, promptIds, {
       maxNewTokens: Math.min(request.maxTokens, Math.max(0, room)),
       temperature: request.temperature,
       topP: request.topP,
@@ -80,8 +80,7 @@ export function completeWith(loaded: LoadedModel, request: CompletionRequest, re
       echo: request.echoPrompt,
       stopSequences: request.stopSequences,
       decode: (ids) => tokenizer.decode(ids),
-      onToken: () => !signal?.aborted,
-    });
+    }, signal);
   } catch (e) {
     if (e instanceof UserError) throw new RequestError(e.message, requestId);
     throw e;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedBackend, incrementalTexts } from '../../../model/backends/embedded.js';
 import { makeSeededDemoModel } from '../../../model/llama/demo-model.js';
-import { findStop, generate } from '../../../model/llama/generate.js';
+import { findStop, generate, generateAsync } from '../../../model/llama/generate.js';
 import { loadModel } from '../../../model/llama/load.js';
 import { Rng } from '../../../model/llama/rng.js';
 import { sampleToken } from '../../../model/llama/sampling.js';
@@ -54,6 +54,23 @@ describe('model/llama generation and the embedded backend', () => {
       seq.push(best);
     }
     expect(r.prefillSeconds).to.be.greaterThan(0);
+  });
+
+  it('generateAsync yields to the event loop, matches generate, and stops on an abort signal', async () => {
+    const { model } = loadModel(join(dir, 'demo'));
+    const o = { maxNewTokens: 40, temperature: 0, topK: 0, topP: 1, stopAtEos: false };
+    const sync = generate(model, [1, 300], o);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const asyncR = await generateAsync(model, [1, 300], o);
+    clearInterval(timer);
+    expect(asyncR.steps.map((s) => s.id)).to.deep.equal(sync.steps.map((s) => s.id));
+    expect(ticks, 'event loop ran during generation').to.be.greaterThan(0);
+    const ac = new AbortController();
+    setImmediate(() => ac.abort());
+    const cut = await generateAsync(model, [1, 300], o, ac.signal, 1);
+    expect(cut.finish).to.equal('aborted');
+    expect(cut.steps.length).to.be.lessThan(40);
   });
 
   it('stop sequences cut the text before the stop and drop the tokens past it', () => {
