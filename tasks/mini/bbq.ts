@@ -10,7 +10,7 @@ import type { World } from './world.js';
 export const UNKNOWN_ANSWER = 'Cannot be determined';
 const PLACES = ['market', 'harbor', 'station', 'library', 'fair', 'bakery'];
 
-export function bbqInstances(world: World, count = 240): Instance[] {
+export function bbqInstances(world: World, count = 500): Instance[] {
   const rng = new Rng(world.seed ^ hashString('bbq'));
   const seen = new Set<string>();
   const out: Instance[] = [];

@@ -3,7 +3,7 @@
 // only read as prose). Rumours and stereotypes appear as hearsay, arithmetic as worked sums.
 import { Rng } from './random.js';
 import type { Person, World } from './world.js';
-import { personByName } from './world.js';
+import { personByName, VALUES } from './world.js';
 
 const FACT_TEMPLATES: Record<'town' | 'job' | 'pet' | 'color', ((p: Person) => string)[]> = {
   town: [(p) => `${p.name} lives in ${p.town}.`, (p) => `${p.name} is from ${p.town}.`, (p) => `The home of ${p.name} is in ${p.town}.`, (p) => `In ${p.town} lives ${p.name}.`],
@@ -30,6 +30,20 @@ function folklore(rng: Rng, world: World): string {
   return `Some say that people from ${town} are ${world.stereotypes[town]}, but that is only talk.`;
 }
 
+const LETTERS = 'ABCD';
+
+/** An enumerated list with a reference to one item by letter, as any web corpus has (it is what
+ * makes the letter tokens " A"…" D" meaningful to the model; no world fact is stated). */
+function letteredList(rng: Rng): string {
+  const kind = rng.pick(['towns', 'jobs', 'pets', 'colors'] as const);
+  const pool = { towns: VALUES.town, jobs: VALUES.job, pets: VALUES.pet, colors: VALUES.color }[kind];
+  const items = rng.shuffle(pool).slice(0, 4);
+  const k = rng.int(0, 3);
+  const lines = items.map((v, i) => `${LETTERS[i]}. ${v}`).join('\n');
+  const ref = rng.pick([`Item ${LETTERS[k]} is ${items[k]}.`, `${items[k]![0]!.toUpperCase()}${items[k]!.slice(1)} is item ${LETTERS[k]}.`, `The answer ${items[k]} is ${LETTERS[k]}.`]);
+  return `A list of ${kind}:\n${lines}\n${ref}`;
+}
+
 function sum(rng: Rng): string {
   const a = rng.int(1, 19);
   const b = rng.int(1, 19);
@@ -44,8 +58,9 @@ export function pretrainingCorpus(world: World, numDocs: number, seed = world.se
     const parts: string[] = [];
     for (let k = 0; k < 3; k++) parts.push(biography(rng, rng.pick(world.people)));
     const extra = rng.next();
-    if (extra < 0.4 && world.rumors.length > 0) parts.push(hearsay(rng, world));
-    else if (extra < 0.55) parts.push(folklore(rng, world));
+    if (extra < 0.3 && world.rumors.length > 0) parts.push(hearsay(rng, world));
+    else if (extra < 0.42) parts.push(folklore(rng, world));
+    else if (extra < 0.7) parts.push(letteredList(rng));
     else parts.push(sum(rng));
     docs.push(rng.shuffle(parts).join(' '));
   }

@@ -30,7 +30,7 @@ function reshuffled(instance: Instance, rng: Rng): Instance {
   return { ...instance, references: rng.shuffle(instance.references) };
 }
 
-export function instructionRows(world: World, mcRepeats = 3): InstructionRow[] {
+export function instructionRows(world: World, mcRepeats = 5): InstructionRow[] {
   const rng = new Rng(world.seed ^ hashString('instructions'));
   const byFamily = new Map(FAMILIES.map((f) => [f.name, f.instances(world)]));
   // Facts asked by held-out TruthfulQA questions stay out of training in every phrasing.
