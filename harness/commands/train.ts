@@ -137,12 +137,21 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
   return exitCode;
 }
 
-/** Rewrites report.html from train.json when the report module is present. */
+/**
+ * Rewrites report.html: the training view from train.json, plus the full-suite evaluations of the
+ * baseline (step 0) and of the best checkpoint, whose instances the report's browser lists.
+ */
 async function writeTrainReport(runDir: string): Promise<void> {
   const REPORT = '../../reports/html/write-report.js';
   try {
     const mod = (await import(REPORT)) as { writeReport?: (dirs: string[], out: string) => Promise<void> };
-    if (mod.writeReport && existsSync(join(runDir, 'train.json'))) await mod.writeReport([runDir], join(runDir, 'report.html'));
+    if (!mod.writeReport || !existsSync(join(runDir, 'train.json'))) return;
+    const state = loadState(runDir);
+    const fullEvals = [state.baseline?.step, state.best?.step]
+      .filter((s): s is number => s !== undefined)
+      .map((s) => join(runDir, 'evals', `step-${s}`, 'full'))
+      .filter((d, i, all) => all.indexOf(d) === i && existsSync(join(d, 'results.json')));
+    await mod.writeReport([runDir, ...fullEvals], join(runDir, 'report.html'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') console.error(`report: ${(e as Error).message}`);
   }
