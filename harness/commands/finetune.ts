@@ -42,6 +42,8 @@ export function command(): Command {
     .option('--resume <dir>', 'continue exactly from a checkpoint folder of a run with the same options')
     .action(async (o) => {
       const { finetune } = await import('../../model/train/finetune.js');
+      const { controlClientFromEnv } = await import('../supervisor/control-client.js');
+      const control = controlClientFromEnv();
       const started = Date.now();
       const res = await finetune({
         base: o.base, data: o.data, out: o.out, maxSteps: o.maxSteps, maxTimeSeconds: o.maxTime ?? null, checkpointEvery: o.checkpointEvery,
@@ -49,9 +51,14 @@ export function command(): Command {
         targetModules: String(o.targetModules).split(',').map((s: string) => s.trim()).filter(Boolean) as never, quant: o.quant, maxSeqLen: o.maxSeqLen,
         overlong: o.overlong, seed: o.seed, resumeFrom: o.resume ?? null,
         onLog: (e) => console.log(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.learning_rate.toExponential(2)}  grad_norm ${e.grad_norm.toFixed(3)}  ${e.elapsed_s.toFixed(0)}s`),
-        onCheckpoint: (step, path) => {
+        // Under `evalfirst train` the checkpoint is reported to the supervisor, and training waits
+        // (paused, not competing for the cores) until it is scored and the answer says go on or stop.
+        onCheckpoint: async (step, path) => {
           console.log(`checkpoint ${step}: ${path}`);
-          return 'continue';
+          if (!control) return 'continue';
+          const action = await control.report(step, path);
+          console.log(`supervisor: ${action}`);
+          return action === 'stop' ? 'stop' : 'continue';
         },
       });
       const d = res.data;

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../version.js';
 import { UserError } from '../user-error.js';
 import { runTrain } from './train.js';
+import { MINI_FINETUNE_RECIPE } from '../../model/train/finetune.js';
 
 export const TINY_BASE = join(PROJECT_ROOT, 'model', 'assets', 'tiny-base');
 
@@ -31,9 +32,9 @@ export function command(): Command {
     .description('the main job on the embedded default: fine-tune the tiny base with QLoRA on the mini-challenge, score every checkpoint, stop at the target or the deadline, write the report')
     .option('--out <dir>', 'run directory (default runs/start-<time>)')
     .option('--deadline <duration>', 'wall-clock budget for the whole loop', '6m')
-    .option('--target <expr>', 'stop when met on the lower confidence bound', 'mini_mmlu >= 0.6 && mini_truthfulqa >= 0.6')
-    .option('--max-steps <n>', 'training steps at most', '600')
-    .option('--checkpoint-every <n>', 'steps between checkpoints', '50')
+    .option('--target <expr>', 'stop when met on the lower confidence bound', 'mini_bbq >= 0.6')
+    .option('--max-steps <n>', 'training steps at most', String(MINI_FINETUNE_RECIPE.maxSteps))
+    .option('--checkpoint-every <n>', 'steps between checkpoints', String(MINI_FINETUNE_RECIPE.checkpointEvery))
     .option('--seed <n>', 'training seed', '0')
     .action(async (o: StartOptions) => {
       if (!existsSync(join(TINY_BASE, 'model.safetensors'))) {
@@ -47,12 +48,14 @@ export function command(): Command {
       console.log('evalfirst start: QLoRA fine-tuning of the shipped tiny base on the mini-challenge, scored as it trains.');
       console.log(`  base ${TINY_BASE}\n  data ${train}\n  run  ${runDir}`);
       const trainer = selfCommand([
-        'finetune', '--base', TINY_BASE, '--data', train, '--out', ckptDir,
-        '--quant', 'nf4', '--max-steps', o.maxSteps, '--checkpoint-every', o.checkpointEvery, '--seed', o.seed,
+        'finetune', '--base', TINY_BASE, '--data', train, '--out', ckptDir, '--quant', MINI_FINETUNE_RECIPE.quant,
+        '--lr', String(MINI_FINETUNE_RECIPE.lr), '--batch-size', String(MINI_FINETUNE_RECIPE.batchSize),
+        '--lora-r', String(MINI_FINETUNE_RECIPE.loraR), '--lora-alpha', String(MINI_FINETUNE_RECIPE.loraAlpha),
+        '--lora-dropout', String(MINI_FINETUNE_RECIPE.loraDropout),
+        '--max-steps', o.maxSteps, '--checkpoint-every', o.checkpointEvery, '--seed', o.seed,
       ]);
       const code = await runTrain({
-        trainer,
-        watch: ckptDir,
+        trainer, // reports each checkpoint to the control endpoint and waits for the verdict
         out: runDir,
         suite: 'mini',
         target: o.target,
