@@ -5,12 +5,12 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PROJECT_ROOT } from '../version.js';
+import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
 import { UserError } from '../user-error.js';
 import { runTrain } from './train.js';
 import { MINI_FINETUNE_RECIPE } from '../../model/train/finetune.js';
 
-export const TINY_BASE = join(PROJECT_ROOT, 'model', 'assets', 'tiny-base');
+const TINY_BASE = TINY_BASE_PATH;
 
 /** The command line that runs this same CLI (compiled or under tsx) with other arguments. */
 export function selfCommand(args: string[]): string {

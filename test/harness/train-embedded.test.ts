@@ -1,0 +1,39 @@
+// The closed loop on real parts: the embedded trainer (evalfirst finetune) as the external
+// trainer, reporting to the control endpoint; checkpoints scored by the embedded runtime with
+// the base loaded once and the adapters switched.
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCliAsync } from '../helpers/run-cli.js';
+import { REPO_ROOT } from '../helpers/shared-data.js';
+import { writeMiniData } from '../../tasks/mini/write-data.js';
+import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
+
+describe('evalfirst train with the embedded trainer and embedded scoring', function () {
+  this.timeout(180_000);
+
+  it('scores real QLoRA checkpoints, answers stop at max steps, and the trainer exits cleanly', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ef-train-emb-'));
+    const files = await writeMiniData(join(root, 'data'));
+    const train = files.find((f) => f.endsWith('train.jsonl')) as string;
+    const q = (s: string) => `'${s}'`;
+    const trainer = [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'harness', 'cli.ts'), 'finetune', '--base', TINY_BASE_PATH, '--data', train,
+      '--out', join(root, 'ckpt'), '--max-steps', '40', '--checkpoint-every', '10', '--batch-size', '1', '--lr', '0.005'].map(q).join(' ');
+    const runDir = join(root, 'run');
+    const r = await runCliAsync(['train', 'mini_bbq:subject=all,max_eval_instances=8', '--trainer', trainer, '--out', runDir,
+      '--score-with', 'embedded', '--base', TINY_BASE_PATH, '--quant', 'nf4', '--baseline', TINY_BASE_PATH,
+      '--max-steps', '20', '--no-adaptive', '--concurrency', '1', '--grace', '20s']);
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+    const state = JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8'));
+    expect(state.baseline.scores.mini_bbq.n).to.be.greaterThan(0);
+    expect(state.checkpoints.map((c: { step: number }) => c.step)).to.deep.equal([10, 20]);
+    expect(state.stop.reason).to.equal('max_steps');
+    expect(state.trainer.exit_code).to.equal(0); // it stopped when told, nobody had to signal it
+    expect(state.trainer.killed).to.equal(false);
+    expect(readFileSync(join(runDir, 'trainer.stdout.log'), 'utf8')).to.match(/supervisor: stop/);
+    // Two checkpoints of the same run must not share answers in the cache: each has its own adapter identity.
+    const ids = [10, 20].map((s) => JSON.parse(readFileSync(join(runDir, 'evals', `step-${s}`, 'full', 'results.json'), 'utf8')).backend.id);
+    expect(ids[0]).to.not.equal(ids[1]);
+  });
+});
