@@ -1,7 +1,8 @@
 // A small seeded PRNG (xoshiro128**, Blackman & Vigna) for sampling and for seeded test models:
 // the same seed gives the same stream on every platform.
 export class Rng {
-  private s = new Uint32Array(4);
+  /** The four state words (readable so a trainer can checkpoint and restore the stream). */
+  readonly s = new Uint32Array(4);
 
   constructor(seed: number) {
     // splitmix32 expands the seed into the four state words (never all zero)

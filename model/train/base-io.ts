@@ -8,6 +8,7 @@ import { parseHfConfig, type LlamaConfig } from '../llama/config.js';
 import { UserError } from '../../harness/user-error.js';
 import { openModelTensors, writeF32Tensors } from './tensor-io.js';
 import { PROJECTIONS, baseTensors, projectionPath, projectionShape, type BaseWeight, type BaseWeights, type LayerWeights, type Projection } from './weights.js';
+import { hfConfigJson } from '../llama/hf-write.js';
 
 export function readBaseConfig(dir: string): LlamaConfig {
   const path = join(dir, 'config.json');
@@ -48,32 +49,6 @@ export function loadBase(dir: string, quant: 'nf4' | 'none'): BaseWeights {
   } finally {
     src.close();
   }
-}
-
-/** config.json for a LlamaForCausalLM with these hyperparameters. */
-export function hfConfigJson(c: LlamaConfig): Record<string, unknown> {
-  return {
-    architectures: ['LlamaForCausalLM'],
-    model_type: 'llama',
-    hidden_size: c.dim,
-    intermediate_size: c.hiddenDim,
-    num_hidden_layers: c.nLayers,
-    num_attention_heads: c.nHeads,
-    num_key_value_heads: c.nKvHeads,
-    head_dim: c.headDim,
-    vocab_size: c.vocabSize,
-    max_position_embeddings: c.maxSeqLen,
-    rms_norm_eps: c.normEps,
-    rope_theta: c.ropeTheta,
-    rope_scaling: null,
-    hidden_act: 'silu',
-    attention_bias: false,
-    mlp_bias: false,
-    tie_word_embeddings: c.tieWordEmbeddings,
-    bos_token_id: c.bosId,
-    eos_token_id: c.eosIds.length === 1 ? c.eosIds[0] : c.eosIds,
-    torch_dtype: 'float32',
-  };
 }
 
 /** Writes an fp32 base as an HF model folder; tokenizer files are copied from tokenizerDir. */

@@ -1,36 +1,12 @@
 // MATH answer equivalence as HELM's math_scenario.py (from hendrycks/math): the last \boxed{...}
 // of prediction and gold, normalised by _strip_string, compared as strings.
 
-/** The last "\boxed..." (or, failing that, "\fbox...") element up to its matching brace, or null. */
-export function lastBoxedOnlyString(text: string): string | null {
-  let idx = text.lastIndexOf('\\boxed');
-  if (idx < 0) {
-    idx = text.lastIndexOf('\\fbox');
-    if (idx < 0) return null;
-  }
-  let open = 0;
-  for (let i = idx; i < text.length; i++) {
-    if (text[i] === '{') open++;
-    if (text[i] === '}') {
-      open--;
-      if (open === 0) return text.slice(idx, i + 1);
-    }
-  }
-  return null;
-}
+import { boxedAnswer, lastBoxedOnlyString, removeBoxed } from '../scenarios/common/boxed.js';
 
-/** The content of "\boxed{...}", or null when the string is not exactly that shape. */
-export function removeBoxed(text: string): string | null {
-  const left = '\\boxed{';
-  if (text.slice(0, left.length) !== left || text.at(-1) !== '}') return null;
-  return text.slice(left.length, -1);
-}
+export { lastBoxedOnlyString, removeBoxed };
 
-export function getAnswer(solution: string | null): string | null {
-  if (solution === null) return null;
-  const boxed = lastBoxedOnlyString(solution);
-  return boxed === null ? null : removeBoxed(boxed);
-}
+/** get_answer: the content of the last \boxed{...}, or null. */
+export const getAnswer = boxedAnswer;
 
 /** Thrown where Python's version raises (IndexError/AssertionError); isEquiv then compares raw strings. */
 class StripError extends Error {}
