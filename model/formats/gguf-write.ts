@@ -1,9 +1,9 @@
 // Writes GGUF v3 files (ggml docs/gguf.md): header, typed metadata, tensor infos, padding to the
 // alignment, tensor data (each tensor aligned). Used by tests and the parity script to build
 // seeded models; metadata types are given explicitly because llama.cpp checks them exactly.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { ggmlTensorBytes, ggmlTypeName } from './ggml-type.js';
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUFValueType, type GGUFScalar, type GGUFValue } from './gguf-value.js';
+import { writePartsAtomic } from './write-parts-atomic.js';
 
 export interface GGUFTensorToWrite {
   name: string;
@@ -116,22 +116,7 @@ export function encodeGGUF(metadata: Array<[string, GGUFValue]>, tensors: GGUFTe
 }
 
 export function writeGGUF(path: string, metadata: Array<[string, GGUFValue]>, tensors: GGUFTensorToWrite[], alignment = GGUF_DEFAULT_ALIGNMENT): void {
-  const parts = encodeGGUF(metadata, tensors, alignment);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const p of parts) {
-      let done = 0;
-      while (done < p.length) done += writeSync(fd, p, done, p.length - done);
-    }
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    unlinkSync(tmp);
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
+  writePartsAtomic(path, encodeGGUF(metadata, tensors, alignment));
 }
 
 /** Shorthands for typed metadata values. */

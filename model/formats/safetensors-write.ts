@@ -2,8 +2,8 @@
 // (largest first, so every tensor stays aligned) then name, header padded with spaces to a multiple
 // of 8 (safetensors src/tensor.rs). Written to a temporary file and renamed, so a watcher never
 // sees a half-written checkpoint.
-import { closeSync, openSync, renameSync, writeSync, fsyncSync, unlinkSync } from 'node:fs';
 import { DTYPE_BYTES, elementCount, type SafetensorsDtype } from './safetensors-dtype.js';
+import { writePartsAtomic } from './write-parts-atomic.js';
 
 export interface TensorToWrite {
   dtype: SafetensorsDtype;
@@ -44,20 +44,5 @@ export function encodeSafetensors(tensors: Record<string, TensorToWrite>, metada
 }
 
 export function writeSafetensors(path: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): void {
-  const parts = encodeSafetensors(tensors, metadata);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const p of parts) {
-      let done = 0;
-      while (done < p.length) done += writeSync(fd, p, done, p.length - done);
-    }
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    unlinkSync(tmp);
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
+  writePartsAtomic(path, encodeSafetensors(tensors, metadata));
 }
