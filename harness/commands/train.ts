@@ -9,7 +9,7 @@ import { UserError } from '../user-error.js';
 import { parseDuration, formatDuration } from '../supervisor/duration.js';
 import { parseTarget } from '../supervisor/target.js';
 import { supervise, type SupervisorConfig } from '../supervisor/supervisor.js';
-import { checkpointEvaluator } from '../supervisor/checkpoint-eval.js';
+import { checkpointEvalDir, checkpointEvaluator } from '../supervisor/checkpoint-eval.js';
 import { embeddedScoring, openaiLoraScoring, servedScoring, type ScoringBackendFor } from '../supervisor/scoring-backends.js';
 import { loadState } from '../supervisor/state.js';
 import { parseProtocol, parseServerList } from '../../model/backends/create.js';
@@ -149,7 +149,7 @@ async function writeTrainReport(runDir: string): Promise<void> {
     const state = loadState(runDir);
     const fullEvals = [state.baseline?.step, state.best?.step]
       .filter((s): s is number => s !== undefined)
-      .map((s) => join(runDir, 'evals', `step-${s}`, 'full'))
+      .map((s) => checkpointEvalDir(runDir, s, null))
       .filter((d, i, all) => all.indexOf(d) === i && existsSync(join(d, 'results.json')));
     await mod.writeReport([runDir, ...fullEvals], join(runDir, 'report.html'));
   } catch (e) {

@@ -20,6 +20,11 @@ export interface CheckpointEvalOptions {
   onResults?: (ckpt: CheckpointRef, results: ResultsFile, outDir: string) => void | Promise<void>;
 }
 
+/** Where one evaluation of a checkpoint goes; the name labels it in reports (e.g. step-2750-full). */
+export function checkpointEvalDir(runDir: string, step: number, maxPerRun: number | null): string {
+  return join(runDir, 'evals', `step-${step}-${maxPerRun === null ? 'full' : `n${maxPerRun}`}`);
+}
+
 /** Re-labels a backend so the request cache keeps each checkpoint's answers apart. */
 export function withCheckpointIdentity(backend: Backend, ckpt: CheckpointRef): Backend {
   const id = `${backend.id}#checkpoint=${ckpt.step}:${ckpt.path}`;
@@ -43,7 +48,7 @@ export function taskScoresFrom(results: ResultsFile, records: InstanceRecord[]):
 export function checkpointEvaluator(o: CheckpointEvalOptions): EvaluateCheckpoint {
   return async (ckpt, maxPerRun): Promise<TaskScores> => {
     const backend = withCheckpointIdentity(await o.backendFor(ckpt), ckpt);
-    const outDir = join(o.runDir, 'evals', `step-${ckpt.step}`, maxPerRun === null ? 'full' : `n-${maxPerRun}`);
+    const outDir = checkpointEvalDir(o.runDir, ckpt.step, maxPerRun);
     // Keep the first n instances of each run (selection order); count the full selection too.
     const seen = new Map<string, number>();
     const filter = maxPerRun === null ? undefined : (run: string) => {

@@ -33,7 +33,7 @@ describe('evalfirst train with the embedded trainer and embedded scoring', funct
     expect(state.trainer.killed).to.equal(false);
     expect(readFileSync(join(runDir, 'trainer.stdout.log'), 'utf8')).to.match(/supervisor: stop/);
     // Two checkpoints of the same run must not share answers in the cache: each has its own adapter identity.
-    const ids = [10, 20].map((s) => JSON.parse(readFileSync(join(runDir, 'evals', `step-${s}`, 'full', 'results.json'), 'utf8')).backend.id);
+    const ids = [10, 20].map((s) => JSON.parse(readFileSync(join(runDir, 'evals', `step-${s}-full`, 'results.json'), 'utf8')).backend.id);
     expect(ids[0]).to.not.equal(ids[1]);
   });
 });
