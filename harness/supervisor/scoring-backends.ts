@@ -6,24 +6,17 @@ import type { Backend } from '../../model/backends/backend.js';
 import { createHttpBackend, type Protocol } from '../../model/backends/create.js';
 import { UserError } from '../user-error.js';
 import type { CheckpointRef } from './scorer.js';
-
-// Imported by name at run time: the embedded runtime is loaded only when it is asked for.
-const EMBEDDED_MODULE = '../../model/backends/embedded.js';
+import type { EmbeddedBackend } from '../../model/backends/embedded.js';
 
 export type ScoringBackendFor = (ckpt: CheckpointRef) => Promise<Backend>;
-
-interface EmbeddedBackend extends Backend {
-  setAdapter(dir: string | null): Promise<void>;
-}
 
 /** The embedded runtime: one base model in memory, the checkpoint's PEFT adapter swapped in. */
 export function embeddedScoring(opts: { base: string; quant: 'nf4' | 'none'; threads?: number }): ScoringBackendFor {
   let backend: Promise<EmbeddedBackend> | null = null;
   return async (ckpt) => {
     if (!backend) {
-      const mod = (await import(EMBEDDED_MODULE)) as {
-        createEmbeddedBackend(o: { model: string; adapter?: string; quant?: 'nf4' | 'none'; threads?: number }): Promise<EmbeddedBackend>;
-      };
+      // Loaded only when asked for: the runtime and its kernels are not needed for HTTP scoring.
+      const mod = await import('../../model/backends/embedded.js');
       backend = mod.createEmbeddedBackend({ model: opts.base, quant: opts.quant, threads: opts.threads });
     }
     const b = await backend;

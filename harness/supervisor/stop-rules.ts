@@ -11,6 +11,12 @@ export interface CheckpointRecord {
   time_s: number;
   scores: Record<string, { mean: number; ci_low: number; ci_high: number; n: number }>;
   decision: Decision;
+  /** Whether these scores come from the full suite (else an adaptive sample). */
+  full_eval?: boolean;
+  requests_sent?: number;
+  eval_s?: number;
+  /** Sample sizes per run entry of the adaptive looks taken. */
+  looks?: number[];
 }
 
 export interface Decision {

@@ -149,7 +149,7 @@ export async function supervise(cfg: SupervisorConfig, evaluate: EvaluateCheckpo
       recordTimings(outcome);
       const history = [...state.checkpoints.map((c) => ({ step: c.step, headline: headlineScore(c.scores) })), { step: ref.step, headline: headlineScore(outcome.scores) }];
       const decision = decide(cfg, ref.step, outcome.verdict, history, { nowS: nowS(), reserveS: reserveS() });
-      const rec: CheckpointRecord & { full_eval: boolean; requests_sent: number; eval_s: number; looks: number[] } = {
+      const rec: CheckpointRecord = {
         step: ref.step,
         path: ref.path,
         time_s: nowS(),
@@ -259,7 +259,7 @@ export async function supervise(cfg: SupervisorConfig, evaluate: EvaluateCheckpo
   });
   const best = ranked[0];
   if (best) {
-    state.best = { step: best.step, path: best.path, scores: best.scores, full_eval: (best as { full_eval?: boolean }).full_eval ?? false };
+    state.best = { step: best.step, path: best.path, scores: best.scores, full_eval: best.full_eval ?? false };
     if (cfg.finalEval && !state.best.full_eval) {
       log(`final evaluation of the best checkpoint (step ${best.step}) on the full suite`);
       try {
