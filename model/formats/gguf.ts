@@ -3,8 +3,9 @@
 // `general.alignment`, tensor data. Every count and length is checked against the bytes that
 // remain, so a corrupt header gives a clear error naming the file (and tensor), never a huge
 // allocation or a hang. Tensor bytes are read lazily.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { UserError } from '../../harness/user-error.js';
+import { openForRead, readExactly } from './file-read.js';
 import { GGML_BLOCK, ggmlTensorBytes, ggmlTypeName } from './ggml-type.js';
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_SCALAR_BYTES, GGUFValueType, type GGUFScalar, type GGUFValue } from './gguf-value.js';
 
@@ -214,12 +215,7 @@ export class GGUFFile {
   }
 
   static open(path: string): GGUFFile {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (e) {
-      throw new UserError(`${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    const fd = openForRead(path);
     try {
       return new GGUFFile(path, fd, readGGUFHeader(fd, fstatSync(fd).size, path));
     } catch (e) {
@@ -246,12 +242,7 @@ export class GGUFFile {
     if (this.fd === null) throw new Error(`${this.path}: file already closed`);
     const t = this.info(name);
     const out = new Uint8Array(t.byteLength);
-    let done = 0;
-    while (done < out.length) {
-      const got = readSync(this.fd, out, done, Math.min(out.length - done, 1 << 30), t.fileOffset + done);
-      if (got === 0) throw new UserError(`${this.path}: tensor "${name}": unexpected end of file`);
-      done += got;
-    }
+    readExactly(this.fd, out, t.fileOffset, `${this.path}: tensor "${name}"`);
     return out;
   }
 

@@ -1,7 +1,8 @@
 // Reads safetensors files: u64 LE header length N, N bytes of JSON, then the byte buffer
 // (huggingface/safetensors README "Format"). Every check names the file and the tensor; tensor
 // bytes are read lazily, one tensor at a time, so large checkpoints never sit in memory whole.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { openForRead, readExactly } from './file-read.js';
 import { UserError } from '../../harness/user-error.js';
 import { DTYPE_BYTES, elementCount, isSafetensorsDtype, type SafetensorsDtype } from './safetensors-dtype.js';
 
@@ -87,12 +88,7 @@ export class SafetensorsFile {
   }
 
   static open(path: string): SafetensorsFile {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (e) {
-      throw new UserError(`${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    const fd = openForRead(path);
     try {
       const size = fstatSync(fd).size;
       if (size < 8) fail(path, `file is ${size} bytes, shorter than the 8-byte header length`);
@@ -141,11 +137,3 @@ export class SafetensorsFile {
   }
 }
 
-function readExactly(fd: number, buf: Uint8Array, position: number, what: string): void {
-  let done = 0;
-  while (done < buf.length) {
-    const got = readSync(fd, buf, done, Math.min(buf.length - done, 1 << 30), position + done);
-    if (got === 0) throw new UserError(`${what}: unexpected end of file at byte ${position + done}`);
-    done += got;
-  }
-}

@@ -1,0 +1,22 @@
+// Low-level reads shared by the safetensors and GGUF readers: open with a clear error, and read
+// an exact byte range (a short read means the file is truncated).
+import { openSync, readSync } from 'node:fs';
+import { UserError } from '../../harness/user-error.js';
+
+export function openForRead(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (e) {
+    throw new UserError(`${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Fills `buf` from `position`; `what` names the file (and tensor) in the error. */
+export function readExactly(fd: number, buf: Uint8Array, position: number, what: string): void {
+  let done = 0;
+  while (done < buf.length) {
+    const got = readSync(fd, buf, done, Math.min(buf.length - done, 1 << 30), position + done);
+    if (got === 0) throw new UserError(`${what}: unexpected end of file at byte ${position + done}`);
+    done += got;
+  }
+}
