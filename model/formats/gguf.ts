@@ -5,7 +5,8 @@
 // allocation or a hang. Tensor bytes are read lazily.
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { UserError } from '../../harness/user-error.js';
-import { openForRead, readExactly } from './file-read.js';
+import { openForRead } from './file-read.js';
+import { TensorFile } from './tensor-file.js';
 import { GGML_BLOCK, ggmlTensorBytes, ggmlTypeName } from './ggml-type.js';
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_SCALAR_BYTES, GGUFValueType, type GGUFScalar, type GGUFValue } from './gguf-value.js';
 
@@ -204,14 +205,13 @@ export function readGGUFHeader(fd: number, size: number, path: string): GGUFHead
 }
 
 /** An open GGUF file: header parsed and checked, tensor bytes read on demand. */
-export class GGUFFile {
-  private fd: number | null;
+export class GGUFFile extends TensorFile<GGUFTensorInfo> {
   private constructor(
-    readonly path: string,
+    path: string,
     fd: number,
     readonly header: GGUFHeader,
   ) {
-    this.fd = fd;
+    super(path, fd, header.tensors);
   }
 
   static open(path: string): GGUFFile {
@@ -228,33 +228,10 @@ export class GGUFFile {
     return this.header.metadata;
   }
 
-  get tensors(): Map<string, GGUFTensorInfo> {
-    return this.header.tensors;
-  }
-
-  info(name: string): GGUFTensorInfo {
-    const t = this.header.tensors.get(name);
-    if (!t) throw new UserError(`${this.path}: no tensor named "${name}"`);
-    return t;
-  }
-
-  readBytes(name: string): Uint8Array {
-    if (this.fd === null) throw new Error(`${this.path}: file already closed`);
-    const t = this.info(name);
-    const out = new Uint8Array(t.byteLength);
-    readExactly(this.fd, out, t.fileOffset, `${this.path}: tensor "${name}"`);
-    return out;
-  }
-
   /** A metadata value, checked to be present. */
   get(key: string): GGUFValue {
     const v = this.header.metadata.get(key);
     if (!v) throw new UserError(`${this.path}: missing GGUF metadata "${key}"`);
     return v;
-  }
-
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
   }
 }

@@ -3,6 +3,7 @@
 // bytes are read lazily, one tensor at a time, so large checkpoints never sit in memory whole.
 import { closeSync, fstatSync } from 'node:fs';
 import { openForRead, readExactly } from './file-read.js';
+import { TensorFile } from './tensor-file.js';
 import { UserError } from '../../harness/user-error.js';
 import { DTYPE_BYTES, elementCount, isSafetensorsDtype, type SafetensorsDtype } from './safetensors-dtype.js';
 
@@ -77,14 +78,13 @@ export function parseSafetensorsHeader(path: string, headerBytes: Uint8Array, bu
 }
 
 /** An open safetensors file: header parsed and checked, tensor bytes read on demand. */
-export class SafetensorsFile {
-  private fd: number | null;
+export class SafetensorsFile extends TensorFile<SafetensorsTensorInfo> {
   private constructor(
-    readonly path: string,
+    path: string,
     fd: number,
     readonly header: SafetensorsHeader,
   ) {
-    this.fd = fd;
+    super(path, fd, header.tensors);
   }
 
   static open(path: string): SafetensorsFile {
@@ -108,32 +108,8 @@ export class SafetensorsFile {
     }
   }
 
-  get tensors(): Map<string, SafetensorsTensorInfo> {
-    return this.header.tensors;
-  }
-
   get metadata(): Record<string, string> {
     return this.header.metadata;
-  }
-
-  info(name: string): SafetensorsTensorInfo {
-    const t = this.header.tensors.get(name);
-    if (!t) throw new UserError(`${this.path}: no tensor named "${name}"`);
-    return t;
-  }
-
-  /** The raw little-endian bytes of one tensor, in a fresh (aligned) buffer. */
-  readBytes(name: string): Uint8Array {
-    if (this.fd === null) throw new Error(`${this.path}: file already closed`);
-    const t = this.info(name);
-    const out = new Uint8Array(t.byteLength);
-    readExactly(this.fd, out, t.fileOffset, `${this.path} (tensor "${name}")`);
-    return out;
-  }
-
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
   }
 }
 
