@@ -105,6 +105,16 @@ export function fastMatmulF32(
   return true;
 }
 
+/**
+ * Pointers to an NF4 weight's packed codes, absmax and code table in kernel memory (copied in when
+ * not resident), or null when copying would cost more than it saves (fewer than COPY_WEIGHT_MIN_ROWS rows).
+ */
+function placeNF4(w: NF4Tensor, N: number): { pp: number; ap: number; cp: number } | null {
+  const resident = inKernelMemory(w.packed) && inKernelMemory(w.absmax) && inKernelMemory(w.code);
+  if (!resident && N < COPY_WEIGHT_MIN_ROWS) return null;
+  return { pp: placeBytes(w.packed, weightScratch), ap: place(w.absmax, w.absmax.length, absmaxScratch), cp: place(w.code, 16, codeScratch) };
+}
+
 // out[N,OC] = inp[N,C] · dequant(w)ᵀ (+ bias); C and the blocksize even
 export function fastMatmulNF4(
   out: Float32Array, inp: Float32Array, w: NF4Tensor, bias: Float32Array | null,
@@ -112,9 +122,9 @@ export function fastMatmulNF4(
 ): boolean {
   const k = kernelWasm();
   if (!k || w.blocksize % 2 !== 0 || C % 2 !== 0) return false;
-  const resident = inKernelMemory(w.packed) && inKernelMemory(w.absmax) && inKernelMemory(w.code);
-  if (!resident && N < COPY_WEIGHT_MIN_ROWS) return false;
-  const pp = placeBytes(w.packed, weightScratch), ap = place(w.absmax, w.absmax.length, absmaxScratch), cp = place(w.code, 16, codeScratch);
+  const nf4 = placeNF4(w, N);
+  if (!nf4) return false;
+  const { pp, ap, cp } = nf4;
   const xp = place(inp, N * C, inpScratch);
   const bp = bias ? place(bias, OC, biasScratch) : 0;
   const o = outPlace(out, N * OC);
@@ -197,9 +207,9 @@ export function fastMatmulNF4Backward(
 ): boolean {
   const k = kernelWasm();
   if (!k || w.blocksize % 2 !== 0 || C % 2 !== 0) return false;
-  const resident = inKernelMemory(w.packed) && inKernelMemory(w.absmax) && inKernelMemory(w.code);
-  if (!resident && N < COPY_WEIGHT_MIN_ROWS) return false;
-  const pp = placeBytes(w.packed, weightScratch), ap = place(w.absmax, w.absmax.length, absmaxScratch), cp = place(w.code, 16, codeScratch);
+  const nf4 = placeNF4(w, N);
+  if (!nf4) return false;
+  const { pp, ap, cp } = nf4;
   const gp = place(dout, N * OC, doutScratch);
   const d = accPlace(dinp, N * C, accScratch);
   const perThread = Math.ceil(((512 + C) * 4) / 16) * 16;
