@@ -39,7 +39,7 @@ export interface PretrainOptions {
 }
 
 export const TINY_BASE_DEFAULTS = {
-  vocabSize: 512, dim: 64, hiddenDim: 192, nLayers: 2, nHeads: 4, nKvHeads: 2, maxSeqLen: 256,
+  vocabSize: 768, dim: 64, hiddenDim: 192, nLayers: 2, nHeads: 4, nKvHeads: 2, maxSeqLen: 256,
   numDocs: 6000, steps: 1200, batchSize: 8, lr: 1e-2,
 } as const;
 
