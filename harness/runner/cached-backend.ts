@@ -4,18 +4,11 @@
 import type { Backend, TokenizeOptions } from '../../model/backends/backend.js';
 import { canonicalJson, sha256Hex } from '../../model/backends/canonical-json.js';
 import type { RequestCache } from './cache.js';
+import { withTokenizerCalls } from './tokenizer-decorator.js';
 
 export function withCachedTokenizer(backend: Backend, cache: RequestCache): Backend {
   const keyOf = (op: string, args: unknown) => sha256Hex(`${backend.id}\n${op}\n${canonicalJson(args)}`);
-  return {
-    // Getters: a backend's identity may change (an embedded model switching adapters).
-    get id() {
-      return backend.id;
-    },
-    get maxSequenceLength() {
-      return backend.maxSequenceLength;
-    },
-    complete: (request, signal) => backend.complete(request, signal),
+  return withTokenizerCalls(backend, {
     async tokenize(text: string, options: TokenizeOptions = {}) {
       const key = keyOf('tokenize', { text, options });
       const hit = cache.getTokenizerCall(key);
@@ -32,6 +25,5 @@ export function withCachedTokenizer(backend: Backend, cache: RequestCache): Back
       cache.putTokenizerCall(key, text);
       return text;
     },
-    close: backend.close ? () => backend.close!() : undefined,
-  };
+  });
 }

@@ -1,6 +1,6 @@
 // Low-level reads shared by the safetensors and GGUF readers: open with a clear error, and read
 // an exact byte range (a short read means the file is truncated).
-import { openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../../harness/user-error.js';
 
 export function openForRead(path: string): number {
@@ -8,6 +8,18 @@ export function openForRead(path: string): number {
     return openSync(path, 'r');
   } catch (e) {
     throw new UserError(`${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Opens `path` and hands the descriptor and file size to `parse`; the descriptor is closed if
+ * parsing throws, and left open (owned by the result) if it returns. */
+export function parseOpenFile<T>(path: string, parse: (fd: number, size: number) => T): T {
+  const fd = openForRead(path);
+  try {
+    return parse(fd, fstatSync(fd).size);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
   }
 }
 

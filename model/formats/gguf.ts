@@ -3,9 +3,9 @@
 // `general.alignment`, tensor data. Every count and length is checked against the bytes that
 // remain, so a corrupt header gives a clear error naming the file (and tensor), never a huge
 // allocation or a hang. Tensor bytes are read lazily.
-import { closeSync, fstatSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { UserError } from '../../harness/user-error.js';
-import { openForRead } from './file-read.js';
+import { parseOpenFile } from './file-read.js';
 import { TensorFile } from './tensor-file.js';
 import { GGML_BLOCK, ggmlTensorBytes, ggmlTypeName } from './ggml-type.js';
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_SCALAR_BYTES, GGUFValueType, type GGUFScalar, type GGUFValue } from './gguf-value.js';
@@ -215,13 +215,7 @@ export class GGUFFile extends TensorFile<GGUFTensorInfo> {
   }
 
   static open(path: string): GGUFFile {
-    const fd = openForRead(path);
-    try {
-      return new GGUFFile(path, fd, readGGUFHeader(fd, fstatSync(fd).size, path));
-    } catch (e) {
-      closeSync(fd);
-      throw e;
-    }
+    return parseOpenFile(path, (fd, size) => new GGUFFile(path, fd, readGGUFHeader(fd, size, path)));
   }
 
   get metadata(): Map<string, GGUFValue> {

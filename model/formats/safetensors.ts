@@ -1,8 +1,7 @@
 // Reads safetensors files: u64 LE header length N, N bytes of JSON, then the byte buffer
 // (huggingface/safetensors README "Format"). Every check names the file and the tensor; tensor
 // bytes are read lazily, one tensor at a time, so large checkpoints never sit in memory whole.
-import { closeSync, fstatSync } from 'node:fs';
-import { openForRead, readExactly } from './file-read.js';
+import { parseOpenFile, readExactly } from './file-read.js';
 import { TensorFile } from './tensor-file.js';
 import { UserError } from '../../harness/user-error.js';
 import { DTYPE_BYTES, elementCount, isSafetensorsDtype, type SafetensorsDtype } from './safetensors-dtype.js';
@@ -88,9 +87,7 @@ export class SafetensorsFile extends TensorFile<SafetensorsTensorInfo> {
   }
 
   static open(path: string): SafetensorsFile {
-    const fd = openForRead(path);
-    try {
-      const size = fstatSync(fd).size;
+    return parseOpenFile(path, (fd, size) => {
       if (size < 8) fail(path, `file is ${size} bytes, shorter than the 8-byte header length`);
       const lenBuf = Buffer.alloc(8);
       readExactly(fd, lenBuf, 0, path);
@@ -102,10 +99,7 @@ export class SafetensorsFile extends TensorFile<SafetensorsTensorInfo> {
       const dataStart = 8 + Number(n);
       const header = parseSafetensorsHeader(path, headerBytes, size - dataStart, dataStart);
       return new SafetensorsFile(path, fd, header);
-    } catch (e) {
-      closeSync(fd);
-      throw e;
-    }
+    });
   }
 
   get metadata(): Record<string, string> {
