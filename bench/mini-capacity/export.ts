@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
 import { alpacaPrompt, tokenizePairs } from '../../model/train/data.js';
 import { loadTokenizer } from '../../model/train/finetune.js';
+import { tokenizerTexts } from '../../model/train/pretrain.js';
 import { LETTER_MERGES, tokenizerConfigJson, tokenizerJson, trainBpe } from '../../tasks/mini/bpe.js';
 import { pretrainingCorpus } from '../../tasks/mini/corpus.js';
 import { FAMILIES } from '../../tasks/mini/families.js';
@@ -56,10 +57,7 @@ const rows = instructionRows(world);
 mkdirSync(args.out, { recursive: true });
 let tokDir = TINY_BASE_PATH;
 if (!args['shipped-tokenizer']) {
-  // The same texts pretrain.ts trains the shipped tokenizer on.
-  const texts = docs.slice(0, 3000);
-  for (const r of rows) texts.push('prompt' in r ? r.prompt + r.completion : alpacaPrompt(r.instruction, r.input) + r.output);
-  const bpe = trainBpe(texts, Number(args.vocab), 2, LETTER_MERGES);
+  const bpe = trainBpe(tokenizerTexts(docs, world.seed), Number(args.vocab), 2, LETTER_MERGES);
   tokDir = join(args.out, `${args.prefix}tokenizer`);
   mkdirSync(tokDir, { recursive: true });
   writeFileSync(join(tokDir, 'tokenizer.json'), JSON.stringify(tokenizerJson(bpe)));

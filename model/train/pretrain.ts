@@ -54,7 +54,7 @@ export interface PretrainResult {
 }
 
 /** Text the tokenizer is trained on: corpus documents plus the instruction data's formats. */
-function tokenizerTexts(docs: string[], worldSeed: number): string[] {
+export function tokenizerTexts(docs: string[], worldSeed: number): string[] {
   const rows = instructionRows(generateWorld(worldSeed));
   const texts = docs.slice(0, 3000);
   for (const r of rows) texts.push('prompt' in r ? r.prompt + r.completion : alpacaPrompt(r.instruction, r.input) + r.output);
