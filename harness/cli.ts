@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, extname } from 'node:path';
-import { UserError } from './user-error.js';
+import { UserError } from '../core/errors.js';
 import { VERSION } from './version.js';
 
 export interface CommandModule {

@@ -4,7 +4,7 @@
 // block; two codes per byte with the FIRST element in the HIGH nibble; double quantization stores
 // absmax - mean(absmax) as uint8 indices into the signed 8-bit dynamic map, blocks of 256, each with
 // an fp32 absmax2, and `offset` = the mean.
-import { UserError } from '../harness/user-error.js';
+import { UserError } from '../core/errors.js';
 import { fastMatmulNF4, fastMatmulNF4Backward } from './fast-matmul.js';
 import { toKernelMemory } from './wasm.js';
 

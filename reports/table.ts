@@ -1,7 +1,7 @@
 // The terminal table of a results.json: one row per run (its main metric, robustness/fairness when
 // present, counts, errors) and one per leaderboard group.
 import Table from 'cli-table3';
-import type { MetricStat, ResultsFile } from '../harness/results-schema.js';
+import type { MetricStat, ResultsFile } from '../core/results-schema.js';
 
 export function formatStat(s: MetricStat | undefined): string {
   if (!s || s.count === 0 || !Number.isFinite(s.mean)) return '-';

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { UserError } from '../harness/user-error.js';
+import { UserError } from '../core/errors.js';
 import type { RunSpec, ScenarioModule } from './run-spec.js';
 import { expandRunSpecs, parseRunEntry, splitArgs, type RunEntryOptions } from './run-entry.js';
 

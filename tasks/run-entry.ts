@@ -4,7 +4,7 @@
 // data_augmentation, instructions, prompt, newline, stop, global_prefix.
 import type { AdapterSpec } from './adapters/adapter-spec.js';
 import type { RunEntryArgs, RunSpec } from './run-spec.js';
-import { UserError } from '../harness/user-error.js';
+import { UserError } from '../core/errors.js';
 
 export interface ParsedRunEntry {
   /** The text as written (for error messages). */

@@ -3,7 +3,7 @@
 // arguments of a run entry (`mmlu:subject=anatomy,max_eval_instances=15`).
 import type { AdapterSpec } from './adapters/adapter-spec.js';
 import type { Instance, Split } from './instance.js';
-import type { CompletionRequest } from '../model/request.js';
+import type { CompletionRequest } from '../core/request.js';
 
 export type RunEntryArgs = Record<string, string>;
 

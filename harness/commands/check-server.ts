@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { createHttpBackend, parseProtocol, parseServerList } from '../../model/backends/create.js';
 import { checkServer, type CheckResult } from '../../model/backends/conformance.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export function renderChecks(results: CheckResult[]): string {
   const label = { pass: 'PASS', fail: 'FAIL', info: 'INFO', skip: 'SKIP' } as const;

@@ -7,7 +7,7 @@ import { compareRuns } from '../compare/compare-runs.js';
 import { GATE_RULE, parseTolerances } from '../compare/tolerance.js';
 import { renderCompareTable } from '../../reports/compare.js';
 import { renderCompareMarkdown } from '../../reports/markdown/compare.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 function positiveInt(name: string) {
   return (v: string): number => {

@@ -8,8 +8,8 @@ import { ARCHIVES, fetchArchive, type ArchiveSpec } from '../data/archive.js';
 import { fetchPins, type FetchResult } from '../data/fetch.js';
 import { NOT_PINNED, selectPins, type FilePin } from '../data/pins.js';
 import { verifyExitCode, verifyPins } from '../data/verify.js';
-import { resolveDataDir } from '../data-dir.js';
-import { UserError } from '../user-error.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { UserError } from '../../core/errors.js';
 
 function summarize(results: FetchResult[]): string {
   const counts = new Map<string, number>();

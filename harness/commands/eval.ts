@@ -3,15 +3,15 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../../model/backends/backend.js';
+import type { Backend } from '../../core/backend.js';
 import { createHttpBackend, parseProtocol, parseServerList, type Protocol } from '../../model/backends/create.js';
 import { evaluate, DEFAULT_CONCURRENCY } from '../runner/evaluate.js';
-import { defaultCachePath } from '../runner/cache.js';
+import { defaultCachePath } from '../../core/paths.js';
 import { defaultRunDir, readRunConfig, runDirPaths, type RunConfig } from '../runner/run-dir.js';
 import { createProgressReporter } from '../runner/progress.js';
 import { renderErrorSummary, renderResultsTable } from '../../reports/table.js';
-import { resolveDataDir } from '../data-dir.js';
-import { UserError } from '../user-error.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { UserError } from '../../core/errors.js';
 
 interface EvalFlags {
   suite?: string;

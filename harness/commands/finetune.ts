@@ -1,7 +1,7 @@
 // `evalfirst finetune`: QLoRA (or LoRA) fine-tuning of a LLaMA base in HF safetensors form on JSONL
 // instruction data, writing PEFT checkpoints (OUT/checkpoint-STEP) that resume exactly.
 import { Command, Option } from 'commander';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 function int(name: string) {
   return (v: string): number => {

@@ -8,11 +8,11 @@ import { PROJECT_ROOT } from '../version.js';
 import { parseTolerances } from '../compare/tolerance.js';
 import { renderCompareTable } from '../../reports/compare.js';
 import { DEFAULT_MIN_COVERAGE } from '../gate/contamination-index.js';
-import { resolveDataDir } from '../data-dir.js';
+import { resolveDataDir } from '../../core/paths.js';
 import { runGate, type GateReport } from '../gate/gate.js';
 import { renderGateJUnit } from '../../reports/junit/gate.js';
 import { renderGateMarkdown } from '../../reports/markdown/gate.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 interface GateFlags {
   dataset: string;

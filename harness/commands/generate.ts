@@ -2,7 +2,7 @@
 // continuation; with --json, the generated ids, per-position top-K log-probabilities and measured
 // prefill/decode speeds (the runtime's counterpart of llama.cpp's CLI, used for parity checks).
 import { Command, Option } from 'commander';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 interface GenerateFlags {
   model: string;

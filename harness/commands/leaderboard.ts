@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { missingColumns, rankEntries, renderLeaderboardTable, type LeaderboardRule } from '../../reports/leaderboard.js';
 import { loadEntries } from '../../reports/leaderboard/inputs.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export function command(): Command {
   return new Command('leaderboard')

@@ -1,7 +1,7 @@
 // `evalfirst pretrain-base` (npm run pretrain-base): reproduces the shipped tiny base by pretraining
 // it from scratch on the mini-challenge world's corpus.
 import { Command } from 'commander';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export function command(): Command {
   return new Command('pretrain-base')

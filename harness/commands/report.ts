@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeReport } from '../../reports/html/write-report.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 function port(v: string): number {
   const n = Number(v);

@@ -1,7 +1,7 @@
 // `evalfirst serve`: the embedded runtime behind the challenge HTTP protocol (/process, /tokenize,
 // /decode), so HELM or `evalfirst eval --server` can score a local checkpoint.
 import { Command, Option } from 'commander';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export function command(): Command {
   return new Command('serve')

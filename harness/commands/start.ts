@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 import { runTrain } from './train.js';
 import { MINI_FINETUNE_RECIPE } from '../../model/train/finetune.js';
 

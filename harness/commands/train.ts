@@ -4,9 +4,9 @@
 import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { resolveDataDir } from '../data-dir.js';
-import { UserError } from '../user-error.js';
-import { parseDuration, formatDuration } from '../supervisor/duration.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { UserError } from '../../core/errors.js';
+import { parseDuration, formatDuration } from '../../core/duration.js';
 import { parseTarget } from '../supervisor/target.js';
 import { supervise, type SupervisorConfig } from '../supervisor/supervisor.js';
 import { checkpointEvalDir, checkpointEvaluator } from '../supervisor/checkpoint-eval.js';

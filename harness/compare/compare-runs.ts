@@ -2,8 +2,8 @@
 // bootstrap CI, exact McNemar for 0/1 metrics with Holm across tasks (and across groups), flips
 // both ways, and tolerance gates. Paired by (runName, instanceId, perturbation) on the unperturbed
 // instances of each run's main split; refuses when the instance sets or prompts differ unless unpaired.
-import { UserError } from '../user-error.js';
-import type { InstanceRecord, RunResult } from '../results-schema.js';
+import { UserError } from '../../core/errors.js';
+import type { InstanceRecord, RunResult } from '../../core/results-schema.js';
 import { pairedBootstrapCI, unpairedBootstrapCI, type DeltaCI } from '../stats/bootstrap.js';
 import { mcnemarExactP } from '../stats/mcnemar.js';
 import { holmAdjust } from '../stats/holm.js';

@@ -3,8 +3,8 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { UserError } from '../user-error.js';
-import type { InstanceRecord, ResultsFile } from '../results-schema.js';
+import { UserError } from '../../core/errors.js';
+import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
 
 export interface RunDir {
   dir: string;

@@ -4,7 +4,7 @@
 // below −tolerance, i.e. when a drop larger than the tolerance cannot be ruled out at that level.
 // A key names a group (e.g. "mmlu"), a run's scenario, or an exact run name; "*" applies to every
 // group not named explicitly (and to runs that belong to no group).
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export interface Tolerance {
   key: string;

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 import { fetchPin, type FetchOptions, type FetchResult } from './fetch.js';
 import type { FilePin } from './pins.js';
 

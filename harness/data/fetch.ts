@@ -8,7 +8,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkDigest, digestFile } from './checksum.js';
+import { checkDigest, digestFile } from './file-digest.js';
 import type { FilePin } from './pins.js';
 
 export type FetchStatus =

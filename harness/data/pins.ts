@@ -3,8 +3,8 @@
 // where known, its sha256 and size (from ../shared/datasets/SHA256SUMS: files copied byte-for-byte
 // from the commits below) or its upstream git blob id. A pin with neither is "unverified": fetched
 // and used, but reported as such (the organisers' gists, BIG-bench on `main`, HELM's GCS files).
-import { SHARED_CHECKSUMS } from './checksums.js';
-import { UserError } from '../user-error.js';
+import { SHARED_CHECKSUMS } from './shared-checksums.js';
+import { UserError } from '../../core/errors.js';
 import { BBQ_CATEGORIES } from '../../tasks/scenarios/bbq.js';
 import { ETHICS } from '../../tasks/scenarios/ethics.js';
 import { AUGMENTATION_RESOURCES } from '../../tasks/augment/resources.js';

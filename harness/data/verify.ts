@@ -1,6 +1,6 @@
 // `evalfirst data verify DIR`: checks a data directory against the pins.
 import { join } from 'node:path';
-import { checkDigest, digestFile } from './checksum.js';
+import { checkDigest, digestFile } from './file-digest.js';
 import type { FilePin } from './pins.js';
 
 export type VerifyStatus = 'ok' | 'mismatch' | 'missing' | 'unverified';

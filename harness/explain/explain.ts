@@ -3,7 +3,7 @@
 // (prompt format, few-shot, decoding) and dataset checksums, then the actual prompts (first
 // differing character, located in the in-context examples or the evaluated instance), the request
 // parameters sent, and finally whether identical requests got different completions.
-import type { InstanceRecord } from '../results-schema.js';
+import type { InstanceRecord } from '../../core/results-schema.js';
 import { pairKey, type RunDir } from '../compare/run-dir.js';
 import { describeDifference, firstDifference } from '../compare/text-diff.js';
 import { describeField, fieldDifferences } from './flat-diff.js';

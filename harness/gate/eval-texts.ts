@@ -6,7 +6,7 @@ import { runSpecsForEntry } from '../../tasks/registry.js';
 import type { Scenario } from '../../tasks/run-spec.js';
 import type { Instance } from '../../tasks/instance.js';
 import type { EvalText } from './contamination-index.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export interface SuiteEvalTexts {
   suite: string;

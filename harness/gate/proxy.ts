@@ -10,7 +10,7 @@ import { loadSuite } from '../../tasks/suites/suite.js';
 import { loadRunDir } from '../compare/run-dir.js';
 import { compareRuns, type CompareReport } from '../compare/compare-runs.js';
 import type { Tolerance } from '../compare/tolerance.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export interface ProxyOptions {
   /** Base model folder (config.json, model.safetensors, tokenizer.json). */

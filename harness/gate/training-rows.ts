@@ -6,7 +6,7 @@
 // line; it does not stop the stream.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export type RowShape = 'prompt/completion' | 'instruction/input/output' | 'text';
 

@@ -4,16 +4,9 @@
 // about a millisecond each); the run's own journal, not the cache, is what makes a run resumable.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { homedir } from 'node:os';
-import type { Completion } from '../../model/request.js';
-import { UserError } from '../user-error.js';
-
-export function defaultCachePath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.EVALFIRST_CACHE) return env.EVALFIRST_CACHE;
-  const cache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'evalfirst', 'requests.sqlite');
-}
+import { dirname } from 'node:path';
+import type { Completion } from '../../core/request.js';
+import { UserError } from '../../core/errors.js';
 
 const FLUSH_EVERY = 128;
 const FLUSH_MS = 250;

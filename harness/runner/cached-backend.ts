@@ -1,8 +1,9 @@
 // A backend whose tokenize/decode answers are remembered in the request cache, so a re-run sends
 // neither completions nor the tokenizer calls of prompt fitting twice. Completions are cached by
 // the runner itself (it also journals them).
-import type { Backend, TokenizeOptions } from '../../model/backends/backend.js';
-import { canonicalJson, sha256Hex } from '../../model/backends/canonical-json.js';
+import type { Backend, TokenizeOptions } from '../../core/backend.js';
+import { canonicalJson } from '../../core/canonical-json.js';
+import { sha256Hex } from '../../core/sha256.js';
 import type { RequestCache } from './cache.js';
 import { withTokenizerCalls } from './tokenizer-decorator.js';
 

@@ -4,12 +4,12 @@
 // next run overlaps sending the previous one's requests.
 import pLimit from 'p-limit';
 import { existsSync, statSync } from 'node:fs';
-import type { Backend } from '../../model/backends/backend.js';
-import { canonicalJson } from '../../model/backends/canonical-json.js';
+import type { Backend } from '../../core/backend.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
-import type { InstanceRecord, ResultsFile, RunResult } from '../results-schema.js';
+import type { InstanceRecord, ResultsFile, RunResult } from '../../core/results-schema.js';
 import { VERSION, gitCommit } from '../version.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 import { RequestCache } from './cache.js';
 import { withCachedTokenizer } from './cached-backend.js';
 import { withLimitedTokenizer } from './limited-backend.js';
@@ -17,7 +17,7 @@ import { Journal, readJournal, type JournalEntry } from './journal.js';
 import { requestKey } from './request-key.js';
 import { runDirPaths, writeRunConfig, type RunConfig } from './run-dir.js';
 import { scoreRun, writeResults, type Outcome, type RequestFailure } from './results.js';
-import { checksumFiles } from './checksums.js';
+import { checksumFiles } from './data-provenance.js';
 import type { ProgressEvent } from './progress.js';
 import type { InstanceFilter, Pipeline } from './pipeline.js';
 

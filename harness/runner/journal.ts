@@ -2,8 +2,8 @@
 // in batches, so a run killed at any moment (kill -9) resumes without re-sending what it has.
 // A torn last line (the process died mid-write) is ignored; damage anywhere else is an error.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
-import type { Completion } from '../../model/request.js';
-import { UserError } from '../user-error.js';
+import type { Completion } from '../../core/request.js';
+import { UserError } from '../../core/errors.js';
 
 export interface JournalEntry {
   key: string;

@@ -1,11 +1,11 @@
 // The task-side steps the runner drives, behind one small interface: resolve run entries, turn a
 // run spec into requests (select eval instances, augment, adapt), score an answer, aggregate.
 // `taskPipeline()` binds them to tasks/; the runner itself knows nothing of HELM's mechanics.
-import type { Backend } from '../../model/backends/backend.js';
-import type { Completion } from '../../model/request.js';
+import type { Backend } from '../../core/backend.js';
+import type { Completion } from '../../core/request.js';
 import type { Instance } from '../../tasks/instance.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
-import type { GroupResult, MetricStat, RunResult } from '../results-schema.js';
+import type { GroupResult, MetricStat, RunResult } from '../../core/results-schema.js';
 
 export interface ScoredRequest {
   state: RequestState;

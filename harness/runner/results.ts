@@ -1,11 +1,12 @@
 // Turning a run's answers into what a run directory keeps: one instances.jsonl record per request
 // (prompt, request, completion, references, scores or the error), the run's aggregate metrics, and
 // results.json with its provenance.
-import type { Completion } from '../../model/request.js';
+import type { Completion } from '../../core/request.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
-import type { InstanceRecord, ResultsFile, RunResult } from '../results-schema.js';
+import type { InstanceRecord, ResultsFile, RunResult } from '../../core/results-schema.js';
 import type { Pipeline, ScoredRequest } from './pipeline.js';
-import { writeFileAtomic, type RunDirPaths } from './run-dir.js';
+import type { RunDirPaths } from './run-dir.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 
 export type Outcome = { completion: Completion; reused: boolean } | { error: string };
 

@@ -1,7 +1,8 @@
 // The layout of a run directory and its config.json: everything `eval --resume` needs to carry on.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeJsonAtomic } from '../../core/atomic-write.js';
 import { join } from 'node:path';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export interface RunDirPaths {
   dir: string;
@@ -38,16 +39,9 @@ export interface RunConfig {
   createdAt: string;
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 export function writeRunConfig(paths: RunDirPaths, config: RunConfig): void {
   mkdirSync(paths.dir, { recursive: true });
-  writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`);
+  writeJsonAtomic(paths.config, config);
 }
 
 export function readRunConfig(dir: string): RunConfig {

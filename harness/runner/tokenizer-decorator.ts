@@ -1,6 +1,6 @@
 // A backend that passes everything through to `backend` except tokenize/decode, which the caller
 // supplies (the request cache and the concurrency limit both wrap only the tokenizer calls).
-import type { Backend, TokenizeOptions } from '../../model/backends/backend.js';
+import type { Backend, TokenizeOptions } from '../../core/backend.js';
 
 export interface TokenizerCalls {
   tokenize(text: string, options?: TokenizeOptions): Promise<number[]>;

@@ -14,7 +14,8 @@
 // accuracy over the population the instances are drawn from), so the decision "met"/"not_met"
 // is wrong with probability ≤ α per checkpoint, however early it is taken. "undecided" at the last
 // look is not an error: the supervisor treats it as "not met yet".
-import { judgeTarget, targetTasks, type ScoreEstimate, type TargetExpr, type Verdict } from './target.js';
+import { judgeTarget, targetTasks, type ScoreEstimate, type TargetExpr } from './target.js';
+import type { Verdict } from '../../core/train-schema.js';
 import { scoreInterval } from './confidence.js';
 
 export interface AdaptivePlan {

@@ -3,9 +3,9 @@
 // returns the main-metric score of every instance per task (group), in a fixed order.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../../model/backends/backend.js';
+import type { Backend } from '../../core/backend.js';
 import { evaluate } from '../runner/evaluate.js';
-import type { InstanceRecord, ResultsFile } from '../results-schema.js';
+import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
 import type { CheckpointRef, EvaluateCheckpoint, TaskScores } from './scorer.js';
 
 export interface CheckpointEvalOptions {

@@ -2,7 +2,8 @@
 // as soon as the target's verdict is settled; see adaptive.ts for the method and its guarantee).
 import { adaptivePlan, runAdaptive, withAggregate } from './adaptive.js';
 import { scoreInterval } from './confidence.js';
-import { judgeTarget, targetTasks, type ScoreEstimate, type TargetExpr, type Verdict } from './target.js';
+import { judgeTarget, targetTasks, type ScoreEstimate, type TargetExpr } from './target.js';
+import type { Verdict } from '../../core/train-schema.js';
 
 export interface CheckpointRef {
   step: number;

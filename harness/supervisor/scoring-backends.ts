@@ -2,9 +2,9 @@
 // challenge-protocol server (the trainer's own, at the serving_url it reports, or a fixed one), or
 // an OpenAI-compatible server that loads LoRA adapters at run time (vLLM /v1/load_lora_adapter).
 import { resolve } from 'node:path';
-import type { Backend } from '../../model/backends/backend.js';
+import type { Backend } from '../../core/backend.js';
 import { createHttpBackend, type Protocol } from '../../model/backends/create.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 import type { CheckpointRef } from './scorer.js';
 import type { EmbeddedBackend } from '../../model/backends/embedded.js';
 

@@ -1,31 +1,7 @@
 // Stopping rules: pure functions of the checkpoint history and the clock. Each says "continue" or
 // "stop" with a reason and the numbers it used; the supervisor logs every decision.
-import type { ScoreEstimate, TargetExpr, Verdict } from './target.js';
-
-export type StopReason = 'target' | 'plateau' | 'deadline' | 'max_steps' | 'trainer_exit' | 'trainer_crash';
-
-export interface CheckpointRecord {
-  step: number;
-  path: string;
-  /** Seconds since the run started when the checkpoint was scored. */
-  time_s: number;
-  scores: Record<string, { mean: number; ci_low: number; ci_high: number; n: number }>;
-  decision: Decision;
-  /** Whether these scores come from the full suite (else an adaptive sample). */
-  full_eval?: boolean;
-  requests_sent?: number;
-  eval_s?: number;
-  /** Sample sizes per run entry of the adaptive looks taken. */
-  looks?: number[];
-}
-
-export interface Decision {
-  action: 'continue' | 'stop';
-  reason?: StopReason;
-  verdict?: Verdict;
-  /** Human-readable numbers behind the decision. */
-  detail: string;
-}
+import type { ScoreEstimate, TargetExpr } from './target.js';
+import type { CheckpointRecord, Decision, StopReason, Verdict } from '../../core/train-schema.js';
 
 export interface StopConfig {
   target: TargetExpr | null;

@@ -6,8 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { CheckpointWatcher } from './checkpoint-watch.js';
 import { CONTROL_ENV, startControlServer, type ControlAnswer, type ControlServer } from './control-server.js';
 import { scoreCheckpoint, type CheckpointRef, type EvaluateCheckpoint, type ScoreOutcome } from './scorer.js';
-import { decide, estimateReserve, headlineScore, type CheckpointRecord, type Decision, type StopReason } from './stop-rules.js';
-import { loadState, logDecision, newState, saveState, type TrainState } from './state.js';
+import { decide, estimateReserve, headlineScore } from './stop-rules.js';
+import { loadState, logDecision, newState, saveState } from './state.js';
+import type { CheckpointRecord, Decision, StopReason, TrainState } from '../../core/train-schema.js';
 import { formatTarget, type TargetExpr } from './target.js';
 import { startTrainer, type TrainerExit, type TrainerProcess } from './trainer-process.js';
 

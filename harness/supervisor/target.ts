@@ -1,7 +1,7 @@
 // Score targets such as `mmlu >= 0.62 && gsm8k >= 0.35`, decided on confidence bounds:
 // a comparison is "met" only when the whole confidence interval is on the right side of the
 // threshold, "not_met" when the whole interval is on the wrong side, else "undecided".
-import { UserError } from '../user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export interface ScoreEstimate {
   mean: number;
@@ -10,7 +10,7 @@ export interface ScoreEstimate {
   n: number;
 }
 
-export type Verdict = 'met' | 'not_met' | 'undecided';
+import type { Verdict } from '../../core/train-schema.js';
 type Op = '>=' | '>' | '<=' | '<';
 
 export type TargetExpr =

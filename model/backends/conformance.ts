@@ -1,8 +1,8 @@
 // Conformance checks for a model server, in the order a challenge submission failed them: response
 // keys and types, stop sequences (servers that ignored them scored 0 on GSM8K and BIG-bench),
 // determinism at temperature 0, /tokenize–/decode round trip and truncation, BOS, latency.
-import type { Backend } from './backend.js';
-import { DEFAULT_REQUEST, type CompletionRequest } from '../request.js';
+import type { Backend } from '../../core/backend.js';
+import { DEFAULT_REQUEST, type CompletionRequest } from '../../core/request.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'info' | 'skip';
 

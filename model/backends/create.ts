@@ -1,11 +1,11 @@
 // Builds the HTTP backend a command line describes: protocol, one or more base URLs, model name,
 // and an optional local tokenizer.json for servers without /tokenize.
-import type { Backend } from './backend.js';
+import type { Backend } from '../../core/backend.js';
 import { NeuripsBackend } from './neurips.js';
 import { OpenAIBackend } from './openai.js';
 import { loadLocalTokenizer, withLocalTokenizer } from './local-tokenizer.js';
 import type { HttpClientOptions } from './http-client.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export type Protocol = 'neurips' | 'openai';
 

@@ -4,15 +4,15 @@
 // JavaScript), each on a fresh KV cache.
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { setKernelThreads } from '../../kernels/index.js';
 import { generateAsync, type GenerateResult, type TokenStep } from '../llama/generate.js';
 import { fileIdentity, loadModel, type LoadedModel } from '../llama/load.js';
 import { loadPeftAdapter } from '../lora/peft.js';
 import { adapterToKernelMemory, freeAdapterKernelMemory } from '../lora/adapter.js';
-import type { Completion, CompletionRequest, GeneratedToken } from '../request.js';
+import type { Completion, CompletionRequest, GeneratedToken } from '../../core/request.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
-import { RequestError, type Backend, type TokenizeOptions } from './backend.js';
+import { RequestError, type Backend, type TokenizeOptions } from '../../core/backend.js';
 
 export interface EmbeddedOptions {
   model: string;

@@ -1,7 +1,7 @@
 // POST JSON to one of a model's replicas with a timeout, retrying connection errors, timeouts,
 // 5xx and 429 (honouring Retry-After) with jittered exponential backoff. Every failure becomes a
 // RequestError naming the request and the URL. Uses Node's built-in fetch (undici).
-import { RequestError } from './backend.js';
+import { RequestError } from '../../core/backend.js';
 import { ReplicaPool } from './replicas.js';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
 

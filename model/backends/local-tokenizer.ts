@@ -3,9 +3,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { Backend, TokenizeOptions } from './backend.js';
-import type { Completion, CompletionRequest } from '../request.js';
-import { UserError } from '../../harness/user-error.js';
+import type { Backend, TokenizeOptions } from '../../core/backend.js';
+import type { Completion, CompletionRequest } from '../../core/request.js';
+import { UserError } from '../../core/errors.js';
 
 export class LocalTokenizer {
   private readonly tokenizer: Tokenizer;

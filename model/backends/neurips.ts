@@ -1,12 +1,12 @@
 // The NeurIPS 2023 challenge protocol, as HELM's HTTPModelClient spoke it (challenge.md §3.1):
 // POST /process, /tokenize, /decode. Bodies are exactly HELM's; every response key HELM reads is
 // checked, and a missing or mistyped one fails that request naming the key.
-import type { Backend, TokenizeOptions } from './backend.js';
-import { RequestError } from './backend.js';
-import type { Completion, CompletionRequest, GeneratedToken } from '../request.js';
+import type { Backend, TokenizeOptions } from '../../core/backend.js';
+import { RequestError } from '../../core/backend.js';
+import type { Completion, CompletionRequest, GeneratedToken } from '../../core/request.js';
 import { HttpJsonClient, type HttpClientOptions } from './http-client.js';
 import { ShapeError, arr, asObject, intArray, num, numberMap, str } from './json-shape.js';
-import { requestId } from './canonical-json.js';
+import { requestId } from '../../core/canonical-json.js';
 
 /** HELM's /process body: temperature 0 is sent as 1e-7. */
 export function processBody(request: CompletionRequest): Record<string, unknown> {

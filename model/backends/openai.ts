@@ -1,11 +1,11 @@
 // An OpenAI-compatible completions client (/v1/completions) for vLLM, llama.cpp's server and TGI:
 // the request's decoding parameters map onto `max_tokens`, `temperature`, `top_p`, `stop`,
 // `logprobs`, `echo`, `seed`; the legacy logprobs block maps onto Completion tokens.
-import type { Backend, TokenizeOptions } from './backend.js';
-import type { Completion, CompletionRequest, GeneratedToken } from '../request.js';
+import type { Backend, TokenizeOptions } from '../../core/backend.js';
+import type { Completion, CompletionRequest, GeneratedToken } from '../../core/request.js';
 import { HttpJsonClient, type HttpClientOptions } from './http-client.js';
 import { ShapeError, arr, asObject, intArray, str } from './json-shape.js';
-import { requestId } from './canonical-json.js';
+import { requestId } from '../../core/canonical-json.js';
 import { withShape } from './neurips.js';
 
 export function completionsBody(request: CompletionRequest, model: string | undefined): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // Low-level reads shared by the safetensors and GGUF readers: open with a clear error, and read
 // an exact byte range (a short read means the file is truncated).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export function openForRead(path: string): number {
   try {

@@ -3,7 +3,7 @@
 // seeded models; metadata types are given explicitly because llama.cpp checks them exactly.
 import { ggmlTensorBytes, ggmlTypeName } from './ggml-type.js';
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUFValueType, type GGUFScalar, type GGUFValue } from './gguf-value.js';
-import { writePartsAtomic } from './write-parts-atomic.js';
+import { writePartsAtomic } from '../../core/atomic-write.js';
 
 export interface GGUFTensorToWrite {
   name: string;

@@ -4,7 +4,7 @@
 // remain, so a corrupt header gives a clear error naming the file (and tensor), never a huge
 // allocation or a hang. Tensor bytes are read lazily.
 import { readSync } from 'node:fs';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { parseOpenFile } from './file-read.js';
 import { TensorFile } from './tensor-file.js';
 import { GGML_BLOCK, ggmlTensorBytes, ggmlTypeName } from './ggml-type.js';

@@ -3,7 +3,7 @@
 // of 8 (safetensors src/tensor.rs). Written to a temporary file and renamed, so a watcher never
 // sees a half-written checkpoint.
 import { DTYPE_BYTES, elementCount, type SafetensorsDtype } from './safetensors-dtype.js';
-import { writePartsAtomic } from './write-parts-atomic.js';
+import { writePartsAtomic } from '../../core/atomic-write.js';
 
 export interface TensorToWrite {
   dtype: SafetensorsDtype;

@@ -3,7 +3,7 @@
 // bytes are read lazily, one tensor at a time, so large checkpoints never sit in memory whole.
 import { parseOpenFile, readExactly } from './file-read.js';
 import { TensorFile } from './tensor-file.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { DTYPE_BYTES, elementCount, isSafetensorsDtype, type SafetensorsDtype } from './safetensors-dtype.js';
 
 /** The reference reader refuses headers above this size (tensor.rs MAX_HEADER_SIZE). */

@@ -1,7 +1,7 @@
 // What the safetensors and GGUF readers share once a header is parsed: a table of tensors with
 // absolute byte ranges, read lazily one tensor at a time from an open file descriptor.
 import { closeSync } from 'node:fs';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { readExactly } from './file-read.js';
 
 export interface TensorLocation {

@@ -1,7 +1,7 @@
 // LLaMA-family hyperparameters, read from an HF config.json (LLaMA 2 incl. GQA, Mistral-style
 // configs) or from GGUF `llama.*` metadata. Anything this runtime does not implement (rope scaling,
 // biases, another activation) is refused with the file named rather than silently mis-run.
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import type { GGUFFile } from '../formats/gguf.js';
 import { GGUFValueType } from '../formats/gguf-value.js';
 

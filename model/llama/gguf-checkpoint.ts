@@ -1,7 +1,7 @@
 // Loads a LLaMA GGUF (llama.cpp naming: token_embd, blk.N.attn_q ..., output_norm, output).
 // q/k rows are in Meta's layout (llama.cpp's converter permutes HF weights back), so RoPE rotates
 // adjacent pairs. F32/F16/BF16 become fp32; Q8_0/Q4_0 stay in ggml's block format for the kernels.
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { bf16ArrayToFp32, fp16ArrayToFp32, nf4Quantize } from '../../kernels/index.js';
 import { GGUFFile } from '../formats/gguf.js';
 import { GGMLType, ggmlTypeName } from '../formats/ggml-type.js';

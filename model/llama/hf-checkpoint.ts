@@ -5,7 +5,7 @@
 // (blocksize 64, double quantization, as QLoRA's BitsAndBytesConfig).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { bf16ArrayToFp32, fp16ArrayToFp32, nf4FromBitsandbytes, nf4Quantize } from '../../kernels/index.js';
 import { SafetensorsFile } from '../formats/safetensors.js';
 import { parseHfConfig, type LlamaConfig } from './config.js';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { GGUFFile } from '../formats/gguf.js';
 import { loadGGUFModel } from './gguf-checkpoint.js';
 import { loadHfModel, type QuantMode } from './hf-checkpoint.js';

@@ -4,7 +4,7 @@
 //   logits = Wout·rmsnorm(x)
 // with n1 = rmsnorm(x)·attn_norm, n2 = rmsnorm(x)·ffn_norm, LoRA added unmerged to each adapted
 // projection, and GQA (query head h reads kv head h / (NH/NKV)).
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { attentionForward, rmsnormForward, ropeForward, swigluForward } from '../../kernels/index.js';
 import { loraForward, type LoraAdapter } from '../lora/adapter.js';
 import type { LlamaConfig } from './config.js';

@@ -1,6 +1,6 @@
 // The weights of a LLaMA-family model once loaded: fp32 norms, linear layers in their storage
 // (fp32, Q8_0, Q4_0 or NF4), and the RoPE layout their q/k rows follow.
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import type { RopeLayout } from '../../kernels/index.js';
 import type { LlamaConfig } from './config.js';
 import type { LinearWeight } from './linear.js';

@@ -4,7 +4,7 @@
 // and alpha_pattern override per module (peft tuners/lora/config.py, layer.py update_layer).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { SafetensorsFile } from '../formats/safetensors.js';
 import { SafetensorsSet } from '../llama/hf-checkpoint.js';
 import type { LlamaConfig } from '../llama/config.js';

@@ -5,8 +5,8 @@
 // stand-in for 0) decodes greedily; stop sequences are honoured here, since HELM does not truncate.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RequestError, type Backend } from '../backends/backend.js';
-import type { CompletionRequest } from '../request.js';
+import { RequestError, type Backend } from '../../core/backend.js';
+import type { CompletionRequest } from '../../core/request.js';
 
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 

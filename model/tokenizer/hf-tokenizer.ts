@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import type { TextTokenizer } from './tokenizer.js';
 
 function readJson(path: string): Record<string, unknown> {

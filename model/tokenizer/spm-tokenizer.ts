@@ -3,7 +3,7 @@
 // prepend a space, spaces → "▁", split into UTF-8 characters, repeatedly merge the adjacent pair
 // whose concatenation is the highest-scoring vocabulary piece (leftmost on ties), and fall back
 // to <0xXX> byte tokens for characters outside the vocabulary.
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import type { GGUFFile } from '../formats/gguf.js';
 import { GGUFValueType } from '../formats/gguf-value.js';
 import type { TextTokenizer } from './tokenizer.js';

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { nf4Quantize } from '../../kernels/index.js';
 import { parseHfConfig, type LlamaConfig } from '../llama/config.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { openModelTensors, writeF32Tensors } from './tensor-io.js';
 import { PROJECTIONS, baseTensors, projectionPath, projectionShape, type BaseWeight, type BaseWeights, type LayerWeights, type Projection } from './weights.js';
 import { hfConfigJson } from '../llama/hf-write.js';

@@ -5,7 +5,7 @@
 // trainer_state.json is written last, as HF Trainer does.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import type { Param } from './model.js';
 import type { AdamWState } from './optimizer.js';
 import { readAllF32, writeF32Tensors } from './tensor-io.js';

@@ -2,7 +2,7 @@
 // {"instruction","input","output"} shape, tokenized as [BOS] prompt completion [EOS] with the loss
 // on the completion (and EOS) only. Rows longer than the window are truncated or skipped, and counted.
 import { readFileSync } from 'node:fs';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export interface TextPair {
   prompt: string;

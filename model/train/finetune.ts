@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { loadBase } from './base-io.js';
 import { readCheckpoint, type LogEntry } from './checkpoint.js';
 import { readJsonlPairs, tokenizePairs, type DataStats } from './data.js';

@@ -3,7 +3,7 @@
 // norm clipping, periodic atomic checkpoints with a continue/stop callback, a wall-clock limit, and
 // a stop on a non-finite loss that keeps the last good checkpoint. Everything that influences the
 // weights is in the checkpoint, so a resumed run reproduces an uninterrupted one bit for bit.
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { writeCheckpoint, type LoadedCheckpoint, type LogEntry, type ResumeState } from './checkpoint.js';
 import { exampleTensors, type Example } from './data.js';
 import type { TrainModel } from './model.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { bf16ArrayToFp32, fp16ArrayToFp32, fp32ArrayToFp16 } from '../../kernels/index.js';
 import { SafetensorsFile } from '../formats/safetensors.js';
 import { writeSafetensors, type TensorToWrite } from '../formats/safetensors-write.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export interface TensorSource {
   has(name: string): boolean;

@@ -2,8 +2,8 @@
 // and train.json for a training run). Pure data: page.ts renders it, charts.ts draws it.
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { UserError } from '../../harness/user-error.js';
-import type { InstanceRecord, ResultsFile } from '../../harness/results-schema.js';
+import { UserError } from '../../core/errors.js';
+import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
 import { readInstancesFile, readResultsFile, type RunDir } from '../../harness/compare/run-dir.js';
 import { compareRuns, type CompareReport } from '../../harness/compare/compare-runs.js';
 import { normalInterval, wilsonInterval } from '../../harness/stats/intervals.js';

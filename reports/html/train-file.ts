@@ -1,30 +1,19 @@
 // Reads a training run's train.json (written by the supervisor) for the report's training views.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { parseTarget, type TargetExpr } from '../../harness/supervisor/target.js';
+import type { TrainState } from '../../core/train-schema.js';
 
-export interface TrainCheckpoint {
-  step: number;
-  path: string;
-  time_s: number;
-  scores: Record<string, { mean: number; ci_low: number; ci_high: number; n: number }>;
-  decision?: { action: string; reason?: string; detail?: string };
-}
-
-export interface TrainFile {
-  target?: string | null;
-  checkpoints: TrainCheckpoint[];
-  stop: { reason: string; step: number | null; time_s: number; detail?: string } | null;
-  best: { step: number; path: string } | null;
-}
+/** The parts of train.json (core/train-schema.ts) the report draws: checked on read, since a run may be mid-write by an older version. */
+export type TrainFile = Pick<TrainState, 'target' | 'checkpoints' | 'stop' | 'best'> & Partial<Pick<TrainState, 'baseline'>>;
 
 export function readTrainFile(dir: string): TrainFile | null {
   const file = join(dir, 'train.json');
   if (!existsSync(file)) return null;
-  let data: Partial<TrainFile>;
+  let data: Partial<TrainState>;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8')) as Partial<TrainFile>;
+    data = JSON.parse(readFileSync(file, 'utf8')) as Partial<TrainState>;
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
   }
@@ -33,7 +22,7 @@ export function readTrainFile(dir: string): TrainFile | null {
     if (typeof c?.step !== 'number' || typeof c.time_s !== 'number' || typeof c.scores !== 'object' || c.scores === null)
       throw new UserError(`${file}: checkpoints[${i}] needs numeric "step", "time_s" and a "scores" object`);
   });
-  return { target: data.target ?? null, checkpoints: data.checkpoints, stop: data.stop ?? null, best: data.best ?? null };
+  return { target: data.target ?? null, checkpoints: data.checkpoints, stop: data.stop ?? null, best: data.best ?? null, baseline: data.baseline };
 }
 
 /** task → threshold of each comparison in the target expression (e.g. "mmlu >= 0.6 && gsm >= 0.3"). */

@@ -2,8 +2,8 @@
 // and evalfirst results.json files, both turned into entries keyed by the organisers' column names.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { UserError } from '../../harness/user-error.js';
-import type { GroupResult, ResultsFile } from '../../harness/results-schema.js';
+import { UserError } from '../../core/errors.js';
+import type { GroupResult, ResultsFile } from '../../core/results-schema.js';
 import type { Entry } from './ranking.js';
 
 /** evalfirst group → the organisers' scenario title (HELM schema display names). */

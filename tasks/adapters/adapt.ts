@@ -10,7 +10,7 @@ import { sampleExamples } from './sample-examples.js';
 import type { PromptWindow } from './window.js';
 import type { Instance } from '../instance.js';
 import type { RequestState, RunSpec } from '../run-spec.js';
-import type { CompletionRequest } from '../../model/request.js';
+import type { CompletionRequest } from '../../core/request.js';
 
 export interface AdaptOptions {
   /** Prompts fitted at once (each may ask the tokenizer); HELM uses its -n parallelism. */

@@ -1,6 +1,6 @@
 // The context window as the adapter sees it (HELM's LocalWindowService for neurips/local): token
 // counts from the model's own tokenizer (`/tokenize`), truncation through tokenize + decode.
-import type { Backend } from '../../model/backends/backend.js';
+import type { Backend } from '../../core/backend.js';
 
 export interface PromptWindow {
   /** len(tokenize(text)) as the model counts it (BOS included when the server adds one). */

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Instance } from '../instance.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import type { Perturbation } from './perturbation.js';
 import { mildMixPerturbation, type MisspellingTable } from './mild-mix.js';
 import { dialectPerturbation, genderPerturbation, parseNameFile, personNamePerturbation, type DialectMapping } from './fairness.js';

@@ -3,7 +3,7 @@
 // kind} (metric.py compute_worst_case_metrics); per group the unweighted mean over runs of each run's
 // mean (summarize.py merges one take_mean() stat per run).
 import type { RequestState, RunSpec } from '../run-spec.js';
-import type { GroupResult, MetricStat, RunResult } from '../../harness/results-schema.js';
+import type { GroupResult, MetricStat, RunResult } from '../../core/results-schema.js';
 
 export type PerturbationKind = 'robustness' | 'fairness';
 

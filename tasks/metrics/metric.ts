@@ -1,5 +1,5 @@
 // A metric scores one request's completion against the instance's references.
 import type { RequestState } from '../run-spec.js';
-import type { Completion } from '../../model/request.js';
+import type { Completion } from '../../core/request.js';
 
 export type MetricFn = (state: RequestState, completion: Completion) => number;

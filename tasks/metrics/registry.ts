@@ -1,9 +1,9 @@
 // The metric registry and HELM's per-request scoring (basic_metrics.py compute_reference_metrics and
 // summarization_metrics.py SummarizationMetric), for the metric names a run spec lists.
 import type { RequestState, RunSpec } from '../run-spec.js';
-import type { Completion } from '../../model/request.js';
+import type { Completion } from '../../core/request.js';
 import type { MetricFn } from './metric.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { pyStrip } from './python-text.js';
 import {
   type ScoreFn,

@@ -10,7 +10,7 @@
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { dataAugmentation, oneOf } from './common/args.js';
 import { dataFile, fileExists, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';

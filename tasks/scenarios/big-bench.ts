@@ -16,8 +16,8 @@ import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type 
 import { adapterSpec, type AdapterSpec } from '../adapters/adapter-spec.js';
 import type { Instance, Reference, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, RunSpecContext, Scenario, ScenarioModule } from '../run-spec.js';
-import { UserError } from '../../harness/user-error.js';
-import { defaultDataDir } from '../../harness/data-dir.js';
+import { UserError } from '../../core/errors.js';
+import { defaultDataDir } from '../../core/paths.js';
 import { dataAugmentation, requireArg } from './common/args.js';
 import { dataFile, missingFileError, readDataText } from './common/files.js';
 import { seededShuffle, withHelmIds } from './common/splits.js';

@@ -4,7 +4,7 @@
 // references ["No", "Yes"], label 0 → "No", 1 → "Yes". Data layout: hidden/corr2cause.csv.
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { dataAugmentation } from './common/args.js';
 import { expectFields, parseCsv, parseIntField, withoutHeader } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';

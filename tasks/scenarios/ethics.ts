@@ -16,7 +16,7 @@
 // of ours gets the same split (a documented deviation; see tasks/scenarios/README.md).
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { dataAugmentation } from './common/args.js';
 import { expectFields, parseCsv, parseIntField, withoutHeader, type CsvRow } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { adapterSpec } from '../adapters/adapter-spec.js';
 import type { Instance, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { dataAugmentation, oneOf, pyBool, requireArg } from './common/args.js';
 import { boxedAnswer } from './common/boxed.js';
 import { dataFile, missingFileError, readDataText } from './common/files.js';

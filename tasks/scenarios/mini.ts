@@ -8,7 +8,7 @@ import { MMLU_SUBJECTS } from '../mini/mmlu.js';
 import { miniBbqSpec, miniGsmSpec, miniMmluSpec, miniTruthfulqaSpec } from '../mini/specs.js';
 import { DEFAULT_MINI_SEED, generateWorld } from '../mini/world.js';
 import type { AdapterSpec } from '../adapters/adapter-spec.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 
 function seedOf(args: RunEntryArgs): number {
   if (args.seed === undefined) return DEFAULT_MINI_SEED;

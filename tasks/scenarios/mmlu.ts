@@ -7,7 +7,7 @@ import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { rejectUnknownArgs, requireArg } from '../run-entry.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { expectFields, parseCsv } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';

@@ -4,7 +4,7 @@
 // Data layout: hidden/samsum.tsv (the organisers' hidden-eval gist files live under hidden/).
 import type { Instance } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { dataAugmentation } from './common/args.js';
 import { parseCsv } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';

@@ -12,7 +12,7 @@
 // Train articles are kept only when 50 ≤ words ≤ 150.
 import { readFile } from 'node:fs/promises';
 import { Parser } from 'pickleparser';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import type { Instance, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { dataAugmentation } from './common/args.js';

@@ -5,7 +5,7 @@
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance, Reference, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { dataAugmentation, oneOf } from './common/args.js';
 import { expectFields, parseCsv, withoutHeader } from './common/csv.js';
 import { readDataText } from './common/files.js';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 
 export interface Suite {
   name: string;

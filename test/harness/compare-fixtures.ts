@@ -1,7 +1,7 @@
 // Writes synthetic run directories (results.json + instances.jsonl) for compare/explain/report tests.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { InstanceRecord, ResultsFile, RunResult } from '../../harness/results-schema.js';
+import type { InstanceRecord, ResultsFile, RunResult } from '../../core/results-schema.js';
 
 export interface FixtureRun {
   name: string;

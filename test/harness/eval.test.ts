@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { spawnCli } from '../helpers/run-cli.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { gsmAnswer, questionNumber, writeSyntheticGsm } from './runner-fixtures.js';
-import type { InstanceRecord, ResultsFile } from '../../harness/results-schema.js';
+import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `evalfirst-${p}-`));
 /** Runs the CLI without blocking this process's event loop (the scripted server lives here). */

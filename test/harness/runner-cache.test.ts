@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RequestCache, defaultCachePath } from '../../harness/runner/cache.js';
-import type { Completion } from '../../model/request.js';
+import { RequestCache } from '../../harness/runner/cache.js';
+import { defaultCachePath } from '../../core/paths.js';
+import type { Completion } from '../../core/request.js';
 
 const completion = (text: string): Completion => ({ text, logprob: -0.5, tokens: [{ text, logprob: -0.5, topLogprobs: { [text]: -0.5 } }], requestTime: 0.01 });
 

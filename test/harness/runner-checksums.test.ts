@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checksumFiles } from '../../harness/runner/checksums.js';
+import { checksumFiles } from '../../harness/runner/data-provenance.js';
 import { requestKey } from '../../harness/runner/request-key.js';
-import { canonicalJson } from '../../model/backends/canonical-json.js';
-import { DEFAULT_REQUEST } from '../../model/request.js';
+import { canonicalJson } from '../../core/canonical-json.js';
+import { DEFAULT_REQUEST } from '../../core/request.js';
 
 describe('runner checksums and request keys', () => {
   it('hashes each data file (sha256) relative to the data dir and marks absent ones', async () => {

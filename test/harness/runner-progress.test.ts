@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createProgressReporter } from '../../harness/runner/progress.js';
 import { renderErrorSummary, renderResultsTable, formatStat } from '../../reports/table.js';
-import type { ResultsFile } from '../../harness/results-schema.js';
+import type { ResultsFile } from '../../core/results-schema.js';
 
 function fakeStream(isTTY: boolean): NodeJS.WriteStream & { text: string } {
   const s = { isTTY, text: '', write(chunk: string) { s.text += chunk; return true; } };

@@ -7,7 +7,7 @@ import { readJournal } from '../../harness/runner/journal.js';
 import { RequestCache } from '../../harness/runner/cache.js';
 import { NeuripsBackend } from '../../model/backends/neurips.js';
 import { OpenAIBackend } from '../../model/backends/openai.js';
-import type { InstanceRecord, ResultsFile } from '../../harness/results-schema.js';
+import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { gsmAnswer, questionNumber, writeSyntheticGsm } from './runner-fixtures.js';
 import { requireSharedData } from '../helpers/shared-data.js';

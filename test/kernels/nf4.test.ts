@@ -13,7 +13,7 @@ import {
   matmulNF4BackwardJs,
   matmulBackwardJs,
 } from '../../kernels/index.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { randn, expectClose, matmulDouble } from './helpers.js';
 
 interface VectorCase {

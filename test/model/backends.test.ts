@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { NeuripsBackend, processBody } from '../../model/backends/neurips.js';
 import { OpenAIBackend } from '../../model/backends/openai.js';
-import { RequestError } from '../../model/backends/backend.js';
+import { RequestError } from '../../core/backend.js';
 import { createHttpBackend } from '../../model/backends/create.js';
 import { ReplicaPool } from '../../model/backends/replicas.js';
 import { backoffDelayMs, parseRetryAfter } from '../../model/backends/retry.js';
-import { DEFAULT_REQUEST, type CompletionRequest } from '../../model/request.js';
+import { DEFAULT_REQUEST, type CompletionRequest } from '../../core/request.js';
 
 const fast = { timeoutMs: 5000, retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 } };
 const req = (prompt: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({ ...DEFAULT_REQUEST, prompt, ...extra });

@@ -14,7 +14,7 @@ import { adapterSpec, type AdapterSpec } from '../../tasks/adapters/adapter-spec
 import { generationSpec, multipleChoiceJointSpec } from '../../tasks/adapters/helm-specs.js';
 import type { Instance } from '../../tasks/instance.js';
 import type { RunSpec, Scenario } from '../../tasks/run-spec.js';
-import type { Backend, TokenizeOptions } from '../../model/backends/backend.js';
+import type { Backend, TokenizeOptions } from '../../core/backend.js';
 
 const inst = (id: string, input: string, refs: [string, boolean][], split: Instance['split'] = 'train', meta?: Instance['meta']): Instance => ({
   id,

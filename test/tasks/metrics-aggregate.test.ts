@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
 import type { Instance, Split } from '../../tasks/instance.js';
-import type { Completion } from '../../model/request.js';
-import type { RunResult } from '../../harness/results-schema.js';
+import type { Completion } from '../../core/request.js';
+import type { RunResult } from '../../core/results-schema.js';
 import { DEFAULT_ADAPTER_SPEC } from '../../tasks/adapters/adapter-spec.js';
-import { DEFAULT_REQUEST } from '../../model/request.js';
+import { DEFAULT_REQUEST } from '../../core/request.js';
 import { METRICS, checkMetrics, scoreRequest } from '../../tasks/metrics/registry.js';
 import { aggregateGroups, aggregateRun, meanStat } from '../../tasks/metrics/aggregate.js';
 

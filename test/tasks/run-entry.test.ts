@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunEntry, pythonNumber } from '../../tasks/run-entry.js';
 import { discoverScenarioModules, listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 
 describe('run entries', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSuites, loadSuite, parseSuiteText } from '../../tasks/suites/suite.js';
-import { UserError } from '../../harness/user-error.js';
+import { UserError } from '../../core/errors.js';
 
 describe('suites', () => {
   it('loads a shipped suite by name, skipping commented-out entries', () => {

@@ -12,7 +12,7 @@ import { startScriptedServer } from '../helpers/scripted-server.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
 import { runSpecsForEntry } from '../../tasks/registry.js';
 import type { Instance } from '../../tasks/instance.js';
-import type { ResultsFile } from '../../harness/results-schema.js';
+import type { ResultsFile } from '../../core/results-schema.js';
 
 /** The text a prompt ends with for this instance, and the oracle's answer to it. */
 function oracleKey(inst: Instance, method: string): [string, string] {

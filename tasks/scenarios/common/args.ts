@@ -1,5 +1,5 @@
 // Reading scenario-specific run-entry arguments (`bbq:subject=all`) with errors that name the entry.
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 import type { RunEntryArgs } from '../../run-spec.js';
 
 export function requireArg(args: RunEntryArgs, key: string, scenario: string): string {

@@ -3,7 +3,7 @@
 // blank lines skipped. Every row carries its line number for error messages. One known difference,
 // on malformed input only: Python reads `"d"e` (text after a closing quote) as `de`, csv-parse as `"d"e`.
 import { parse, CsvError } from 'csv-parse/sync';
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 import { universalNewlines } from './python-text.js';
 
 export interface CsvRow {

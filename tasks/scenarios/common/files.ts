@@ -2,7 +2,7 @@
 // how to get it.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 
 /** The absolute path of a data file (relative paths are as in the pins, e.g. "gsm8k/test.jsonl"). */
 export function dataFile(dataDir: string, rel: string): string {

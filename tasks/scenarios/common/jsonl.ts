@@ -1,5 +1,5 @@
 // JSON Lines with the line number of every record; a bad line names file and line.
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 
 export interface JsonlRecord {
   value: Record<string, unknown>;

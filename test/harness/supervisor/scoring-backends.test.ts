@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openaiLoraScoring, servedScoring } from '../../../harness/supervisor/scoring-backends.js';
 import { withCheckpointIdentity } from '../../../harness/supervisor/checkpoint-eval.js';
-import { DEFAULT_REQUEST } from '../../../model/request.js';
+import { DEFAULT_REQUEST } from '../../../core/request.js';
 
 /** A vLLM-like server: /v1/load_lora_adapter registers a name; /v1/completions answers only for registered models. */
 async function fakeVllm(): Promise<{ url: string; loads: unknown[]; models: string[]; close(): Promise<void> }> {

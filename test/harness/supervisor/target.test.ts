@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseTarget, judgeTarget, formatTarget, targetTasks } from '../../../harness/supervisor/target.js';
-import { parseDuration } from '../../../harness/supervisor/duration.js';
+import { parseDuration } from '../../../core/duration.js';
 
 const est = (mean: number, lo: number, hi: number) => ({ mean, ciLow: lo, ciHigh: hi, n: 100 });
 

@@ -6,7 +6,7 @@ import { GGUFFile } from '../../../model/formats/gguf.js';
 import { gv, writeGGUF, type GGUFTensorToWrite } from '../../../model/formats/gguf-write.js';
 import { GGMLType } from '../../../model/formats/ggml-type.js';
 import { GGUFValueType } from '../../../model/formats/gguf-value.js';
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 import { Rng } from '../../../model/llama/rng.js';
 
 describe('model/formats/gguf', () => {

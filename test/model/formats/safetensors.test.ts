@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafetensorsFile, parseSafetensorsHeader } from '../../../model/formats/safetensors.js';
 import { writeSafetensors } from '../../../model/formats/safetensors-write.js';
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 import { Rng } from '../../../model/llama/rng.js';
 
 describe('model/formats/safetensors', () => {

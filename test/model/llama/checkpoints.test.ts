@@ -9,7 +9,7 @@ import { hfProjectionName, loadHfModel } from '../../../model/llama/hf-checkpoin
 import { LlamaModel } from '../../../model/llama/model.js';
 import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
 import { PROJECTIONS } from '../../../model/llama/weights.js';
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 
 describe('model/llama HF checkpoint variants', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseHfConfig } from '../../../model/llama/config.js';
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 
 describe('model/llama config', () => {
   it('reads LLaMA 2 configs: 7B defaults and 70B grouped-query attention', () => {

@@ -11,7 +11,7 @@ import { writeHfModel } from '../../../model/llama/hf-write.js';
 import { LlamaModel, PREFILL_CHUNK } from '../../../model/llama/model.js';
 import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
 import { seededSpmVocab } from '../../../model/tokenizer/seeded-vocab.js';
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 import { referenceLogits } from './reference.js';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -8,8 +8,8 @@ import { findStop, generate, generateAsync } from '../../../model/llama/generate
 import { loadModel } from '../../../model/llama/load.js';
 import { Rng } from '../../../model/llama/rng.js';
 import { sampleToken } from '../../../model/llama/sampling.js';
-import { DEFAULT_REQUEST } from '../../../model/request.js';
-import { RequestError } from '../../../model/backends/backend.js';
+import { DEFAULT_REQUEST } from '../../../core/request.js';
+import { RequestError } from '../../../core/backend.js';
 import { PROJECTIONS } from '../../../model/llama/weights.js';
 import { seededPeftTensors, writePeftAdapter } from '../../../model/lora/peft-write.js';
 

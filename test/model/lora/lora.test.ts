@@ -12,7 +12,7 @@ import { adapterToKernelMemory, freeAdapterKernelMemory, mergedWeight } from '..
 import { inKernelMemory, kernelBackend } from '../../../kernels/index.js';
 import { loadPeftAdapter } from '../../../model/lora/peft.js';
 import { peftTensorName, seededPeftTensors, writePeftAdapter, type PeftWriteOptions } from '../../../model/lora/peft-write.js';
-import { UserError } from '../../../harness/user-error.js';
+import { UserError } from '../../../core/errors.js';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;

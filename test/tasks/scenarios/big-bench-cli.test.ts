@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawnCli } from '../../helpers/run-cli.js';
 import { startScriptedServer } from '../../helpers/scripted-server.js';
 import { writeFixtureDataDir } from './fixtures.js';
-import type { ResultsFile } from '../../../harness/results-schema.js';
+import type { ResultsFile } from '../../../core/results-schema.js';
 
 describe('big_bench through the CLI with --data-dir', function () {
   this.timeout(120_000);

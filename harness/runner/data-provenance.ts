@@ -1,13 +1,6 @@
 // sha256 of each data file a scenario read, for provenance in results.json.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+import { sha256File } from '../../core/sha256.js';
 
 /** sha256, or "missing" for a listed file that is absent (an optional split), so provenance never fails a finished run. */
 async function sha256OrMissing(path: string): Promise<string> {

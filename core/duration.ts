@@ -1,5 +1,5 @@
 // Durations as users write them on the command line: "24h", "90s", "1h30m", "250ms", or bare seconds.
-import { UserError } from '../user-error.js';
+import { UserError } from './errors.js';
 
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 

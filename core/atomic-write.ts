@@ -1,5 +1,5 @@
-// Writes a file from byte chunks to a temporary name, fsyncs, then renames it into place, so a
-// reader (or a checkpoint watcher) never sees a half-written file.
+// Writes a file to a temporary name beside it, fsyncs, then renames it into place, so a reader (a
+// report, a resumed run, a checkpoint watcher) never sees half a file.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 
 export function writePartsAtomic(path: string, parts: Uint8Array[]): void {
@@ -18,4 +18,13 @@ export function writePartsAtomic(path: string, parts: Uint8Array[]): void {
   }
   closeSync(fd);
   renameSync(tmp, path);
+}
+
+export function writeFileAtomic(path: string, text: string): void {
+  writePartsAtomic(path, [Buffer.from(text, 'utf8')]);
+}
+
+/** Pretty JSON with a final newline, atomically. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -1,7 +1,7 @@
 // JSON with object keys sorted at every level, so equal requests give equal strings (cache keys,
 // request ids). `undefined` fields are dropped as JSON.stringify does.
-import { createHash } from 'node:crypto';
-import type { CompletionRequest } from '../request.js';
+import { sha256Hex } from './sha256.js';
+import type { CompletionRequest } from './request.js';
 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
@@ -18,10 +18,6 @@ function sortKeys(value: unknown): unknown {
     return out;
   }
   return value;
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** A short, stable name for a request in error messages and logs. */

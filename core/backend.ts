@@ -1,6 +1,6 @@
 // The one interface the runner talks to: an HTTP server (challenge protocol, OpenAI-compatible)
 // or the embedded runtime. A backend knows nothing about suites or metrics.
-import type { Completion, CompletionRequest } from '../request.js';
+import type { Completion, CompletionRequest } from './request.js';
 
 export interface TokenizeOptions {
   truncation?: boolean;
