@@ -1,39 +1,38 @@
-// `npm run bench [NAME...]`: runs every bench/*.bench.ts that exports `async function run()`, or
-// only those named (with or without the .bench.ts suffix), one after another.
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// `npm run bench [NAME...]`: runs every benchmark listed below (bench/<name>.bench.ts, each exporting
+// `async function run()`), or only those named (with or without the .bench.ts suffix), one after another.
+import { fileURLToPath } from 'node:url';
+import { run as adaptive } from './adaptive.bench.js';
+import { run as contamination } from './contamination.bench.js';
+import { run as harnessOverhead } from './harness-overhead.bench.js';
+import { run as kernels } from './kernels.bench.js';
+import { run as runtime } from './runtime.bench.js';
+import { run as train } from './train.bench.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+export const BENCHMARKS: Record<string, () => Promise<void>> = { 'adaptive': adaptive, 'contamination': contamination, 'harness-overhead': harnessOverhead, 'kernels': kernels, 'runtime': runtime, 'train': train };
 
-export function benchFiles(dir: string, names: string[]): string[] {
-  const all = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort();
+export function benchNames(names: string[]): string[] {
+  const all = Object.keys(BENCHMARKS).sort();
   if (names.length === 0) return all;
   const wanted = names.map((n) => n.replace(/\.bench\.ts$/, '').replace(/^.*\//, ''));
-  const unknown = wanted.filter((w) => !all.includes(`${w}.bench.ts`));
-  if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(', ')} (have: ${all.map((f) => f.replace('.bench.ts', '')).join(', ')})`);
-  return wanted.map((w) => `${w}.bench.ts`);
+  const unknown = wanted.filter((w) => !all.includes(w));
+  if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(', ')} (have: ${all.join(', ')})`);
+  return wanted;
 }
 
 async function main(): Promise<number> {
   let files: string[];
   try {
-    files = benchFiles(here, process.argv.slice(2));
+    files = benchNames(process.argv.slice(2));
   } catch (err) {
     console.error(`bench: ${(err as Error).message}`);
     return 2;
   }
   let failed = 0;
   for (const f of files) {
-    const mod = (await import(pathToFileURL(join(here, f)).href)) as { run?: () => Promise<void> };
-    if (typeof mod.run !== 'function') {
-      console.log(`\n== ${f}: skipped (exports no run())`);
-      continue;
-    }
     console.log(`\n== ${f}`);
     const started = performance.now();
     try {
-      await mod.run();
+      await BENCHMARKS[f]!();
       console.log(`== ${f}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } catch (err) {
       failed++;

@@ -9,7 +9,7 @@ import { TrainModel } from '../model/train/model.js';
 import { adamwUpdate, initAdamW } from '../model/train/optimizer.js';
 import { TrainRng } from '../model/train/rng.js';
 import { initBase, quantizeProjections, PROJECTIONS, projectionShape } from '../model/train/weights.js';
-import { TINY_BASE_DEFAULTS } from '../model/train/pretrain.js';
+import { TINY_BASE_DEFAULTS } from '../tasks/mini/tiny-base.js';
 
 function config(dim: number, hiddenDim: number, nLayers: number, nHeads: number, nKvHeads: number, vocabSize: number): LlamaConfig {
   return { dim, hiddenDim, nLayers, nHeads, nKvHeads, headDim: dim / nHeads, vocabSize, maxSeqLen: 256, normEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false, bosId: 1, eosIds: [2], slidingWindow: null };

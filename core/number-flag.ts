@@ -31,3 +31,5 @@ export function numberFlag(flag: string, rule: NumberRule = {}): (value: string)
 
 export const POSITIVE_INT: NumberRule = { integer: true, min: 1 };
 export const NON_NEGATIVE_INT: NumberRule = { integer: true, min: 0 };
+/** A TCP port; 0 asks the system for a free one. */
+export const PORT: NumberRule = { integer: true, min: 0, max: 65535 };

@@ -1,39 +1,35 @@
-// The `evalfirst` command line. Each subcommand lives in harness/commands/<name>.ts and exports
-// `command(): Command` (commander); this file discovers them so adding one touches nothing else.
+// The `evalfirst` command line: one file per subcommand in harness/commands/<name>.ts, each exporting
+// `command(): Command` (commander), listed here. The CLI is the roof: nothing else imports it.
 import { Command, CommanderError } from 'commander';
-import { readdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join, extname } from 'node:path';
-import { UserError } from '../core/errors.js';
+import { fileURLToPath } from 'node:url';
+import { EXIT, isUserError } from '../core/errors.js';
 import { VERSION } from './version.js';
+import { command as checkServerCommand } from './commands/check-server.js';
+import { command as compareCommand } from './commands/compare.js';
+import { command as dataCommand } from './commands/data.js';
+import { command as evalCommand } from './commands/eval.js';
+import { command as explainCommand } from './commands/explain.js';
+import { command as finetuneCommand } from './commands/finetune.js';
+import { command as gateCommand } from './commands/gate.js';
+import { command as generateCommand } from './commands/generate.js';
+import { command as leaderboardCommand } from './commands/leaderboard.js';
+import { command as modelsCommand } from './commands/models.js';
+import { command as pretrainBaseCommand } from './commands/pretrain-base.js';
+import { command as reportCommand } from './commands/report.js';
+import { command as serveCommand } from './commands/serve.js';
+import { command as startCommand } from './commands/start.js';
+import { command as trainCommand } from './commands/train.js';
 
-export interface CommandModule {
-  command(): Command;
-}
+const COMMANDS: (() => Command)[] = [checkServerCommand, compareCommand, dataCommand, evalCommand, explainCommand, finetuneCommand, gateCommand, generateCommand, leaderboardCommand, modelsCommand, pretrainBaseCommand, reportCommand, serveCommand, startCommand, trainCommand];
 
-async function loadCommands(): Promise<Command[]> {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const ext = extname(fileURLToPath(import.meta.url)); // .ts under tsx, .js when compiled
-  const dir = join(here, 'commands');
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts') && !f.startsWith('_'))
-    .sort();
-  const commands: Command[] = [];
-  for (const f of files) {
-    const mod = (await import(pathToFileURL(join(dir, f)).href)) as Partial<CommandModule>;
-    if (typeof mod.command === 'function') commands.push(mod.command());
-  }
-  return commands;
-}
-
-export async function buildProgram(): Promise<Command> {
+export function buildProgram(): Command {
   const program = new Command('evalfirst')
     .description('Evaluation-first harness for LLM fine-tuning: HELM-exact challenge suites, embedded LLaMA runtime, checkpoint supervision.')
     .version(VERSION)
     .option('--debug', 'show stack traces for errors')
     .showHelpAfterError()
     .exitOverride();
-  for (const c of await loadCommands()) program.addCommand(c.exitOverride());
+  for (const make of COMMANDS) program.addCommand(make().exitOverride());
   return program;
 }
 
@@ -42,15 +38,15 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   process.exitCode = 0;
   try {
-    const program = await buildProgram();
+    const program = buildProgram();
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version land here with exit code 0.
-      return err.exitCode === 0 ? 0 : 2;
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (err instanceof UserError) {
+    if (isUserError(err)) {
       console.error(`evalfirst: ${err.message}`);
       if (debug) console.error(err.stack);
       return err.exitCode;
@@ -58,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`evalfirst: internal error: ${(err as Error).message}`);
     if (debug) console.error((err as Error).stack);
     else console.error('(run with --debug for a stack trace)');
-    return 70;
+    return EXIT.internal;
   }
 }
 

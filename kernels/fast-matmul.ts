@@ -5,7 +5,7 @@
 // the matmul itself); the weight must be, since copying it per call would cost more than it saves.
 import { kernelWasm, inKernelMemory, kernelAlloc, kernelFree, type WasmExports, type WasmMemory } from './wasm.js';
 import { runSplit, kernelThreads, type PoolOp } from './pool.js';
-import type { NF4Tensor } from './nf4.js';
+import type { NF4Tensor } from './nf4-layout.js';
 
 // below this many multiply-adds a matmul stays on one thread: waking a worker costs ~10-20 µs,
 // about what a decode-sized matmul (288×768) takes in all at ~15 GFLOP/s

@@ -4,9 +4,11 @@
 // block; two codes per byte with the FIRST element in the HIGH nibble; double quantization stores
 // absmax - mean(absmax) as uint8 indices into the signed 8-bit dynamic map, blocks of 256, each with
 // an fp32 absmax2, and `offset` = the mean.
-import { UserError } from '../core/errors.js';
+import type { NF4DoubleQuant, NF4Tensor } from './nf4-layout.js';
 import { fastMatmulNF4, fastMatmulNF4Backward } from './fast-matmul.js';
 import { toKernelMemory } from './wasm.js';
+
+export type { NF4DoubleQuant, NF4Tensor };
 
 const fr = Math.fround;
 
@@ -17,24 +19,6 @@ export const NF4_CODE: Float32Array = new Float32Array([
   0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
   0.7229568362236023, 1.0,
 ]);
-
-export interface NF4DoubleQuant {
-  qabsmax: Uint8Array; // [nblocks] indices into code2
-  absmax2: Float32Array; // [ceil(nblocks / blocksize2)]
-  code2: Float32Array; // [256] the 8-bit dynamic map
-  blocksize2: number; // 256
-  offset: number; // fp32 mean of the first-level absmax values
-}
-
-export interface NF4Tensor {
-  n: number; // number of elements
-  shape: number[]; // logical shape (row-major), product = n
-  blocksize: number; // 64
-  packed: Uint8Array; // [ceil(n/2)] codes, element 2i in the high nibble of byte i
-  code: Float32Array; // [16] quant map
-  absmax: Float32Array; // [ceil(n/blocksize)] the per-block scale used to dequantize (after double dequant)
-  nested: NF4DoubleQuant | null; // how absmax was stored, when double-quantized
-}
 
 // torch.linspace(start, end, steps) in float32, as ATen's CPU kernel computes it (halfway split)
 function linspaceF32(start: number, end: number, steps: number): Float32Array {
@@ -237,77 +221,6 @@ let scratchBuf = new Float32Array(64);
 function scratch(size: number): Float32Array {
   if (scratchBuf.length < size) scratchBuf = new Float32Array(size);
   return scratchBuf;
-}
-
-// the tensors bitsandbytes saves for one Linear4bit weight (QuantState.as_dict(packed=True))
-export interface BitsandbytesNF4Parts {
-  weight: Uint8Array; // packed codes, [(n+1)/2, 1] uint8
-  absmax: Uint8Array | Float32Array; // uint8 qabsmax when nested, else fp32 absmax
-  quantMap: Float32Array; // [16]
-  nestedAbsmax?: Float32Array | null; // fp32 absmax2
-  nestedQuantMap?: Float32Array | null; // [256]
-  quantState: Uint8Array | string; // `quant_state.bitsandbytes__nf4`: UTF-8 JSON
-}
-
-interface QuantStateJson {
-  quant_type?: string;
-  blocksize?: number;
-  dtype?: string;
-  shape?: number[];
-  nested_blocksize?: number;
-  nested_dtype?: string;
-  nested_offset?: number;
-}
-
-// builds an NF4Tensor from a bitsandbytes-saved 4-bit weight; `name` is used in error messages
-export function nf4FromBitsandbytes(parts: BitsandbytesNF4Parts, name = 'weight'): NF4Tensor {
-  const text = typeof parts.quantState === 'string' ? parts.quantState : new TextDecoder().decode(parts.quantState);
-  let qs: QuantStateJson;
-  try {
-    qs = JSON.parse(text) as QuantStateJson;
-  } catch {
-    throw new UserError(`${name}: quant_state.bitsandbytes__nf4 is not valid JSON`);
-  }
-  if (qs.quant_type !== 'nf4') {
-    throw new UserError(`${name}: quant_type ${JSON.stringify(qs.quant_type)} is not supported (expected "nf4")`);
-  }
-  const blocksize = qs.blocksize;
-  if (!blocksize || !Number.isInteger(blocksize) || blocksize < 2) throw new UserError(`${name}: bad blocksize ${blocksize}`);
-  const shape = qs.shape;
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new UserError(`${name}: bad shape ${JSON.stringify(shape)} in quant state`);
-  }
-  const n = shape.reduce((a, b) => a * b, 1);
-  const nblocks = Math.ceil(n / blocksize);
-  if (parts.weight.length !== Math.ceil(n / 2)) {
-    throw new UserError(`${name}: packed weight has ${parts.weight.length} bytes, shape ${JSON.stringify(shape)} needs ${Math.ceil(n / 2)}`);
-  }
-  if (parts.quantMap.length !== 16) throw new UserError(`${name}: quant_map has ${parts.quantMap.length} values, expected 16`);
-  const nestedAbs = parts.nestedAbsmax ?? null;
-  let absmax: Float32Array;
-  let nested: NF4DoubleQuant | null = null;
-  if (nestedAbs) {
-    const code2 = parts.nestedQuantMap;
-    const bs2 = qs.nested_blocksize;
-    if (!code2 || code2.length !== 256) throw new UserError(`${name}: nested_quant_map missing or not 256 values`);
-    if (!bs2 || !Number.isInteger(bs2) || bs2 < 1) throw new UserError(`${name}: bad nested_blocksize ${bs2}`);
-    if (typeof qs.nested_offset !== 'number') throw new UserError(`${name}: nested_offset missing in quant state`);
-    if (!(parts.absmax instanceof Uint8Array)) throw new UserError(`${name}: nested absmax must be uint8`);
-    if (parts.absmax.length !== nblocks) throw new UserError(`${name}: absmax has ${parts.absmax.length} values, expected ${nblocks}`);
-    if (nestedAbs.length !== Math.ceil(nblocks / bs2)) {
-      throw new UserError(`${name}: nested_absmax has ${nestedAbs.length} values, expected ${Math.ceil(nblocks / bs2)}`);
-    }
-    nested = { qabsmax: parts.absmax, absmax2: nestedAbs, code2, blocksize2: bs2, offset: fr(qs.nested_offset) };
-    absmax = dequantizeNestedAbsmax(nested, nblocks);
-  } else {
-    if (!(parts.absmax instanceof Float32Array)) throw new UserError(`${name}: absmax must be float32 without double quantization`);
-    if (parts.absmax.length !== nblocks) throw new UserError(`${name}: absmax has ${parts.absmax.length} values, expected ${nblocks}`);
-    absmax = parts.absmax;
-  }
-  for (let i = 0; i < absmax.length; i++) {
-    if (!Number.isFinite(absmax[i])) throw new UserError(`${name}: absmax[${i}] is ${absmax[i]}`);
-  }
-  return { n, shape, blocksize, packed: parts.weight, code: parts.quantMap, absmax, nested };
 }
 
 // out[N,OC] = inp[N,C] · dequant(w)[OC,C]ᵀ (+ bias[OC]) — the entry point callers use: WebAssembly

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
 import { alpacaPrompt, tokenizePairs } from '../../model/train/data.js';
 import { loadTokenizer } from '../../model/train/finetune.js';
-import { tokenizerTexts } from '../../model/train/pretrain.js';
+import { tokenizerTexts } from '../../tasks/mini/tiny-base.js';
 import { LETTER_MERGES, tokenizerConfigJson, tokenizerJson, trainBpe } from '../../tasks/mini/bpe.js';
 import { pretrainingCorpus } from '../../tasks/mini/corpus.js';
 import { FAMILIES } from '../../tasks/mini/families.js';

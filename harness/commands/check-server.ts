@@ -1,9 +1,9 @@
 // `evalfirst check-server URL`: does a server behave as HELM's challenge client needs? A readable
 // pass/fail line per check and exit code 0 (all pass) or 1 (any fails).
 import { Command, Option } from 'commander';
-import { createHttpBackend, parseProtocol, parseServerList } from '../../model/backends/create.js';
+import { createBackend, parseProtocol, parseServerList } from '../../model/backends/factory.js';
+import { numberFlag } from '../../core/number-flag.js';
 import { checkServer, type CheckResult } from '../../model/backends/conformance.js';
-import { UserError } from '../../core/errors.js';
 
 export function renderChecks(results: CheckResult[]): string {
   const label = { pass: 'PASS', fail: 'FAIL', info: 'INFO', skip: 'SKIP' } as const;
@@ -22,17 +22,17 @@ export function command(): Command {
     .addOption(new Option('--protocol <p>', 'server protocol').choices(['neurips', 'openai']).default('neurips'))
     .option('--model-name <name>', 'model name for an OpenAI-compatible server')
     .option('--tokenizer <tokenizer.json>', 'check tokenization with this local tokenizer instead of the server\'s')
-    .option('--timeout <seconds>', 'per-request timeout', '120')
+    .option('--timeout <seconds>', 'per-request timeout in seconds', numberFlag('--timeout', { min: 0.001 }), 120)
     .option('--json', 'print the results as JSON')
-    .action(async (url: string, flags: { protocol: string; modelName?: string; tokenizer?: string; timeout: string; json?: boolean }) => {
-      const timeout = Number(flags.timeout);
-      if (!Number.isFinite(timeout) || timeout <= 0) throw new UserError(`--timeout must be a positive number of seconds, got "${flags.timeout}"`);
-      const backend = createHttpBackend({
+    .action(async (url: string, flags: { protocol: string; modelName?: string; tokenizer?: string; timeout: number; json?: boolean }) => {
+      const backend = await createBackend({
+        kind: 'http',
         protocol: parseProtocol(flags.protocol),
         urls: parseServerList(url),
         modelName: flags.modelName,
         tokenizerPath: flags.tokenizer,
-        http: { timeoutMs: timeout * 1000, retry: { maxRetries: 1, baseDelayMs: 200, maxDelayMs: 1000 } },
+        timeoutMs: flags.timeout * 1000,
+        retries: 1,
       });
       const results = await checkServer(backend);
       if (flags.json) console.log(JSON.stringify(results, null, 2));

@@ -2,20 +2,14 @@
 // --fail-if-drop gate fails (see harness/compare/tolerance.ts for the rule).
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { loadRunDir } from '../compare/run-dir.js';
+import { loadRunDir } from '../../core/run-dir.js';
 import { compareRuns } from '../compare/compare-runs.js';
 import { GATE_RULE, parseTolerances } from '../compare/tolerance.js';
 import { renderCompareTable } from '../../reports/compare.js';
 import { renderCompareMarkdown } from '../../reports/markdown/compare.js';
+import { numberFlag, POSITIVE_INT } from '../../core/number-flag.js';
 import { UserError } from '../../core/errors.js';
 
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new UserError(`${name} must be a positive integer, got "${v}"`);
-    return n;
-  };
-}
 
 export function command(): Command {
   return new Command('compare')
@@ -26,8 +20,8 @@ export function command(): Command {
     .option('--json', 'print the comparison as JSON')
     .option('--markdown <file>', 'also write a Markdown summary (for a PR comment)')
     .option('--unpaired', 'compare runs whose instances or prompts differ, as independent samples')
-    .addOption(new Option('--resamples <n>', 'bootstrap resamples').default(10_000).argParser(positiveInt('--resamples')))
-    .addOption(new Option('--seed <n>', 'bootstrap seed').default(20231120).argParser(positiveInt('--seed')))
+    .addOption(new Option('--resamples <n>', 'bootstrap resamples').default(10_000).argParser(numberFlag('--resamples', POSITIVE_INT)))
+    .addOption(new Option('--seed <n>', 'bootstrap seed').default(20231120).argParser(numberFlag('--seed', POSITIVE_INT)))
     .action(async (runA: string, runB: string, opts: { failIfDrop?: string; json?: boolean; markdown?: string; unpaired?: boolean; resamples: number; seed: number }) => {
       const tolerances = opts.failIfDrop ? parseTolerances(opts.failIfDrop) : undefined;
       const [a, b] = await Promise.all([loadRunDir(runA), loadRunDir(runB)]);

@@ -9,6 +9,7 @@ import { fetchPins, type FetchResult } from '../data/fetch.js';
 import { NOT_PINNED, selectPins, type FilePin } from '../data/pins.js';
 import { verifyExitCode, verifyPins } from '../data/verify.js';
 import { resolveDataDir } from '../../core/paths.js';
+import { writeMiniData } from '../../tasks/mini/write-data.js';
 import { UserError } from '../../core/errors.js';
 
 function summarize(results: FetchResult[]): string {
@@ -96,20 +97,7 @@ function miniCommand(): Command {
     .description('write the synthetic mini-challenge data set (tasks/mini) to a directory')
     .requiredOption('--out <dir>', 'output directory')
     .action(async (flags: { out: string }) => {
-      const here = new URL('.', import.meta.url);
-      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-      const modUrl = new URL(`../../tasks/mini/write-data${ext}`, here);
-      let mod: { writeMiniData?: (outDir: string) => Promise<string[]> };
-      try {
-        mod = (await import(modUrl.href)) as typeof mod;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
-          throw new UserError('data mini: the mini-challenge generator (tasks/mini/write-data) is not part of this build yet');
-        }
-        throw err;
-      }
-      if (typeof mod.writeMiniData !== 'function') throw new UserError('data mini: tasks/mini/write-data does not export writeMiniData');
-      const files = await mod.writeMiniData(flags.out);
+      const files = await writeMiniData(flags.out);
       for (const f of files) console.log(f);
       console.log(`wrote ${files.length} files to ${flags.out}`);
     });

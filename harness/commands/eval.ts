@@ -3,15 +3,18 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../../core/backend.js';
-import { createHttpBackend, parseProtocol, parseServerList, type Protocol } from '../../model/backends/create.js';
+import { checkBackendConfig, createBackend, parseProtocol, parseServerList, type BackendConfig } from '../../model/backends/factory.js';
+import { numberFlag, NON_NEGATIVE_INT, POSITIVE_INT } from '../../core/number-flag.js';
 import { evaluate, DEFAULT_CONCURRENCY } from '../runner/evaluate.js';
 import { defaultCachePath } from '../../core/paths.js';
-import { defaultRunDir, readRunConfig, runDirPaths, type RunConfig } from '../runner/run-dir.js';
+import { readRunConfig, type RunConfig } from '../runner/run-config.js';
+import { defaultRunDir, runDirPaths } from '../../core/run-dir.js';
 import { createProgressReporter } from '../runner/progress.js';
 import { renderErrorSummary, renderResultsTable } from '../../reports/table.js';
 import { resolveDataDir } from '../../core/paths.js';
 import { UserError } from '../../core/errors.js';
+import { loadSuite } from '../../tasks/suites/suite.js';
+import { writeReport } from '../../reports/html/write-report.js';
 
 interface EvalFlags {
   suite?: string;
@@ -36,50 +39,11 @@ interface EvalFlags {
   progress: boolean;
 }
 
-/** How to rebuild the backend; stored in config.json so --resume needs no flags. */
-export type BackendConfig =
-  | { kind: 'http'; protocol: Protocol; urls: string[]; modelName?: string; tokenizerPath?: string; maxSequenceLength?: number; timeoutMs?: number; retries?: number }
-  | { kind: 'embedded'; protocol: 'embedded'; model: string; adapter?: string; quant?: string; threads?: number };
-
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} must be a positive integer, got "${v}"`);
-    return n;
-  };
-}
-
-/** The embedded runtime lives in model/backends/embedded.ts (another part of the project); load it only when asked. */
-async function loadEmbeddedBackend(config: Extract<BackendConfig, { kind: 'embedded' }>): Promise<Backend> {
-  const here = new URL('.', import.meta.url);
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const file = new URL(`../../model/backends/embedded${ext}`, here);
-  if (!existsSync(file)) throw new UserError('--model needs the embedded runtime (model/backends/embedded), which this build does not include; use --server');
-  const mod = (await import(file.href)) as { createEmbeddedBackend?: (o: Record<string, unknown>) => Promise<Backend> };
-  if (typeof mod.createEmbeddedBackend !== 'function') throw new UserError('model/backends/embedded does not export createEmbeddedBackend');
-  return mod.createEmbeddedBackend({ model: config.model, adapter: config.adapter, quant: config.quant, threads: config.threads });
-}
-
-export async function backendFromConfig(config: BackendConfig): Promise<Backend> {
-  if (config.kind === 'embedded') return loadEmbeddedBackend(config);
-  return createHttpBackend({
-    protocol: config.protocol,
-    urls: config.urls,
-    modelName: config.modelName,
-    tokenizerPath: config.tokenizerPath,
-    maxSequenceLength: config.maxSequenceLength,
-    http: {
-      ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
-      ...(config.retries !== undefined ? { retry: { maxRetries: config.retries, baseDelayMs: 500, maxDelayMs: 30_000 } } : {}),
-    },
-  });
-}
-
 function backendConfigFromFlags(f: EvalFlags): BackendConfig {
   if (f.model && f.server) throw new UserError('give either --server or --model, not both');
   if (f.model) {
     if (f.quant && f.quant !== 'nf4' && f.quant !== 'none') throw new UserError(`--quant must be nf4 or none, got "${f.quant}"`);
-    return { kind: 'embedded', protocol: 'embedded', model: f.model, adapter: f.adapter, quant: f.quant, threads: f.threads };
+    return { kind: 'embedded', protocol: 'embedded', model: f.model, adapter: f.adapter, quant: f.quant as 'nf4' | 'none' | undefined, threads: f.threads };
   }
   if (!f.server) throw new UserError('eval needs --server URL (or --model PATH for the embedded runtime, or --resume RUN_DIR)');
   return {
@@ -94,10 +58,6 @@ function backendConfigFromFlags(f: EvalFlags): BackendConfig {
   };
 }
 
-async function suiteEntries(nameOrPath: string): Promise<string[]> {
-  const { loadSuite } = (await import('../../tasks/suites/suite.js')) as { loadSuite(n: string): { name: string; entries: string[] } };
-  return loadSuite(nameOrPath).entries;
-}
 
 export function command(): Command {
   return new Command('eval')
@@ -108,21 +68,17 @@ export function command(): Command {
     .addOption(new Option('--protocol <p>', 'server protocol').choices(['neurips', 'openai']).default('neurips'))
     .option('--model-name <name>', 'model name sent to an OpenAI-compatible server')
     .option('--tokenizer <tokenizer.json>', 'count tokens locally with this tokenizer.json instead of the server\'s /tokenize')
-    .option('--max-sequence-length <n>', 'context window for prompt fitting (default 2048, as neurips/local)', positiveInt('--max-sequence-length'))
+    .option('--max-sequence-length <n>', 'context window for prompt fitting (default 2048, as neurips/local)', numberFlag('--max-sequence-length', POSITIVE_INT))
     .option('--model <path>', 'evaluate an embedded model (HF folder or GGUF) instead of a server')
     .option('--adapter <dir>', 'PEFT LoRA adapter for --model')
     .option('--quant <nf4|none>', 'quantize --model weights')
-    .option('--threads <n>', 'threads for --model', positiveInt('--threads'))
+    .option('--threads <n>', 'threads for --model', numberFlag('--threads', POSITIVE_INT))
     .option('--data-dir <dir>', 'benchmark data folder (default $EVALFIRST_DATA or the user cache)')
     .option('--out <dir>', 'run directory (default runs/<timestamp>)')
-    .option('--concurrency <n>', 'requests in flight', positiveInt('--concurrency'), DEFAULT_CONCURRENCY)
-    .option('--max-eval-instances <n>', 'eval instances per run where the entry sets none', positiveInt('--max-eval-instances'))
-    .option('--timeout <seconds>', 'per-attempt HTTP timeout (default 3000, as HELM)', positiveInt('--timeout'))
-    .option('--retries <n>', 'retries per request on connection errors, 5xx and 429 (default 5)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new UserError(`--retries must be an integer >= 0, got "${v}"`);
-      return n;
-    })
+    .option('--concurrency <n>', 'requests in flight', numberFlag('--concurrency', POSITIVE_INT), DEFAULT_CONCURRENCY)
+    .option('--max-eval-instances <n>', 'eval instances per run where the entry sets none', numberFlag('--max-eval-instances', POSITIVE_INT))
+    .option('--timeout <seconds>', 'per-attempt HTTP timeout (default 3000, as HELM)', numberFlag('--timeout', POSITIVE_INT))
+    .option('--retries <n>', 'retries per request on connection errors, 5xx and 429 (default 5)', numberFlag('--retries', NON_NEGATIVE_INT))
     .option('--json', 'print results.json to stdout instead of the table')
     .option('--no-cache', 'do not read or write the request cache')
     .option('--no-progress', 'no progress bar or progress lines')
@@ -141,7 +97,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
     config = readRunConfig(outDir);
   } else {
     let entries = [...positional];
-    if (flags.suite) entries = entries.concat(await suiteEntries(flags.suite));
+    if (flags.suite) entries = entries.concat(loadSuite(flags.suite).entries);
     if (entries.length === 0) throw new UserError('nothing to evaluate: give run entries or --suite');
     outDir = flags.out ?? defaultRunDir(new Date(), join(process.cwd(), 'runs'));
     if (existsSync(runDirPaths(outDir).config)) throw new UserError(`${outDir} already holds a run; continue it with --resume ${outDir} or choose another --out`);
@@ -156,8 +112,8 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       createdAt: new Date().toISOString(),
     };
   }
-  const backendConfig = config.backend as BackendConfig;
-  const backend = await backendFromConfig(backendConfig);
+  const backendConfig = checkBackendConfig(config.backend, `${outDir}/config.json`);
+  const backend = await createBackend(backendConfig);
   const progress = flags.progress && !flags.json ? createProgressReporter(process.stderr) : undefined;
   // Ctrl-C: every answer so far is already in the journal; say how to carry on.
   const onInterrupt = () => {
@@ -189,7 +145,6 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
   // The run's HTML report, rewritten after every run (also on --resume).
   const report = join(outDir, 'report.html');
   try {
-    const { writeReport } = await import('../../reports/html/write-report.js');
     await writeReport([outDir], report);
   } catch (e) {
     console.error(`evalfirst: report not written: ${(e as Error).message}`);

@@ -1,6 +1,6 @@
 // `evalfirst explain RUN_A RUN_B`: why two runs' numbers differ.
 import { Command } from 'commander';
-import { loadRunDir } from '../compare/run-dir.js';
+import { loadRunDir } from '../../core/run-dir.js';
 import { explainRuns, renderExplain } from '../explain/explain.js';
 
 export function command(): Command {

@@ -2,22 +2,11 @@
 // instruction data, writing PEFT checkpoints (OUT/checkpoint-STEP) that resume exactly.
 import { Command, Option } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { finetune } from '../../model/train/finetune.js';
+import { numberFlag, NON_NEGATIVE_INT } from '../../core/number-flag.js';
+import { controlClientFromEnv } from '../supervisor/control-client.js';
 
-function int(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new UserError(`${name} must be a non-negative integer, got "${v}"`);
-    return n;
-  };
-}
 
-function num(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new UserError(`${name} must be a number, got "${v}"`);
-    return n;
-  };
-}
 
 export function command(): Command {
   return new Command('finetune')
@@ -25,24 +14,22 @@ export function command(): Command {
     .requiredOption('--base <dir>', 'base model folder (config.json, model.safetensors, tokenizer.json); see `evalfirst models`')
     .requiredOption('--data <file>', 'training data, JSONL')
     .requiredOption('--out <dir>', 'output folder for checkpoints')
-    .option('--max-steps <n>', 'optimizer steps', int('--max-steps'), 200)
-    .option('--max-time <seconds>', 'stop (after a checkpoint) once this much time has passed', num('--max-time'))
-    .option('--checkpoint-every <n>', 'save a checkpoint every n steps', int('--checkpoint-every'), 50)
-    .option('--batch-size <n>', 'sequences per step (gradient accumulation)', int('--batch-size'), 8)
-    .option('--lr <lr>', 'peak learning rate (warmup then cosine)', num('--lr'), 2e-4)
-    .option('--lora-r <r>', 'LoRA rank', int('--lora-r'), 8)
-    .option('--lora-alpha <a>', 'LoRA alpha (scaling alpha/r)', num('--lora-alpha'), 16)
-    .option('--lora-dropout <p>', 'LoRA dropout', num('--lora-dropout'), 0.05)
+    .option('--max-steps <n>', 'optimizer steps', numberFlag('--max-steps', NON_NEGATIVE_INT), 200)
+    .option('--max-time <seconds>', 'stop (after a checkpoint) once this much time has passed', numberFlag('--max-time'))
+    .option('--checkpoint-every <n>', 'save a checkpoint every n steps', numberFlag('--checkpoint-every', NON_NEGATIVE_INT), 50)
+    .option('--batch-size <n>', 'sequences per step (gradient accumulation)', numberFlag('--batch-size', NON_NEGATIVE_INT), 8)
+    .option('--lr <lr>', 'peak learning rate (warmup then cosine)', numberFlag('--lr'), 2e-4)
+    .option('--lora-r <r>', 'LoRA rank', numberFlag('--lora-r', NON_NEGATIVE_INT), 8)
+    .option('--lora-alpha <a>', 'LoRA alpha (scaling alpha/r)', numberFlag('--lora-alpha'), 16)
+    .option('--lora-dropout <p>', 'LoRA dropout', numberFlag('--lora-dropout'), 0.05)
     .option('--rslora', 'rank-stabilized scaling alpha/sqrt(r)')
     .option('--target-modules <list>', 'comma-separated projections', 'q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj')
     .addOption(new Option('--quant <q>', 'base weights: nf4 (QLoRA) or none (LoRA over fp32)').choices(['nf4', 'none']).default('nf4'))
-    .option('--max-seq-len <n>', 'training window in tokens (default: the model context)', int('--max-seq-len'))
+    .option('--max-seq-len <n>', 'training window in tokens (default: the model context)', numberFlag('--max-seq-len', NON_NEGATIVE_INT))
     .addOption(new Option('--overlong <policy>', 'rows longer than the window').choices(['truncate', 'skip']).default('truncate'))
-    .option('--seed <s>', 'seed for data order, LoRA init and dropout', int('--seed'), 0)
+    .option('--seed <s>', 'seed for data order, LoRA init and dropout', numberFlag('--seed', NON_NEGATIVE_INT), 0)
     .option('--resume <dir>', 'continue exactly from a checkpoint folder of a run with the same options')
     .action(async (o) => {
-      const { finetune } = await import('../../model/train/finetune.js');
-      const { controlClientFromEnv } = await import('../supervisor/control-client.js');
       const control = controlClientFromEnv();
       const started = Date.now();
       const res = await finetune({

@@ -12,6 +12,7 @@ import { resolveDataDir } from '../../core/paths.js';
 import { runGate, type GateReport } from '../gate/gate.js';
 import { renderGateJUnit } from '../../reports/junit/gate.js';
 import { renderGateMarkdown } from '../../reports/markdown/gate.js';
+import { numberFlag } from '../../core/number-flag.js';
 import { UserError } from '../../core/errors.js';
 
 interface GateFlags {
@@ -33,13 +34,6 @@ interface GateFlags {
   failIfDrop: string;
 }
 
-function num(name: string, min: number, max: number, integer: boolean) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) throw new UserError(`${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got "${v}"`);
-    return n;
-  };
-}
 
 /** The proxy base: --proxy-base, else the shipped tiny base when it exists. */
 function proxyBase(flag: string | undefined): string {
@@ -72,12 +66,12 @@ export function command(): Command {
     .option('--baseline <file>', 'the previous version of the training set, for the diff')
     .requiredOption('--suite <name>', 'suite whose evaluation instances must not be in the training set')
     .option('--data-dir <dir>', 'benchmark data directory (default: $EVALFIRST_DATA or the user cache)')
-    .addOption(new Option('--min-coverage <x>', 'contamination: share of an eval text the shared 13-grams must cover (0 = any shared 13-gram)').default(DEFAULT_MIN_COVERAGE).argParser(num('--min-coverage', 0, 1, false)))
+    .addOption(new Option('--min-coverage <x>', 'contamination: share of an eval text the shared 13-grams must cover (0 = any shared 13-gram)').default(DEFAULT_MIN_COVERAGE).argParser(numberFlag('--min-coverage', { min: 0, max: 1 })))
     .option('--proxy', 'fine-tune the embedded proxy on baseline and new data (same seed and steps) and compare the two runs')
     .option('--proxy-base <dir>', 'base model for --proxy (default: the shipped tiny base)')
-    .addOption(new Option('--proxy-steps <n>', 'fine-tuning steps per dataset').default(50).argParser(num('--proxy-steps', 1, 1e7, true)))
-    .addOption(new Option('--proxy-seed <n>', 'fine-tuning seed (same for both)').default(0).argParser(num('--proxy-seed', 0, 2 ** 32 - 1, true)))
-    .addOption(new Option('--proxy-max-eval <n>', 'eval instances per run entry').default(50).argParser(num('--proxy-max-eval', 1, 1e7, true)))
+    .addOption(new Option('--proxy-steps <n>', 'fine-tuning steps per dataset').default(50).argParser(numberFlag('--proxy-steps', { min: 1, max: 1e7, integer: true })))
+    .addOption(new Option('--proxy-seed <n>', 'fine-tuning seed (same for both)').default(0).argParser(numberFlag('--proxy-seed', { min: 0, max: 2 ** 32 - 1, integer: true })))
+    .addOption(new Option('--proxy-max-eval <n>', 'eval instances per run entry').default(50).argParser(numberFlag('--proxy-max-eval', { min: 1, max: 1e7, integer: true })))
     .addOption(new Option('--proxy-quant <q>', 'base quantisation').choices(['nf4', 'none']).default('nf4'))
     .option('--proxy-work-dir <dir>', 'where the proxy runs go (default: a new temp folder)')
     .option('--fail-if-drop <spec>', 'proxy tolerance gates, as for compare', '*=0.02')

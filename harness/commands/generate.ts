@@ -3,6 +3,11 @@
 // prefill/decode speeds (the runtime's counterpart of llama.cpp's CLI, used for parity checks).
 import { Command, Option } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { loadModel } from '../../model/llama/load.js';
+import { loadPeftAdapter } from '../../model/lora/peft.js';
+import { generate } from '../../model/llama/generate.js';
+import { parseNumber } from '../../core/number-flag.js';
+import { setKernelThreads } from '../../kernels/index.js';
 
 interface GenerateFlags {
   model: string;
@@ -21,11 +26,6 @@ interface GenerateFlags {
   json?: boolean;
 }
 
-function num(flag: string, v: string, integer: boolean, min: number): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new UserError(`${flag} ${v}: expected ${integer ? 'an integer' : 'a number'} >= ${min}`);
-  return n;
-}
 
 export function command(): Command {
   return new Command('generate')
@@ -46,27 +46,23 @@ export function command(): Command {
     .option('--json', 'print one JSON object')
     .action(async (o: GenerateFlags) => {
       if ((o.prompt === undefined) === (o.tokens === undefined)) throw new UserError('give exactly one of --prompt TEXT or --tokens IDS');
-      const { loadModel } = await import('../../model/llama/load.js');
-      const { loadPeftAdapter } = await import('../../model/lora/peft.js');
-      const { generate } = await import('../../model/llama/generate.js');
       if (o.threads !== undefined) {
-        const { setKernelThreads } = await import('../../kernels/index.js');
-        setKernelThreads(num('--threads', o.threads, true, 1));
+        setKernelThreads(parseNumber('--threads', o.threads, { min: 1, integer: true }));
       }
       const loaded = loadModel(o.model, o.quant);
       if (o.adapter) loaded.model.adapter = loadPeftAdapter(o.adapter, loaded.model.config);
       let ids: number[];
       if (o.tokens !== undefined) {
-        ids = o.tokens.split(',').map((s) => s.trim()).filter(Boolean).map((s) => num('--tokens', s, true, 0));
+        ids = o.tokens.split(',').map((s) => s.trim()).filter(Boolean).map((s) => parseNumber('--tokens', s, { min: 0, integer: true }));
         if (ids.length === 0) throw new UserError('--tokens: no token ids given');
       } else ids = loaded.tokenizer.encode(o.prompt!);
-      const k = num('--top-logprobs', o.topLogprobs, true, 0);
+      const k = parseNumber('--top-logprobs', o.topLogprobs, { min: 0, integer: true });
       const r = generate(loaded.model, ids, {
-        maxNewTokens: num('--max-new-tokens', o.maxNewTokens, true, 0),
-        temperature: num('--temperature', o.temperature, false, 0),
-        topP: num('--top-p', o.topP, false, 0),
-        topK: num('--top-k', o.topK, true, 0),
-        seed: num('--seed', o.seed, true, 0),
+        maxNewTokens: parseNumber('--max-new-tokens', o.maxNewTokens, { min: 0, integer: true }),
+        temperature: parseNumber('--temperature', o.temperature, { min: 0 }),
+        topP: parseNumber('--top-p', o.topP, { min: 0 }),
+        topK: parseNumber('--top-k', o.topK, { min: 0, integer: true }),
+        seed: parseNumber('--seed', o.seed, { min: 0, integer: true }),
         topLogprobs: k,
         stopAtEos: o.eos,
         decode: (x) => loaded.tokenizer.decode(x),

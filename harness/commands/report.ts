@@ -6,12 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeReport } from '../../reports/html/write-report.js';
 import { UserError } from '../../core/errors.js';
-
-function port(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`--port must be an integer 0..65535, got "${v}"`);
-  return n;
-}
+import { numberFlag, PORT } from '../../core/number-flag.js';
 
 export function command(): Command {
   return new Command('report')
@@ -19,7 +14,7 @@ export function command(): Command {
     .argument('<run_dirs...>', 'run directories (results.json + instances.jsonl; train.json for a training run)')
     .option('-o, --output <file>', 'the HTML file to write', 'report.html')
     .option('--serve', 'serve the report on 127.0.0.1 until interrupted')
-    .addOption(new Option('--port <n>', 'port for --serve (0 picks a free one)').default(8787).argParser(port))
+    .addOption(new Option('--port <n>', 'port for --serve (0 picks a free one)').default(8787).argParser(numberFlag('--port', PORT)))
     .action(async (runDirs: string[], opts: { output: string; serve?: boolean; port: number }) => {
       const out = resolve(opts.output);
       await writeReport(runDirs, out);

@@ -2,6 +2,9 @@
 // /decode), so HELM or `evalfirst eval --server` can score a local checkpoint.
 import { Command, Option } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { parseNumber, PORT, POSITIVE_INT } from '../../core/number-flag.js';
+import { createBackend } from '../../model/backends/factory.js';
+import { startChallengeServer } from '../../model/serve/challenge-server.js';
 
 export function command(): Command {
   return new Command('serve')
@@ -13,11 +16,8 @@ export function command(): Command {
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--threads <n>', 'worker threads for the kernels')
     .action(async (o: { model: string; adapter?: string; quant: 'none' | 'nf4'; port: string; host: string; threads?: string }) => {
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${o.port}: not a port number`);
-      const { createEmbeddedBackend } = await import('../../model/backends/embedded.js');
-      const { startChallengeServer } = await import('../../model/serve/challenge-server.js');
-      const backend = await createEmbeddedBackend({ model: o.model, adapter: o.adapter, quant: o.quant, threads: o.threads ? Number(o.threads) : undefined });
+      const port = parseNumber('--port', o.port, PORT);
+      const backend = await createBackend({ kind: 'embedded', protocol: 'embedded', model: o.model, adapter: o.adapter, quant: o.quant, threads: o.threads === undefined ? undefined : parseNumber('--threads', o.threads, POSITIVE_INT) });
       let running;
       try {
         running = await startChallengeServer(backend, { host: o.host, port, log: (l) => console.error(`serve: ${l}`) });

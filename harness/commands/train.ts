@@ -6,13 +6,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveDataDir } from '../../core/paths.js';
 import { UserError } from '../../core/errors.js';
+import { parseNumber } from '../../core/number-flag.js';
 import { parseDuration, formatDuration } from '../../core/duration.js';
 import { parseTarget } from '../supervisor/target.js';
 import { supervise, type SupervisorConfig } from '../supervisor/supervisor.js';
 import { checkpointEvalDir, checkpointEvaluator } from '../supervisor/checkpoint-eval.js';
 import { embeddedScoring, openaiLoraScoring, servedScoring, type ScoringBackendFor } from '../supervisor/scoring-backends.js';
 import { loadState } from '../supervisor/state.js';
-import { parseProtocol, parseServerList } from '../../model/backends/create.js';
+import { parseProtocol, parseServerList } from '../../model/backends/factory.js';
+import { writeReport } from '../../reports/html/write-report.js';
+import { loadSuite } from '../../tasks/suites/suite.js';
 
 export interface TrainOptions {
   config?: string;
@@ -47,12 +50,7 @@ export interface TrainOptions {
   baseline?: string;
 }
 
-const num = (v: string | number | undefined, name: string, def: number): number => {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UserError(`--${name} must be a number, got "${v}"`);
-  return n;
-};
+const num = (v: string | number | undefined, name: string, def: number): number => (v === undefined ? def : parseNumber(`--${name}`, v));
 
 /** Flags override the config file; the config file overrides defaults. */
 export function mergeTrainOptions(flags: TrainOptions): TrainOptions {
@@ -75,7 +73,7 @@ function scoringBackend(o: TrainOptions): ScoringBackendFor {
   }
   if (kind === 'openai-lora') {
     if (!o.server) throw new UserError('--score-with openai-lora needs --server URL (a vLLM server started with --enable-lora)');
-    return openaiLoraScoring({ url: parseServerList(o.server)[0], tokenizerPath: o.tokenizer });
+    return openaiLoraScoring({ urls: parseServerList(o.server), tokenizerPath: o.tokenizer });
   }
   return servedScoring({ protocol: parseProtocol(o.protocol ?? 'neurips'), urls: o.server ? parseServerList(o.server) : null, tokenizerPath: o.tokenizer });
 }
@@ -93,7 +91,6 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
   if (!o.trainer && !o.watch) throw new UserError('give a trainer (--trainer "CMD") or a directory to watch (--watch DIR), or both');
   let suiteEntries = entries;
   if (o.suite) {
-    const { loadSuite } = await import('../../tasks/suites/suite.js');
     suiteEntries = [...(await loadSuite(o.suite)).entries, ...entries];
   }
   const runDir = resolve(o.out ?? join('runs', `train-${new Date().toISOString().replace(/[:.]/g, '-')}`));
@@ -142,18 +139,16 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
  * baseline (step 0) and of the best checkpoint, whose instances the report's browser lists.
  */
 async function writeTrainReport(runDir: string): Promise<void> {
-  const REPORT = '../../reports/html/write-report.js';
   try {
-    const mod = (await import(REPORT)) as { writeReport?: (dirs: string[], out: string) => Promise<void> };
-    if (!mod.writeReport || !existsSync(join(runDir, 'train.json'))) return;
+    if (!existsSync(join(runDir, 'train.json'))) return;
     const state = loadState(runDir);
     const fullEvals = [state.baseline?.step, state.best?.step]
       .filter((s): s is number => s !== undefined)
       .map((s) => checkpointEvalDir(runDir, s, null))
       .filter((d, i, all) => all.indexOf(d) === i && existsSync(join(d, 'results.json')));
-    await mod.writeReport([runDir, ...fullEvals], join(runDir, 'report.html'));
+    await writeReport([runDir, ...fullEvals], join(runDir, 'report.html'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') console.error(`report: ${(e as Error).message}`);
+    console.error(`report: ${(e as Error).message}`);
   }
 }
 

@@ -8,7 +8,7 @@ import { pairedBootstrapCI, unpairedBootstrapCI, type DeltaCI } from '../stats/b
 import { mcnemarExactP } from '../stats/mcnemar.js';
 import { holmAdjust } from '../stats/holm.js';
 import { mean } from '../stats/quantile.js';
-import { pairKey, type RunDir } from './run-dir.js';
+import { pairKey, type RunDir } from '../../core/run-dir.js';
 import { describeDifference, firstDifference } from './text-diff.js';
 import { GATE_RULE, judgeGate, type GateVerdict, type Tolerance } from './tolerance.js';
 

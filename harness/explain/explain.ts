@@ -4,7 +4,7 @@
 // differing character, located in the in-context examples or the evaluated instance), the request
 // parameters sent, and finally whether identical requests got different completions.
 import type { InstanceRecord } from '../../core/results-schema.js';
-import { pairKey, type RunDir } from '../compare/run-dir.js';
+import { pairKey, type RunDir } from '../../core/run-dir.js';
 import { describeDifference, firstDifference } from '../compare/text-diff.js';
 import { describeField, fieldDifferences } from './flat-diff.js';
 import { locateInBlocks } from './prompt-blocks.js';

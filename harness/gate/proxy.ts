@@ -4,10 +4,10 @@
 // workDir so the two run directories can be opened with `compare`, `explain` or `report`.
 import { join } from 'node:path';
 import { finetune } from '../../model/train/finetune.js';
-import { createEmbeddedBackend } from '../../model/backends/embedded.js';
+import { createBackend, type EmbeddedBackendConfig } from '../../model/backends/factory.js';
 import { evaluate } from '../runner/evaluate.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
-import { loadRunDir } from '../compare/run-dir.js';
+import { loadRunDir } from '../../core/run-dir.js';
 import { compareRuns, type CompareReport } from '../compare/compare-runs.js';
 import type { Tolerance } from '../compare/tolerance.js';
 import { UserError } from '../../core/errors.js';
@@ -40,7 +40,8 @@ async function trainAndEvaluate(o: ProxyOptions, label: 'baseline' | 'new', data
   o.log?.(`proxy: fine-tuning on ${data} (${o.steps} steps, seed ${o.seed}) → ${trainDir}`);
   const ft = await finetune({ base: o.base, data, out: trainDir, maxSteps: o.steps, checkpointEvery: o.steps, seed: o.seed, quant: o.quant });
   if (ft.error || !ft.lastCheckpoint) throw new UserError(`proxy: fine-tuning on ${data} failed: ${ft.error ?? 'no checkpoint written'}`);
-  const backend = await createEmbeddedBackend({ model: o.base, adapter: ft.lastCheckpoint, quant: o.quant });
+  const backendConfig: EmbeddedBackendConfig = { kind: 'embedded', protocol: 'embedded', model: o.base, adapter: ft.lastCheckpoint, quant: o.quant };
+  const backend = await createBackend(backendConfig);
   const evalDir = join(o.workDir, label, 'eval');
   o.log?.(`proxy: evaluating ${ft.lastCheckpoint} on suite ${o.suite} → ${evalDir}`);
   const results = await evaluate({
@@ -51,7 +52,7 @@ async function trainAndEvaluate(o: ProxyOptions, label: 'baseline' | 'new', data
     outDir: evalDir,
     concurrency: 1,
     maxEvalInstances: o.maxEvalInstances,
-    backendConfig: { kind: 'embedded', protocol: 'embedded', model: o.base, adapter: ft.lastCheckpoint, quant: o.quant },
+    backendConfig,
   });
   if (results.errors.count > 0) throw new UserError(`proxy: ${results.errors.count} request(s) failed evaluating ${label}; first: ${results.errors.first[0]?.message ?? 'unknown'}`);
   return evalDir;

@@ -15,11 +15,15 @@ import { withCachedTokenizer } from './cached-backend.js';
 import { withLimitedTokenizer } from './limited-backend.js';
 import { Journal, readJournal, type JournalEntry } from './journal.js';
 import { requestKey } from './request-key.js';
-import { runDirPaths, writeRunConfig, type RunConfig } from './run-dir.js';
+import { writeRunConfig, type BackendRecord, type RunConfig } from './run-config.js';
+import { runDirPaths } from '../../core/run-dir.js';
 import { scoreRun, writeResults, type Outcome, type RequestFailure } from './results.js';
 import { checksumFiles } from './data-provenance.js';
 import type { ProgressEvent } from './progress.js';
-import type { InstanceFilter, Pipeline } from './pipeline.js';
+import { planRun, type InstanceFilter } from './plan-run.js';
+import { runSpecsForEntry } from '../../tasks/registry.js';
+import { checkMetrics } from '../../tasks/metrics/registry.js';
+import { aggregateGroups } from '../../tasks/metrics/aggregate.js';
 
 export const DEFAULT_CONCURRENCY = 30;
 /** Runs planned concurrently ahead of the one being sent. */
@@ -48,10 +52,8 @@ export interface EvaluateOptions {
   /** Carry on a run in outDir from its journal instead of refusing a non-empty one. */
   resume?: boolean;
   /** Recorded in config.json/results.json: how to rebuild the backend (protocol, urls, model path...). */
-  backendConfig?: { kind: string; protocol?: string; [k: string]: unknown };
+  backendConfig?: BackendRecord;
   suite?: string;
-  /** The task-side steps; default: tasks/ (see taskPipeline). */
-  pipeline?: Pipeline;
 }
 
 
@@ -79,7 +81,6 @@ function planningError(err: unknown, runName: string, completed: number, journal
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
-  const pipeline = options.pipeline ?? (await import('./task-pipeline.js')).taskPipeline();
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`concurrency must be a positive integer, got ${concurrency}`);
   const paths = runDirPaths(options.outDir);
@@ -103,7 +104,10 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
   // Resolve every entry before sending anything, so a typo fails at once.
   const specs: { entry: string; runSpec: RunSpec }[] = [];
   for (const entry of options.entries) {
-    for (const runSpec of await pipeline.runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances, dataDir: options.dataDir })) specs.push({ entry, runSpec });
+    for (const runSpec of await runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances, dataDir: options.dataDir })) {
+      checkMetrics(runSpec); // an unknown metric fails before any request is sent
+      specs.push({ entry, runSpec });
+    }
   }
 
   const sample = options.sampleIds ? new Set(options.sampleIds) : undefined;
@@ -175,7 +179,7 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
   // Plan a few runs ahead (load, select, fit prompts) so their tokenizer calls queue while earlier
   // runs' completions are in flight; results are consumed in entry order.
   const planLimit = pLimit(PLAN_AHEAD);
-  const plans = specs.map(({ runSpec }) => planLimit(() => pipeline.planRun(runSpec, backend, options.dataDir, filter)));
+  const plans = specs.map(({ runSpec }) => planLimit(() => planRun(runSpec, backend, options.dataDir, filter)));
   plans.forEach((p) => p.catch(() => undefined)); // each is awaited below, in order
   try {
     for (const [k, { entry, runSpec }] of specs.entries()) {
@@ -204,7 +208,7 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
   const runs: RunResult[] = [];
   const errors: RequestFailure[] = [];
   for (const p of planned) {
-    const scoredRun = scoreRun(pipeline, p.entry, p.runSpec, p.states, await Promise.all(p.outcomes), await p.checksums);
+    const scoredRun = scoreRun(p.entry, p.runSpec, p.states, await Promise.all(p.outcomes), await p.checksums);
     runs.push(scoredRun.run);
     records.push(...scoredRun.records);
     errors.push(...scoredRun.errors);
@@ -217,7 +221,7 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
     config: { ...config },
     backend: { ...backendConfig, id: backend.id, protocol: backendConfig.protocol ?? backendConfig.kind },
     runs,
-    groups: pipeline.aggregateGroups(runs),
+    groups: aggregateGroups(runs),
     errors: { count: errors.length, first: errors.slice(0, FIRST_ERRORS) },
   };
   writeResults(paths, results, records);

@@ -4,8 +4,9 @@
 import type { Completion } from '../../core/request.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
 import type { InstanceRecord, ResultsFile, RunResult } from '../../core/results-schema.js';
-import type { Pipeline, ScoredRequest } from './pipeline.js';
-import type { RunDirPaths } from './run-dir.js';
+import { scoreRequest } from '../../tasks/metrics/registry.js';
+import { aggregateRun, type ScoredRequest } from '../../tasks/metrics/aggregate.js';
+import type { RunDirPaths } from '../../core/run-dir.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 
 export type Outcome = { completion: Completion; reused: boolean } | { error: string };
@@ -30,7 +31,6 @@ function baseRecord(state: RequestState): Omit<InstanceRecord, 'completion' | 's
 
 /** Scores one run's answers and aggregates them; errored requests are recorded and left out of the means. */
 export function scoreRun(
-  pipeline: Pipeline,
   entry: string,
   runSpec: RunSpec,
   states: RequestState[],
@@ -47,8 +47,8 @@ export function scoreRun(
       records.push({ ...baseRecord(state), completion: null, scores: {}, error: o.error });
       return;
     }
-    const scores = pipeline.score(runSpec, state, o.completion);
-    scored.push({ state, completion: o.completion, scores });
+    const scores = scoreRequest(runSpec, state, o.completion);
+    scored.push({ state, scores });
     records.push({ ...baseRecord(state), completion: { text: o.completion.text, logprob: o.completion.logprob, tokens: o.completion.tokens }, scores, error: null });
   });
   const run: RunResult = {
@@ -58,7 +58,7 @@ export function scoreRun(
     groups: runSpec.groups,
     mainMetric: runSpec.mainMetric,
     mainSplit: runSpec.mainSplit,
-    metrics: pipeline.aggregateRun(runSpec, scored),
+    metrics: aggregateRun(runSpec, scored),
     numInstances: new Set(states.map((s) => s.instance.id)).size,
     numRequests: states.length,
     numErrors: errors.length,

@@ -3,10 +3,10 @@
 // an OpenAI-compatible server that loads LoRA adapters at run time (vLLM /v1/load_lora_adapter).
 import { resolve } from 'node:path';
 import type { Backend } from '../../core/backend.js';
-import { createHttpBackend, type Protocol } from '../../model/backends/create.js';
+import { createBackend, type HttpProtocol } from '../../model/backends/factory.js';
+import type { EmbeddedBackend } from '../../model/backends/embedded.js';
 import { UserError } from '../../core/errors.js';
 import type { CheckpointRef } from './scorer.js';
-import type { EmbeddedBackend } from '../../model/backends/embedded.js';
 
 export type ScoringBackendFor = (ckpt: CheckpointRef) => Promise<Backend>;
 
@@ -14,11 +14,7 @@ export type ScoringBackendFor = (ckpt: CheckpointRef) => Promise<Backend>;
 export function embeddedScoring(opts: { base: string; quant: 'nf4' | 'none'; threads?: number }): ScoringBackendFor {
   let backend: Promise<EmbeddedBackend> | null = null;
   return async (ckpt) => {
-    if (!backend) {
-      // Loaded only when asked for: the runtime and its kernels are not needed for HTTP scoring.
-      const mod = await import('../../model/backends/embedded.js');
-      backend = mod.createEmbeddedBackend({ model: opts.base, quant: opts.quant, threads: opts.threads });
-    }
+    backend ??= createBackend({ kind: 'embedded', protocol: 'embedded', model: opts.base, quant: opts.quant, threads: opts.threads });
     const b = await backend;
     // The base itself (scored as "step 0" for a before/after comparison) runs with no adapter.
     await b.setAdapter(resolve(ckpt.path) === resolve(opts.base) ? null : ckpt.path);
@@ -27,28 +23,25 @@ export function embeddedScoring(opts: { base: string; quant: 'nf4' | 'none'; thr
 }
 
 /** A challenge-protocol server: the URL the trainer reported for this checkpoint, else a fixed one. */
-export function servedScoring(opts: { protocol: Protocol; urls: string[] | null; tokenizerPath?: string; modelName?: string }): ScoringBackendFor {
+export function servedScoring(opts: { protocol: HttpProtocol; urls: string[] | null; tokenizerPath?: string; modelName?: string }): ScoringBackendFor {
   return async (ckpt) => {
     const urls = ckpt.servingUrl ? [ckpt.servingUrl] : opts.urls;
     if (!urls?.length) throw new UserError(`checkpoint step ${ckpt.step} came with no serving_url and no --server was given`);
-    return createHttpBackend({ protocol: opts.protocol, urls, tokenizerPath: opts.tokenizerPath, modelName: opts.modelName });
+    return createBackend({ kind: 'http', protocol: opts.protocol, urls, tokenizerPath: opts.tokenizerPath, modelName: opts.modelName });
   };
 }
 
-/** vLLM-style runtime LoRA loading: POST /v1/load_lora_adapter, then complete with model = the adapter name. */
-export function openaiLoraScoring(opts: { url: string; tokenizerPath?: string }): ScoringBackendFor {
-  const loaded = new Set<string>();
-  return async (ckpt) => {
+/** vLLM-style runtime LoRA loading (the OpenAI backend's loadLoraAdapter): one load per checkpoint, completions under the adapter's name. */
+export function openaiLoraScoring(opts: { urls: string[]; tokenizerPath?: string; retries?: number }): ScoringBackendFor {
+  const byAdapter = new Map<string, Promise<Backend>>();
+  return (ckpt) => {
     const name = `evalfirst-step-${ckpt.step}`;
-    if (!loaded.has(name)) {
-      const res = await fetch(`${opts.url.replace(/\/$/, '')}/v1/load_lora_adapter`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ lora_name: name, lora_path: ckpt.path }),
-      });
-      if (!res.ok) throw new Error(`${opts.url}/v1/load_lora_adapter refused ${ckpt.path}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
-      loaded.add(name);
+    let b = byAdapter.get(name);
+    if (!b) {
+      b = createBackend({ kind: 'http', protocol: 'openai', urls: opts.urls, tokenizerPath: opts.tokenizerPath, retries: opts.retries, loraAdapter: { name, path: ckpt.path } });
+      b.catch(() => byAdapter.delete(name)); // a failed load is tried again at the next look
+      byAdapter.set(name, b);
     }
-    return createHttpBackend({ protocol: 'openai', urls: [opts.url], modelName: name, tokenizerPath: opts.tokenizerPath });
+    return b;
   };
 }

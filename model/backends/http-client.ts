@@ -29,8 +29,11 @@ export class HttpJsonClient {
     this.options = { ...DEFAULT_HTTP_OPTIONS, ...options, retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } };
   }
 
-  /** POSTs `body` to `path` and returns the parsed JSON with the URL that answered. */
-  async post(path: string, body: unknown, requestId: string, signal?: AbortSignal): Promise<{ json: unknown; url: string }> {
+  /**
+   * POSTs `body` to `path` and returns the parsed JSON with the URL that answered (`expect: 'text'`:
+   * the body as text, for endpoints such as vLLM's /v1/load_lora_adapter that answer plain text).
+   */
+  async post(path: string, body: unknown, requestId: string, signal?: AbortSignal, expect: 'json' | 'text' = 'json'): Promise<{ json: unknown; url: string }> {
     const payload = JSON.stringify(body);
     const { retry } = this.options;
     let last: AttemptFailure | undefined;
@@ -42,7 +45,7 @@ export class HttpJsonClient {
       const replica = this.pool.acquire();
       const url = this.pool.urls[replica] + path;
       try {
-        const outcome = await this.attempt(url, payload, requestId, signal);
+        const outcome = await this.attempt(url, payload, requestId, signal, expect);
         if ('json' in outcome) return { json: outcome.json, url };
         last = outcome.failure;
         if (!last.retryable) throw new RequestError(`request ${requestId}: ${last.message}`, requestId, false);
@@ -55,7 +58,7 @@ export class HttpJsonClient {
     throw new RequestError(`request ${requestId}: ${last?.message ?? 'aborted'} (gave up after ${tries} attempt${tries === 1 ? '' : 's'})`, requestId, true);
   }
 
-  private async attempt(url: string, payload: string, requestId: string, signal?: AbortSignal): Promise<{ json: unknown } | { failure: AttemptFailure }> {
+  private async attempt(url: string, payload: string, requestId: string, signal: AbortSignal | undefined, expect: 'json' | 'text'): Promise<{ json: unknown } | { failure: AttemptFailure }> {
     // One plain controller per attempt, cleared on completion: AbortSignal.timeout/any build
     // transferable signals, a measurable cost at hundreds of requests per second.
     const controller = new AbortController();
@@ -88,6 +91,7 @@ export class HttpJsonClient {
         },
       };
     }
+    if (expect === 'text') return { json: text };
     try {
       return { json: JSON.parse(text) as unknown };
     } catch {

@@ -86,6 +86,15 @@ export class OpenAIBackend implements Backend {
     return withShape(id, url, () => parseCompletionsResponse(json, seconds));
   }
 
+  /**
+   * vLLM's runtime LoRA loading (`--enable-lora`, VLLM_ALLOW_RUNTIME_LORA_UPDATING): POST
+   * /v1/load_lora_adapter {lora_name, lora_path}; completions then name the adapter as `model`.
+   * Retried like a completion; a refusal (HTTP 4xx) is a RequestError naming the adapter path.
+   */
+  async loadLoraAdapter(name: string, path: string): Promise<void> {
+    await this.http.post('/v1/load_lora_adapter', { lora_name: name, lora_path: path }, `load_lora_adapter(${name} ← ${path})`, undefined, 'text');
+  }
+
   /** vLLM's and llama.cpp's /tokenize (vLLM reads `prompt`, llama.cpp `content`). */
   async tokenize(text: string, options: TokenizeOptions = {}): Promise<number[]> {
     const id = `tokenize(${text.length} chars)`;

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { bf16ArrayToFp32, fp16ArrayToFp32, nf4FromBitsandbytes, nf4Quantize } from '../../kernels/index.js';
+import { bf16ArrayToFp32, fp16ArrayToFp32, nf4Quantize } from '../../kernels/index.js';
+import { nf4FromBitsandbytes } from '../formats/bitsandbytes-nf4.js';
 import { SafetensorsFile } from '../formats/safetensors.js';
 import { parseHfConfig, type LlamaConfig } from './config.js';
 import type { LinearWeight } from './linear.js';

@@ -1,47 +1,41 @@
-// Pretrains the shipped tiny base from scratch on the mini-challenge world's prose: trains the
-// byte-level BPE tokenizer, then full-parameter training of a small LLaMA on corpus documents,
-// and saves an HF model folder (config.json, model.safetensors, tokenizer.json). Deterministic for a
-// seed, so `npm run pretrain-base` reproduces the committed files.
+// Pretrains a small LLaMA from scratch on a list of documents with a given tokenizer: full-parameter
+// training, then an HF model folder (config.json, model.safetensors, tokenizer.json). Deterministic
+// for a seed. The shipped tiny base is this over the mini-challenge corpus (tasks/mini/tiny-base.ts).
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LETTER_MERGES, tokenizerConfigJson, tokenizerJson, trainBpe } from '../../tasks/mini/bpe.js';
-import { pretrainingCorpus } from '../../tasks/mini/corpus.js';
-import { instructionRows } from '../../tasks/mini/instructions.js';
-import { DEFAULT_MINI_SEED, generateWorld } from '../../tasks/mini/world.js';
 import type { LlamaConfig } from '../llama/config.js';
 import { saveBase } from './base-io.js';
 import type { LogEntry } from './checkpoint.js';
-import { alpacaPrompt, type Example } from './data.js';
+import type { Example } from './data.js';
 import { loadTokenizer } from './finetune.js';
 import { trainLoop } from './loop.js';
 import { TrainModel } from './model.js';
 import { TrainRng } from './rng.js';
 import { initBase } from './weights.js';
 
-export interface PretrainOptions {
+export interface ModelShape {
+  dim: number;
+  hiddenDim: number;
+  nLayers: number;
+  nHeads: number;
+  nKvHeads: number;
+  maxSeqLen: number;
+}
+
+export interface PretrainOptions extends ModelShape {
   outDir: string;
-  worldSeed?: number;
-  seed?: number;
-  vocabSize?: number;
-  dim?: number;
-  hiddenDim?: number;
-  nLayers?: number;
-  nHeads?: number;
-  nKvHeads?: number;
-  maxSeqLen?: number;
-  numDocs?: number;
-  steps?: number;
-  batchSize?: number;
-  lr?: number;
+  /** Training documents, one sequence each (BOS + tokens + EOS, cut at maxSeqLen + 1). */
+  docs: string[];
+  /** The tokenizer files written into the model folder: tokenizer.json and tokenizer_config.json contents. */
+  tokenizer: { json: string; config: string; vocabSize: number };
+  seed: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
   maxTimeSeconds?: number | null;
   dtype?: 'F32' | 'F16';
   onLog?: (e: LogEntry) => void;
 }
-
-export const TINY_BASE_DEFAULTS = {
-  vocabSize: 768, dim: 64, hiddenDim: 192, nLayers: 2, nHeads: 4, nKvHeads: 2, maxSeqLen: 256,
-  numDocs: 6000, steps: 1200, batchSize: 8, lr: 1e-2,
-} as const;
 
 export interface PretrainResult {
   outDir: string;
@@ -53,37 +47,23 @@ export interface PretrainResult {
   parameters: number;
 }
 
-/** Text the tokenizer is trained on: corpus documents plus the instruction data's formats. */
-export function tokenizerTexts(docs: string[], worldSeed: number): string[] {
-  const rows = instructionRows(generateWorld(worldSeed));
-  const texts = docs.slice(0, 3000);
-  for (const r of rows) texts.push('prompt' in r ? r.prompt + r.completion : alpacaPrompt(r.instruction, r.input) + r.output);
-  return texts;
-}
-
-export async function pretrainTinyBase(opts: PretrainOptions): Promise<PretrainResult> {
-  const o = { ...TINY_BASE_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof TINY_BASE_DEFAULTS & PretrainOptions;
-  const worldSeed = o.worldSeed ?? DEFAULT_MINI_SEED;
-  const seed = o.seed ?? 0;
-  const world = generateWorld(worldSeed);
-  const docs = pretrainingCorpus(world, o.numDocs);
+export async function pretrainBase(o: PretrainOptions): Promise<PretrainResult> {
   const work = `${o.outDir}.tmp-${process.pid}`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const bpe = trainBpe(tokenizerTexts(docs, worldSeed), o.vocabSize, 2, LETTER_MERGES);
-  writeFileSync(join(work, 'tokenizer.json'), JSON.stringify(tokenizerJson(bpe)) + '\n');
-  writeFileSync(join(work, 'tokenizer_config.json'), JSON.stringify(tokenizerConfigJson(o.maxSeqLen), null, 2) + '\n');
+  writeFileSync(join(work, 'tokenizer.json'), o.tokenizer.json);
+  writeFileSync(join(work, 'tokenizer_config.json'), o.tokenizer.config);
   const encode = loadTokenizer(work);
   const config: LlamaConfig = {
     dim: o.dim, hiddenDim: o.hiddenDim, nLayers: o.nLayers, nHeads: o.nHeads, nKvHeads: o.nKvHeads, headDim: o.dim / o.nHeads,
-    vocabSize: bpe.vocab.size, maxSeqLen: o.maxSeqLen, normEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false, bosId: 1, eosIds: [2], slidingWindow: null,
+    vocabSize: o.tokenizer.vocabSize, maxSeqLen: o.maxSeqLen, normEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false, bosId: 1, eosIds: [2], slidingWindow: null,
   };
   const examples: Example[] = [];
-  docs.forEach((d, i) => {
+  o.docs.forEach((d, i) => {
     const ids = [1, ...encode(d), 2].slice(0, o.maxSeqLen + 1);
     examples.push({ ids: Int32Array.from(ids), promptLen: 1, line: i + 1 });
   });
-  const rng = new TrainRng(seed);
+  const rng = new TrainRng(o.seed);
   const base = initBase(config, () => rng.normal());
   const model = new TrainModel(base, null, o.maxSeqLen);
   const res = await trainLoop(model, examples, {
@@ -96,7 +76,7 @@ export async function pretrainTinyBase(opts: PretrainOptions): Promise<PretrainR
     warmupSteps: Math.round(0.05 * o.steps),
     minLrRatio: 0.1,
     adam: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, maxGradNorm: 1.0 },
-    seed,
+    seed: o.seed,
     useDropout: false,
     onLog: o.onLog,
     logEvery: 25,

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
-import { readInstancesFile, readResultsFile, type RunDir } from '../../harness/compare/run-dir.js';
+import { readInstancesFile, readResultsFile, type RunDir } from '../../core/run-dir.js';
 import { compareRuns, type CompareReport } from '../../harness/compare/compare-runs.js';
 import { normalInterval, wilsonInterval } from '../../harness/stats/intervals.js';
 import { readTrainFile, type TrainFile } from './train-file.js';

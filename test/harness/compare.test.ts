@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRunDir, scoresWith } from './compare-fixtures.js';
-import { loadRunDir } from '../../harness/compare/run-dir.js';
+import { loadRunDir } from '../../core/run-dir.js';
 import { compareRuns } from '../../harness/compare/compare-runs.js';
 import { parseTolerances } from '../../harness/compare/tolerance.js';
 import { firstDifference } from '../../harness/compare/text-diff.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRunDir, scoresWith } from './compare-fixtures.js';
-import { loadRunDir } from '../../harness/compare/run-dir.js';
+import { loadRunDir } from '../../core/run-dir.js';
 import { explainRuns } from '../../harness/explain/explain.js';
 import { locateInBlocks } from '../../harness/explain/prompt-blocks.js';
 import { fieldDifferences } from '../../harness/explain/flat-diff.js';

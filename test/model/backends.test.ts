@@ -6,7 +6,7 @@ import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-se
 import { NeuripsBackend, processBody } from '../../model/backends/neurips.js';
 import { OpenAIBackend } from '../../model/backends/openai.js';
 import { RequestError } from '../../core/backend.js';
-import { createHttpBackend } from '../../model/backends/create.js';
+import { createBackend } from '../../model/backends/factory.js';
 import { ReplicaPool } from '../../model/backends/replicas.js';
 import { backoffDelayMs, parseRetryAfter } from '../../model/backends/retry.js';
 import { DEFAULT_REQUEST, type CompletionRequest } from '../../core/request.js';
@@ -263,7 +263,7 @@ describe('model/backends', () => {
 
     it('counts tokens locally (with BOS) while completions still go to the server', async () => {
       const s = await start();
-      const b = createHttpBackend({ protocol: 'neurips', urls: [s.url], tokenizerPath: writeTokenizer(), http: fast });
+      const b = await createBackend({ kind: 'http', protocol: 'neurips', urls: [s.url], tokenizerPath: writeTokenizer(), timeoutMs: 5000, retries: 3 });
       expect(await b.tokenize('hello world !')).to.deep.equal([1, 3, 4, 5]);
       expect(await b.tokenize('hello world !', { truncation: true, maxLength: 2 })).to.deep.equal([1, 3]);
       expect(await b.decode([1, 3, 4])).to.equal('hello world');
@@ -272,8 +272,10 @@ describe('model/backends', () => {
       expect(s.log).to.have.length(1);
     });
 
-    it('names an unreadable tokenizer file', () => {
-      expect(() => createHttpBackend({ protocol: 'neurips', urls: ['http://x'], tokenizerPath: '/nonexistent/tokenizer.json' })).to.throw(/cannot read tokenizer file \/nonexistent\/tokenizer\.json/);
+    it('names an unreadable tokenizer file', async () => {
+      let msg = '';
+      await createBackend({ kind: 'http', protocol: 'neurips', urls: ['http://x'], tokenizerPath: '/nonexistent/tokenizer.json' }).catch((e: Error) => (msg = e.message));
+      expect(msg).to.match(/cannot read tokenizer file \/nonexistent\/tokenizer\.json/);
     });
   });
 });

@@ -1,10 +1,11 @@
 // Run entries in HELM syntax and HELM's generic run expanders, through the scenario registry.
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunEntry, pythonNumber } from '../../tasks/run-entry.js';
-import { discoverScenarioModules, listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
+import { indexScenarioModules, listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
+import { pathToFileURL } from 'node:url';
 import { UserError } from '../../core/errors.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 
@@ -116,36 +117,26 @@ describe('run entries', () => {
   });
 });
 
-describe('scenario discovery', () => {
-  const write = (dir: string, file: string, body: string) => writeFileSync(join(dir, file), body);
-  const mod = (name: string) => `export const scenarioModule = { name: '${name}', runSpecs: () => [] };\n`;
-
-  it('collects scenarioModule and scenarioModules exports, skipping helpers and sub-folders', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evalfirst-scen-'));
-    write(dir, 'b.ts', mod('beta'));
-    write(dir, 'a.ts', `export const scenarioModules = [{ name: 'a1', runSpecs: () => [] }, { name: 'a2', runSpecs: () => [] }];\n`);
-    write(dir, 'helper.ts', 'export const x = 1;\n');
-    write(dir, '_draft.ts', mod('draft'));
-    mkdirSync(join(dir, 'common'));
-    write(join(dir, 'common'), 'c.ts', mod('nested'));
-    expect((await discoverScenarioModules(dir, '.ts')).map((m) => m.name)).to.deep.equal(['a1', 'a2', 'beta']);
+describe('scenario registry', () => {
+  it('lists every scenario file of tasks/scenarios (a file that exports a module but is not in all.ts fails here)', async () => {
+    const dir = join(REPO_ROOT, 'tasks', 'scenarios');
+    const listed = new Set((await listScenarioModules()).map((m) => m.name));
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'all.ts');
+    let exported = 0;
+    for (const f of files) {
+      const mod = (await import(pathToFileURL(join(dir, f)).href)) as { scenarioModule?: { name: string }; scenarioModules?: { name: string }[] };
+      for (const m of [...(mod.scenarioModule ? [mod.scenarioModule] : []), ...(mod.scenarioModules ?? [])]) {
+        exported++;
+        expect(listed.has(m.name), `${f} exports scenario '${m.name}' that tasks/scenarios/all.ts does not list`).to.equal(true);
+      }
+    }
+    expect(exported).to.equal(listed.size);
   });
 
-  it('refuses a scenario name defined twice, naming both files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evalfirst-scen-'));
-    write(dir, 'one.ts', mod('same'));
-    write(dir, 'two.ts', mod('same'));
-    let err: Error | undefined;
-    await discoverScenarioModules(dir, '.ts').catch((e: Error) => (err = e));
-    expect(err?.message).to.match(/'same' is defined twice: tasks\/scenarios\/one\.ts and tasks\/scenarios\/two\.ts/);
-  });
-
-  it('names a scenario file that fails to load', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evalfirst-scen-'));
-    write(dir, 'broken.ts', "throw new Error('half-written');\n");
-    let err: Error | undefined;
-    await discoverScenarioModules(dir, '.ts').catch((e: Error) => (err = e));
-    expect(err?.message).to.match(/broken\.ts: cannot be loaded: half-written/);
+  it('refuses a scenario name defined twice', () => {
+    const m = { name: 'same', runSpecs: () => [] };
+    expect(() => indexScenarioModules([m, { ...m }])).to.throw(/'same' is defined twice/);
+    expect(indexScenarioModules([{ name: 'b', runSpecs: () => [] }, { name: 'a', runSpecs: () => [] }]).map((x) => x.name)).to.deep.equal(['a', 'b']);
   });
 });
 

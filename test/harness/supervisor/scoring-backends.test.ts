@@ -42,7 +42,7 @@ describe('supervisor scoring backends', () => {
   it('loads each checkpoint as a vLLM LoRA adapter once and completes with its name', async () => {
     const vllm = await fakeVllm();
     try {
-      const backendFor = openaiLoraScoring({ url: vllm.url });
+      const backendFor = openaiLoraScoring({ urls: [vllm.url] });
       const ckpt = { step: 5, path: '/runs/x/checkpoint-5' };
       const b = await backendFor(ckpt);
       const c = await b.complete({ ...DEFAULT_REQUEST, prompt: 'Q: ?\nA:' });
@@ -56,7 +56,7 @@ describe('supervisor scoring backends', () => {
   });
 
   it('fails (no silent fallback) when the LoRA server is unreachable', async () => {
-    const backendFor = openaiLoraScoring({ url: 'http://127.0.0.1:9' }); // nothing listens on the discard port
+    const backendFor = openaiLoraScoring({ urls: ['http://127.0.0.1:9'], retries: 0 }); // nothing listens on the discard port
     let err: Error | null = null;
     try {
       await backendFor({ step: 1, path: '/nope' });

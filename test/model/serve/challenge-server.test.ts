@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createEmbeddedBackend, type EmbeddedBackend } from '../../../model/backends/embedded.js';
 import { makeSeededDemoModel } from '../../../model/llama/demo-model.js';
 import { startChallengeServer, type RunningServer } from '../../../model/serve/challenge-server.js';
-import { createHttpBackend } from '../../../model/backends/create.js';
+import { createBackend } from '../../../model/backends/factory.js';
 import { checkServer } from '../../../model/backends/conformance.js';
 import { spawnCli } from '../../helpers/run-cli.js';
 
@@ -82,7 +82,7 @@ describe('model/serve challenge server', () => {
   });
 
   it('passes the project\'s check-server conformance checks through the challenge client', async () => {
-    const client = createHttpBackend({ protocol: 'neurips', urls: [srv.url] });
+    const client = await createBackend({ kind: 'http', protocol: 'neurips', urls: [srv.url] });
     const results = await checkServer(client);
     const failed = results.filter((r) => r.status === 'fail');
     expect(failed, JSON.stringify(failed)).to.deep.equal([]);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { pretrainTinyBase } from '../../../model/train/pretrain.js';
+import { pretrainTinyBase } from '../../../tasks/mini/tiny-base.js';
 import { readBaseConfig } from '../../../model/train/base-io.js';
 
 describe('pretrainTinyBase', function () {

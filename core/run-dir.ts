@@ -1,10 +1,34 @@
-// Reads a run directory (results.json + instances.jsonl, as the runner writes them) with errors that
-// name the file and line. Used by compare, explain and the HTML report.
+// A run directory: its layout and name, and readers for results.json + instances.jsonl (as the runner
+// writes them) with errors that name the file and line. Used by the runner, compare, explain, the
+// supervisor and the reports.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { UserError } from '../../core/errors.js';
-import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
+import { UserError } from './errors.js';
+import type { InstanceRecord, ResultsFile } from './results-schema.js';
+
+export interface RunDirPaths {
+  dir: string;
+  config: string;
+  journal: string;
+  results: string;
+  instances: string;
+}
+
+export function runDirPaths(dir: string): RunDirPaths {
+  return {
+    dir,
+    config: join(dir, 'config.json'),
+    journal: join(dir, 'journal.jsonl'),
+    results: join(dir, 'results.json'),
+    instances: join(dir, 'instances.jsonl'),
+  };
+}
+
+/** runs/2026-11-28T10-40-11Z (no colons, so it is a valid folder name everywhere). */
+export function defaultRunDir(now: Date = new Date(), base = 'runs'): string {
+  return join(base, now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-'));
+}
 
 export interface RunDir {
   dir: string;

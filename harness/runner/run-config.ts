@@ -1,37 +1,22 @@
-// The layout of a run directory and its config.json: everything `eval --resume` needs to carry on.
+// A run directory's config.json: everything `eval --resume` needs to carry on (the layout: core/run-dir.ts).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeJsonAtomic } from '../../core/atomic-write.js';
-import { join } from 'node:path';
+import { runDirPaths, type RunDirPaths } from '../../core/run-dir.js';
 import { UserError } from '../../core/errors.js';
 
-export interface RunDirPaths {
-  dir: string;
-  config: string;
-  journal: string;
-  results: string;
-  instances: string;
-}
+import type { BackendConfig } from '../../model/backends/factory.js';
 
-export function runDirPaths(dir: string): RunDirPaths {
-  return {
-    dir,
-    config: join(dir, 'config.json'),
-    journal: join(dir, 'journal.jsonl'),
-    results: join(dir, 'results.json'),
-    instances: join(dir, 'instances.jsonl'),
-  };
-}
-
-/** runs/2026-11-28T10-40-11Z (no colons, so it is a valid folder name everywhere). */
-export function defaultRunDir(now: Date = new Date(), base = 'runs'): string {
-  return join(base, now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-'));
-}
+/**
+ * How a run's answers were produced: a BackendConfig (rebuildable by `eval --resume`), or a record of
+ * a backend built in code (a supervisor's checkpoint scorer, a test), which only provenance reads.
+ */
+export type BackendRecord = BackendConfig | { kind: 'checkpoint' | 'programmatic'; protocol?: string; [k: string]: unknown };
 
 /** What config.json holds; `backend` is enough for the CLI to rebuild the backend on resume. */
 export interface RunConfig {
   entries: string[];
   suite?: string;
-  backend: { kind: string; [k: string]: unknown };
+  backend: BackendRecord;
   dataDir: string;
   concurrency: number;
   maxEvalInstances?: number;
