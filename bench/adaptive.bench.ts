@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import { adaptivePlan, runAdaptive } from '../harness/supervisor/adaptive.js';
 import { scoreInterval } from '../harness/supervisor/confidence.js';
 import { judgeTarget, parseTarget } from '../harness/supervisor/target.js';
-import { mulberry32 } from '../harness/stats/prng.js';
+import { uniforms } from '../kernels/rng.js';
 
 interface Tally {
   requests: number;
@@ -20,7 +20,7 @@ export async function run(): Promise<void> {
   const trials = 2000;
   const table = new Table({ style: { head: [], border: [] }, head: ['N (suite size)', 'procedure', 'requests / checkpoint', 'ratio', 'wrong decisions', 'undecided'] });
   for (const N of [500, 2000]) {
-    const rand = mulberry32(N);
+    const rand = uniforms(N);
     const full: Tally = { requests: 0, wrong: 0, undecided: 0 };
     const adaptive: Tally = { requests: 0, wrong: 0, undecided: 0 };
     for (let t = 0; t < trials; t++) {

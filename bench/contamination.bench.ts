@@ -12,7 +12,7 @@ import { scanDataset } from '../harness/gate/scan-dataset.js';
 import { normalizeTokens } from '../harness/gate/normalize.js';
 import { readTrainingRows } from '../harness/gate/training-rows.js';
 import { sharedDataDir } from '../test/helpers/shared-data.js';
-import { mulberry32 } from '../harness/stats/prng.js';
+import { uniforms } from '../kernels/rng.js';
 
 const ROWS = Number(process.env.CONTAMINATION_BENCH_ROWS ?? 1_000_000);
 const PLANTED_EVERY = 1000; // one copied test question per 1000 rows
@@ -27,7 +27,7 @@ function suiteEntries(dataDir: string): string[] {
 }
 
 async function writeSyntheticRows(file: string, vocab: string[], questions: string[]): Promise<number> {
-  const rng = mulberry32(7);
+  const rng = uniforms(7);
   const out = createWriteStream(file);
   let planted = 0;
   for (let i = 0; i < ROWS; i++) {

@@ -7,7 +7,7 @@ import type { LlamaConfig } from '../model/llama/config.js';
 import { initLora, DEFAULT_LORA } from '../model/train/lora.js';
 import { TrainModel } from '../model/train/model.js';
 import { adamwUpdate, initAdamW } from '../model/train/optimizer.js';
-import { TrainRng } from '../model/train/rng.js';
+import { Rng } from '../kernels/rng.js';
 import { initBase, quantizeProjections, PROJECTIONS, projectionShape } from '../model/train/weights.js';
 import { TINY_BASE_DEFAULTS } from '../tasks/mini/tiny-base.js';
 
@@ -25,7 +25,7 @@ function trainFlops(c: LlamaConfig, T: number): number {
 }
 
 async function measure(name: string, c: LlamaConfig, mode: 'full' | 'qlora', T: number, seconds: number): Promise<number> {
-  const rng = new TrainRng(1);
+  const rng = new Rng(1);
   const base = initBase(c, () => rng.normal());
   let lora = null;
   if (mode === 'qlora') {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { GGMLType } from '../../model/formats/ggml-type.js';
 import { writeLlamaGGUF } from '../../model/llama/gguf-export.js';
 import { seededHfTensors, tinyConfig } from '../../model/llama/seeded.js';
-import { Rng } from '../../model/llama/rng.js';
+import { Rng } from '../../kernels/rng.js';
 import { seededSpmVocab } from '../../model/tokenizer/seeded-vocab.js';
 
 export const PARITY_CONFIG = tinyConfig({ dim: 128, hiddenDim: 256, nLayers: 3, nHeads: 8, nKvHeads: 2, headDim: 16, vocabSize: 512, maxSeqLen: 256 });

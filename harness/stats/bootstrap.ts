@@ -4,7 +4,7 @@
 // is one task (run). One stratum gives the plain paired bootstrap of a task; several give a group's
 // delta as HELM aggregates it (unweighted mean of run means), resampling within each task.
 // Unpaired: each side is resampled independently within each stratum.
-import { mulberry32, randomIndex, type Rng } from './prng.js';
+import { Rng } from '../../kernels/rng.js';
 import { mean, quantileSorted } from './quantile.js';
 
 export interface BootstrapOptions {
@@ -33,7 +33,7 @@ function withDefaults(opts: BootstrapOptions): Required<BootstrapOptions> {
 function resampledMean(xs: ArrayLike<number>, rng: Rng): number {
   const n = xs.length;
   let s = 0;
-  for (let i = 0; i < n; i++) s += xs[randomIndex(rng, n)];
+  for (let i = 0; i < n; i++) s += xs[rng.int(n)];
   return s / n;
 }
 
@@ -49,7 +49,7 @@ export function pairedBootstrapCI(strata: ArrayLike<number>[], opts: BootstrapOp
   const used = strata.filter((s) => s.length > 0);
   if (used.length === 0) throw new Error('paired bootstrap needs at least one pair');
   const delta = mean(used.map((s) => mean(s)));
-  const rng = mulberry32(seed);
+  const rng = new Rng(seed);
   const stats = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let s = 0;
@@ -65,7 +65,7 @@ export function unpairedBootstrapCI(strata: { a: ArrayLike<number>; b: ArrayLike
   const used = strata.filter((s) => s.a.length > 0 && s.b.length > 0);
   if (used.length === 0) throw new Error('unpaired bootstrap needs scores on both sides');
   const delta = mean(used.map((s) => mean(s.b) - mean(s.a)));
-  const rng = mulberry32(seed);
+  const rng = new Rng(seed);
   const stats = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let s = 0;

@@ -3,7 +3,7 @@
 // are always log-softmax of the raw logits (temperature does not change what is reported, as with
 // llama.cpp's and HF's logprobs).
 import { argmax, logSumExp, topK } from '../../kernels/index.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../kernels/rng.js';
 
 export interface SamplingParams {
   /** <= GREEDY_TEMPERATURE means greedy (HELM sends 1e-7 for temperature 0). */

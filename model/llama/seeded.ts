@@ -2,7 +2,7 @@
 // and the demo model. Std 0.02 like HF's initializer_range; norms around 1.
 import type { LlamaConfig } from './config.js';
 import { hfProjectionName } from './hf-checkpoint.js';
-import { randomNormal, Rng } from './rng.js';
+import { randomNormal, Rng } from '../../kernels/rng.js';
 import { PROJECTIONS, projectionShape } from './weights.js';
 
 export type NamedTensors = Record<string, { shape: number[]; data: Float32Array }>;

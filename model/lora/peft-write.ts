@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSafetensors, type TensorToWrite } from '../formats/safetensors-write.js';
 import type { LlamaConfig } from '../llama/config.js';
-import { randomNormal, Rng } from '../llama/rng.js';
+import { randomNormal, Rng } from '../../kernels/rng.js';
 import { projectionShape, type Projection } from '../llama/weights.js';
 
 export interface PeftWriteOptions {

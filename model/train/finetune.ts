@@ -12,7 +12,7 @@ import { readJsonlPairs, tokenizePairs, type DataStats } from './data.js';
 import { DEFAULT_LORA, adapterConfigJson, initLora, loraTensors, type LoraAdapters } from './lora.js';
 import { trainLoop, type CheckpointDecision, type StopReason } from './loop.js';
 import { TrainModel } from './model.js';
-import { TrainRng } from './rng.js';
+import { Rng } from '../../kernels/rng.js';
 import { readAllF32, writeF32Tensors } from './tensor-io.js';
 import { PROJECTIONS, type Projection } from './weights.js';
 
@@ -100,7 +100,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const { examples, stats } = tokenizePairs(pairs, encode, config.bosId, config.eosIds[0] ?? null, maxSeqLen, opts.overlong ?? 'truncate');
   if (examples.length === 0) throw new UserError(`${opts.data}: no row fits the ${maxSeqLen}-token window (${stats.skipped} skipped)`);
   const loraOptions = { r, alpha, dropout, useRslora: opts.useRslora ?? false, targetModules: targets };
-  const lora: LoraAdapters = initLora(config, loraOptions, (() => { const g = new TrainRng((seed ^ 0x3c6ef372) >>> 0); return () => g.uniform(); })());
+  const lora: LoraAdapters = initLora(config, loraOptions, (() => { const g = new Rng((seed ^ 0x3c6ef372) >>> 0); return () => g.uniform(); })());
   const resume = opts.resumeFrom ? readCheckpoint(opts.resumeFrom) : null;
   if (resume && opts.resumeFrom) {
     const saved = readAllF32(join(opts.resumeFrom, 'adapter_model.safetensors'));

@@ -3,7 +3,7 @@
 // A[r,in], B[out,r]. Activations saved for the backward live in `LinearActs`.
 import { matmulBackward, matmulForward, matmulNF4Backward, matmulNF4Forward } from '../../kernels/index.js';
 import type { LoraPair } from './lora.js';
-import type { TrainRng } from './rng.js';
+import type { Rng } from '../../kernels/rng.js';
 import type { BaseWeight } from './weights.js';
 
 export interface LinearGrads {
@@ -48,7 +48,7 @@ export interface LinearScratch {
 }
 
 // y[T,out] = x[T,in]·Wᵀ + scaling·(drop(x)·Aᵀ)·Bᵀ; dropout masks drawn from rng when training
-export function linearForward(y: Float32Array, x: Float32Array, T: number, l: Linear, acts: LinearActs, s: LinearScratch, rng: TrainRng | null): void {
+export function linearForward(y: Float32Array, x: Float32Array, T: number, l: Linear, acts: LinearActs, s: LinearScratch, rng: Rng | null): void {
   const { inDim: C, outDim: OC } = l;
   if (l.base.kind === 'f32') matmulForward(y, x, l.base.w, null, T, C, OC);
   else matmulNF4Forward(y, x, l.base.w, T, C, OC);

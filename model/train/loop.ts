@@ -8,7 +8,7 @@ import { writeCheckpoint, type LoadedCheckpoint, type LogEntry, type ResumeState
 import { exampleTensors, type Example } from './data.js';
 import type { TrainModel } from './model.js';
 import { adamwUpdate, gradNorm, initAdamW, type AdamWOptions } from './optimizer.js';
-import { TrainRng } from './rng.js';
+import { Rng } from '../../kernels/rng.js';
 import { learningRate } from './schedule.js';
 
 export type CheckpointDecision = 'continue' | 'stop';
@@ -48,8 +48,8 @@ export async function trainLoop(model: TrainModel, examples: Example[], o: LoopO
   if (examples.length === 0) throw new Error('no training examples');
   const optimizer = initAdamW(model.params);
   let state: ResumeState;
-  let dataRng: TrainRng;
-  let dropoutRng: TrainRng;
+  let dataRng: Rng;
+  let dropoutRng: Rng;
   let log: LogEntry[] = [];
   if (resume) {
     state = structuredClone(resume.state);
@@ -59,12 +59,12 @@ export async function trainLoop(model: TrainModel, examples: Example[], o: LoopO
       }
     }
     resume.restoreOptimizer(model.params, optimizer);
-    dataRng = TrainRng.fromState(state.dataRng);
-    dropoutRng = TrainRng.fromState(state.dropoutRng);
+    dataRng = Rng.fromState(state.dataRng);
+    dropoutRng = Rng.fromState(state.dropoutRng);
     log = resume.log.slice();
   } else {
-    dataRng = new TrainRng(o.seed);
-    dropoutRng = new TrainRng((o.seed ^ 0x6a09e667) >>> 0);
+    dataRng = new Rng(o.seed);
+    dropoutRng = new Rng((o.seed ^ 0x6a09e667) >>> 0);
     state = { version: 1, step: 0, epoch: 0, position: 0, order: dataRng.permutation(examples.length), dataRng: [], dropoutRng: [], fingerprint, tokensSeen: 0 };
   }
   const schedule = { lr: o.lr, warmupSteps: o.warmupSteps, totalSteps: o.maxSteps, minLrRatio: o.minLrRatio };

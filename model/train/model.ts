@@ -21,7 +21,7 @@ import {
 import type { LlamaConfig } from '../llama/config.js';
 import { allocLinearActs, linearBackward, linearForward, type Linear, type LinearActs, type LinearScratch } from './linear.js';
 import type { LoraAdapters } from './lora.js';
-import type { TrainRng } from './rng.js';
+import type { Rng } from '../../kernels/rng.js';
 import { PROJECTIONS, projectionPath, projectionShape, type BaseWeights, type Projection } from './weights.js';
 
 /** A trainable tensor with its gradient (and the HF/PEFT name it is saved under). */
@@ -178,7 +178,7 @@ export class TrainModel {
   }
 
   /** Forward over tokens[0..T): logits[T,V] (a view valid until the next call). rng: dropout when training. */
-  forward(tokens: ArrayLike<number>, T: number, rng: TrainRng | null): Float32Array {
+  forward(tokens: ArrayLike<number>, T: number, rng: Rng | null): Float32Array {
     this.forwardBlocks(tokens, T, rng);
     const c = this.config;
     this.p('rmsnorm', () => rmsnormForward(this.xfn, this.rstdF, this.xFinal, this.base.norm, T, c.dim, c.normEps));
@@ -198,7 +198,7 @@ export class TrainModel {
     return out;
   }
 
-  private forwardBlocks(tokens: ArrayLike<number>, T: number, rng: TrainRng | null): void {
+  private forwardBlocks(tokens: ArrayLike<number>, T: number, rng: Rng | null): void {
     this.checkT(T);
     const c = this.config;
     const C = c.dim, NH = c.nHeads, NKV = c.nKvHeads, HS = c.headDim, F = c.hiddenDim;

@@ -10,7 +10,7 @@ import type { Example } from './data.js';
 import { loadTokenizer } from './finetune.js';
 import { trainLoop } from './loop.js';
 import { TrainModel } from './model.js';
-import { TrainRng } from './rng.js';
+import { Rng } from '../../kernels/rng.js';
 import { initBase } from './weights.js';
 
 export interface ModelShape {
@@ -63,7 +63,7 @@ export async function pretrainBase(o: PretrainOptions): Promise<PretrainResult> 
     const ids = [1, ...encode(d), 2].slice(0, o.maxSeqLen + 1);
     examples.push({ ids: Int32Array.from(ids), promptLen: 1, line: i + 1 });
   });
-  const rng = new TrainRng(o.seed);
+  const rng = new Rng(o.seed);
   const base = initBase(config, () => rng.normal());
   const model = new TrainModel(base, null, o.maxSeqLen);
   const res = await trainLoop(model, examples, {

@@ -3,7 +3,7 @@ import { mcnemarExactP, binomialHalfCdf } from '../../harness/stats/mcnemar.js';
 import { holmAdjust } from '../../harness/stats/holm.js';
 import { wilsonInterval, normalInterval, zForLevel, normalQuantile } from '../../harness/stats/intervals.js';
 import { pairedBootstrapCI, unpairedBootstrapCI } from '../../harness/stats/bootstrap.js';
-import { mulberry32 } from '../../harness/stats/prng.js';
+import { uniforms } from '../../kernels/rng.js';
 import { quantileSorted } from '../../harness/stats/quantile.js';
 
 describe('stats', () => {
@@ -96,7 +96,7 @@ describe('stats', () => {
     });
     it('covers the true paired difference about 95 % of the time on simulated 0/1 data', () => {
       // 400 simulated experiments, n=200 pairs, P(A right)=0.6, P(B right)=0.65 with correlated errors.
-      const rng = mulberry32(12345);
+      const rng = uniforms(12345);
       const trueDelta = 0.05;
       let covered = 0;
       const trials = 400;

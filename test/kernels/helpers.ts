@@ -1,16 +1,10 @@
 // Seeded random tensors and a finite-difference gradient checker for the kernel tests.
 import { expect } from 'chai';
+import { uniforms } from '../../kernels/rng.js';
 
-// mulberry32: small, seeded, good enough for test inputs
+// seeded uniforms in [0, 1) for test inputs (the project's one PRNG)
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return uniforms(seed);
 }
 
 // n values ~ N(0, scale²), seeded (Box–Muller)

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { clopperPearson, binomialCdf, hoeffding } from '../../../harness/supervisor/confidence.js';
 import { adaptivePlan, runAdaptive } from '../../../harness/supervisor/adaptive.js';
 import { parseTarget } from '../../../harness/supervisor/target.js';
-import { mulberry32 } from '../../../harness/stats/prng.js';
+import { uniforms } from '../../../kernels/rng.js';
 
 describe('supervisor confidence intervals', () => {
   it('binomial CDF matches exact sums', () => {
@@ -42,7 +42,7 @@ describe('supervisor adaptive evaluation', () => {
     const target = parseTarget('task >= 0.6');
     const N = 1000;
     const alpha = 0.05;
-    const rand = mulberry32(7);
+    const rand = uniforms(7);
     let wrong = 0;
     let decided = 0;
     let used = 0;

@@ -7,7 +7,7 @@ import { gv, writeGGUF, type GGUFTensorToWrite } from '../../../model/formats/gg
 import { GGMLType } from '../../../model/formats/ggml-type.js';
 import { GGUFValueType } from '../../../model/formats/gguf-value.js';
 import { UserError } from '../../../core/errors.js';
-import { Rng } from '../../../model/llama/rng.js';
+import { Rng } from '../../../kernels/rng.js';
 
 describe('model/formats/gguf', () => {
   let dir: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SafetensorsFile, parseSafetensorsHeader } from '../../../model/formats/safetensors.js';
 import { writeSafetensors } from '../../../model/formats/safetensors-write.js';
 import { UserError } from '../../../core/errors.js';
-import { Rng } from '../../../model/llama/rng.js';
+import { Rng } from '../../../kernels/rng.js';
 
 describe('model/formats/safetensors', () => {
   let dir: string;

@@ -6,7 +6,7 @@ import { createEmbeddedBackend, incrementalTexts } from '../../../model/backends
 import { makeSeededDemoModel } from '../../../model/llama/demo-model.js';
 import { findStop, generate, generateAsync } from '../../../model/llama/generate.js';
 import { loadModel } from '../../../model/llama/load.js';
-import { Rng } from '../../../model/llama/rng.js';
+import { Rng } from '../../../kernels/rng.js';
 import { sampleToken } from '../../../model/llama/sampling.js';
 import { DEFAULT_REQUEST } from '../../../core/request.js';
 import { RequestError } from '../../../core/backend.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tokenizerConfigJson, tokenizerJson, trainBpe } from '../../../tasks/mini/bpe.js';
 import { alpacaPrompt } from '../../../model/train/data.js';
 import { saveBase } from '../../../model/train/base-io.js';
-import { TrainRng } from '../../../model/train/rng.js';
+import { Rng } from '../../../kernels/rng.js';
 import { initBase } from '../../../model/train/weights.js';
 import { tinyConfig } from './tiny-model.js';
 
@@ -25,7 +25,7 @@ export function writeTinyBase(dir: string, seed = 1): void {
   const bpe = trainBpe(text, 400);
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson(bpe)));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfigJson(128)));
-  const rng = new TrainRng(seed);
+  const rng = new Rng(seed);
   const base = initBase(tinyConfig({ vocabSize: bpe.vocab.size, maxSeqLen: 256, dim: 32, hiddenDim: 64, headDim: 16 }), () => rng.normal() * 10); // std 0.2: a random base with 0.02 leaves lm_head too weak to fit
   saveBase(dir, base, dir);
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { initLora, type LoraOptions } from '../../../model/train/lora.js';
 import { TrainModel } from '../../../model/train/model.js';
-import { TrainRng } from '../../../model/train/rng.js';
+import { Rng } from '../../../kernels/rng.js';
 import { quantizeProjections, PROJECTIONS } from '../../../model/train/weights.js';
 import { tinyBase, tinyConfig } from './tiny-model.js';
 
@@ -12,16 +12,16 @@ const targets = tokens.subarray(1);
 const mask = Uint8Array.from([0, 0, 1, 1, 1, 1]); // prompt positions masked
 
 function lossOf(m: TrainModel, dropoutSeed: number | null): number {
-  m.forward(inputs, T, dropoutSeed === null ? null : new TrainRng(dropoutSeed));
+  m.forward(inputs, T, dropoutSeed === null ? null : new Rng(dropoutSeed));
   return m.loss(targets, mask, T);
 }
 
 /** Compares analytic gradients with central differences at a few indices of every parameter. */
 function gradcheck(m: TrainModel, dropoutSeed: number | null, perParam = 4): { checked: number; worst: number } {
   m.zeroGrads();
-  m.forward(inputs, T, dropoutSeed === null ? null : new TrainRng(dropoutSeed));
+  m.forward(inputs, T, dropoutSeed === null ? null : new Rng(dropoutSeed));
   m.backward(inputs, targets, mask, T, 1, true);
-  const pick = new TrainRng(99);
+  const pick = new Rng(99);
   let checked = 0;
   let worst = 0;
   for (const p of m.params) {
@@ -65,7 +65,7 @@ describe('trainer backward (finite-difference gradient checks)', () => {
     const config = tinyConfig();
     const base = tinyBase(config);
     quantizeProjections(base);
-    const rng = new TrainRng(3);
+    const rng = new Rng(3);
     const opts: LoraOptions = { r: 4, alpha: 8, dropout: 0, useRslora: false, targetModules: [...PROJECTIONS] };
     const lora = initLora(config, opts, () => rng.uniform());
     for (const l of lora.layers) for (const p of PROJECTIONS) { const B = l[p]!.B; for (let i = 0; i < B.length; i++) B[i] = 0.3 * rng.normal(); }
@@ -79,7 +79,7 @@ describe('trainer backward (finite-difference gradient checks)', () => {
     const config = tinyConfig();
     const base = tinyBase(config, 5);
     quantizeProjections(base);
-    const rng = new TrainRng(4);
+    const rng = new Rng(4);
     const lora = initLora(config, { r: 2, alpha: 4, dropout: 0.25, useRslora: true, targetModules: ['q_proj', 'v_proj', 'down_proj'] }, () => rng.uniform());
     expect(lora.scaling).to.be.closeTo(4 / Math.sqrt(2), 1e-12);
     for (const l of lora.layers) for (const p of ['q_proj', 'v_proj', 'down_proj'] as const) { const B = l[p]!.B; for (let i = 0; i < B.length; i++) B[i] = 0.3 * rng.normal(); }
