@@ -24,6 +24,8 @@ export interface RunResult {
   numErrors: number;
   /** The adapter spec used, for explain/compare. */
   adapterSpec: Record<string, unknown>;
+  /** Scenarios that draw from HELM's global random state: the state assumed ("seed 0 (standalone)…" or "process order of SUITE, position k…"). */
+  processRandom?: string;
   /** sha256 of each data file read, path relative to the data dir. */
   dataChecksums: Record<string, string>;
 }

@@ -15,6 +15,7 @@ import { UserError } from '../user-error.js';
 
 interface EvalFlags {
   suite?: string;
+  helmProcessOrder?: string;
   server?: string;
   protocol: string;
   modelName?: string;
@@ -94,6 +95,12 @@ function backendConfigFromFlags(f: EvalFlags): BackendConfig {
   };
 }
 
+async function processOrder(nameOrPath: string): Promise<{ label: string; entries: string[] }> {
+  const { loadSuite } = (await import('../../tasks/suites/suite.js')) as { loadSuite(n: string): { name: string; entries: string[] } };
+  const suite = loadSuite(nameOrPath);
+  return { label: suite.name, entries: suite.entries };
+}
+
 async function suiteEntries(nameOrPath: string): Promise<string[]> {
   const { loadSuite } = (await import('../../tasks/suites/suite.js')) as { loadSuite(n: string): { name: string; entries: string[] } };
   return loadSuite(nameOrPath).entries;
@@ -104,6 +111,7 @@ export function command(): Command {
     .description('evaluate run entries or a suite against a model server or an embedded model')
     .argument('[entries...]', 'HELM run entries, e.g. "mmlu:subject=anatomy,max_eval_instances=15"')
     .option('--suite <name|file>', 'a suite name (tasks/suites) or a .conf file of run entries')
+    .option('--helm-process-order <suite>', "draw the ETHICS splits from the random state HELM's process left when running this suite's runs in order (default: the evaluated entries' own order)")
     .option('--server <urls>', 'model server base URL(s), comma-separated replicas')
     .addOption(new Option('--protocol <p>', 'server protocol').choices(['neurips', 'openai']).default('neurips'))
     .option('--model-name <name>', 'model name sent to an OpenAI-compatible server')
@@ -136,7 +144,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
   let config: RunConfig;
   let outDir: string;
   if (flags.resume) {
-    if (positional.length > 0 || flags.suite || flags.server || flags.model) throw new UserError('--resume takes its entries and backend from the run directory; give no others');
+    if (positional.length > 0 || flags.suite || flags.helmProcessOrder || flags.server || flags.model) throw new UserError('--resume takes its entries and backend from the run directory; give no others');
     outDir = flags.resume;
     config = readRunConfig(outDir);
   } else {
@@ -152,6 +160,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       dataDir: resolveDataDir(flags.dataDir),
       concurrency: flags.concurrency,
       maxEvalInstances: flags.maxEvalInstances,
+      ...(flags.helmProcessOrder ? { helmProcessOrder: await processOrder(flags.helmProcessOrder) } : {}),
       cache: flags.cache ? defaultCachePath() : null,
       createdAt: new Date().toISOString(),
     };
@@ -177,6 +186,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       outDir,
       concurrency: config.concurrency,
       maxEvalInstances: config.maxEvalInstances,
+      helmProcessOrder: config.helmProcessOrder,
       cachePath: config.cache,
       resume: Boolean(flags.resume),
       onProgress: progress ? (e) => progress.update(e) : undefined,

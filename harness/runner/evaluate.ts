@@ -50,6 +50,11 @@ export interface EvaluateOptions {
   /** Recorded in config.json/results.json: how to rebuild the backend (protocol, urls, model path...). */
   backendConfig?: { kind: string; protocol?: string; [k: string]: unknown };
   suite?: string;
+  /**
+   * The helm-run process whose run order decides the global random state of scenarios that draw
+   * from it unseeded (the ETHICS splits): default, one process over `entries` in their order.
+   */
+  helmProcessOrder?: { label: string; entries: string[] };
   /** The task-side steps; default: tasks/ (see taskPipeline). */
   pipeline?: Pipeline;
 }
@@ -95,6 +100,7 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
     dataDir: options.dataDir,
     concurrency,
     maxEvalInstances: options.maxEvalInstances,
+    ...(options.helmProcessOrder ? { helmProcessOrder: options.helmProcessOrder } : {}),
     cache: options.cachePath ?? null,
     createdAt: new Date().toISOString(),
   };
@@ -102,8 +108,21 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
 
   // Resolve every entry before sending anything, so a typo fails at once.
   const specs: { entry: string; runSpec: RunSpec }[] = [];
+  const resolve = (entry: string) => pipeline.runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances, dataDir: options.dataDir });
   for (const entry of options.entries) {
-    for (const runSpec of await pipeline.runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances, dataDir: options.dataDir })) specs.push({ entry, runSpec });
+    for (const runSpec of await resolve(entry)) specs.push({ entry, runSpec });
+  }
+  if (pipeline.inProcessOrder) {
+    // The global random state is computed from the process order and the data, never from answers.
+    const targets = specs.map((s) => s.runSpec);
+    let order = targets;
+    let label = options.suite ?? 'the given entries';
+    if (options.helmProcessOrder) {
+      order = [];
+      for (const entry of options.helmProcessOrder.entries) order.push(...(await resolve(entry)));
+      label = options.helmProcessOrder.label;
+    }
+    pipeline.inProcessOrder(order, label, targets).forEach((runSpec, k) => (specs[k]!.runSpec = runSpec));
   }
 
   const sample = options.sampleIds ? new Set(options.sampleIds) : undefined;

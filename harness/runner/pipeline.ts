@@ -17,6 +17,8 @@ export type InstanceFilter = (runName: string, instance: Instance) => boolean;
 
 export interface Pipeline {
   runSpecsForEntry(entry: string, options: { defaultMaxEvalInstances?: number; dataDir?: string }): Promise<RunSpec[]>;
+  /** `targets` as run in one helm-run process over `order` (named `label`): scenarios that draw from the process's random state get it. */
+  inProcessOrder?(order: RunSpec[], label: string, targets: RunSpec[]): RunSpec[];
   /** Eval instances chosen as HELM does (then `filter`), augmented when asked, adapted into requests. */
   planRun(runSpec: RunSpec, backend: Backend, dataDir: string, filter?: InstanceFilter): Promise<RequestState[]>;
   score(runSpec: RunSpec, state: RequestState, completion: Completion): Record<string, number>;

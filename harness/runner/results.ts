@@ -62,6 +62,7 @@ export function scoreRun(
     numRequests: states.length,
     numErrors: errors.length,
     adapterSpec: { ...runSpec.adapterSpec },
+    ...(runSpec.processRandom ? { processRandom: runSpec.processRandom } : {}),
     dataChecksums,
   };
   return { run, records, errors };

@@ -5,6 +5,7 @@ import { adaptRun, prepareRunInstances, windowFromBackend } from '../../tasks/ad
 import { augmentInstances } from '../../tasks/augment/index.js';
 import { checkMetrics, scoreRequest } from '../../tasks/metrics/registry.js';
 import { aggregateRun, aggregateGroups } from '../../tasks/metrics/aggregate.js';
+import { inHelmProcessOrder } from '../../tasks/suites/process-order.js';
 import type { Pipeline } from './pipeline.js';
 
 export function taskPipeline(): Pipeline {
@@ -14,6 +15,7 @@ export function taskPipeline(): Pipeline {
       specs.forEach(checkMetrics); // an unknown metric fails before any request is sent
       return specs;
     },
+    inProcessOrder: (order, label, targets) => inHelmProcessOrder(order, label, targets),
     async planRun(runSpec, backend, dataDir, filter) {
       const all = await runSpec.scenario.load(dataDir);
       const { train, eval: selected } = prepareRunInstances(runSpec, all);
