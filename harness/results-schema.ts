@@ -6,6 +6,8 @@ export interface MetricStat {
   /** Standard error of the mean (sample std / sqrt(n)); 0 when count < 2. */
   stderr: number;
   count: number;
+  /** Why a metric has no value (count 0): e.g. run-level bias metrics "unavailable: ..." or HELM's None. */
+  note?: string;
 }
 
 export interface RunResult {

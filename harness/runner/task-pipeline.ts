@@ -5,6 +5,7 @@ import { adaptRun, prepareRunInstances, windowFromBackend } from '../../tasks/ad
 import { augmentInstances } from '../../tasks/augment/index.js';
 import { checkMetrics, scoreRequest } from '../../tasks/metrics/registry.js';
 import { aggregateRun, aggregateGroups } from '../../tasks/metrics/aggregate.js';
+import { aggregateRunMetrics } from '../../tasks/metrics/run-metrics.js';
 import { inHelmProcessOrder } from '../../tasks/suites/process-order.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -24,7 +25,7 @@ export function taskPipeline(): Pipeline {
       return adaptRun(runSpec, evalInstances, train, windowFromBackend(backend));
     },
     score: (runSpec, state, completion) => scoreRequest(runSpec, state, completion),
-    aggregateRun: (runSpec, records) => aggregateRun(runSpec, records),
+    aggregateRun: (runSpec, records) => ({ ...aggregateRun(runSpec, records), ...aggregateRunMetrics(runSpec, records) }),
     aggregateGroups: (runs) => aggregateGroups(runs),
   };
 }
