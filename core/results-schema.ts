@@ -6,6 +6,8 @@ export interface MetricStat {
   /** Standard error of the mean (sample std / sqrt(n)); 0 when count < 2. */
   stderr: number;
   count: number;
+  /** Why a metric has no value (count 0): e.g. run-level bias metrics "unavailable: ..." or HELM's None. */
+  note?: string;
 }
 
 export interface RunResult {
@@ -24,6 +26,8 @@ export interface RunResult {
   numErrors: number;
   /** The adapter spec used, for explain/compare. */
   adapterSpec: Record<string, unknown>;
+  /** Scenarios that draw from HELM's global random state: the state assumed ("seed 0 (standalone)…" or "process order of SUITE, position k…"). */
+  processRandom?: string;
   /** sha256 of each data file read, path relative to the data dir. */
   dataChecksums: Record<string, string>;
 }

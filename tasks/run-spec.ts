@@ -4,6 +4,7 @@
 import type { AdapterSpec } from './adapters/adapter-spec.js';
 import type { Instance, Split } from './instance.js';
 import type { CompletionRequest } from '../core/request.js';
+import type { PythonRandom } from './random/python-random.js';
 
 export type RunEntryArgs = Record<string, string>;
 
@@ -14,6 +15,12 @@ export interface Scenario {
   load(dataDir: string): Promise<Instance[]>;
   /** The data files this scenario reads, relative to dataDir (for checksums and `data verify`). */
   files(dataDir: string): Promise<string[]> | string[];
+  /**
+   * Only for scenarios whose HELM get_instances draws from CPython's global `random` without seeding
+   * it (the fork's ethics commonsense/virtue/deontology): `load` drawing from `random`, the replica of
+   * the process's generator at that moment (tasks/suites/process-order.ts computes it).
+   */
+  loadWithProcessRandom?(dataDir: string, random: PythonRandom): Promise<Instance[]>;
 }
 
 export interface RunSpec {
@@ -29,6 +36,20 @@ export interface RunSpec {
   mainSplit: Split;
   /** "canonical" adds HELM's robustness and fairness perturbations. */
   dataAugmentation: 'canonical' | null;
+  /**
+   * For runs whose scenario draws from the process's global random state: which state was assumed,
+   * in words, for results.json ("seed 0 (standalone)" or "process order of SUITE, position k").
+   */
+  processRandom?: string;
+  /** Metrics computed over all of a run's completions at once (HELM's evaluate_instances: the bias metrics). */
+  runMetrics?: RunMetric[];
+}
+
+/** A metric of the whole run: a value over every completion text of the main split, or why there is none. */
+export interface RunMetric {
+  name: string;
+  /** null value: HELM's None (its Stat stays empty, the leaderboard sees no value); `note` says why. */
+  compute(completionTexts: string[]): { value: number | null; note?: string };
 }
 
 export interface ScenarioModule {

@@ -18,10 +18,10 @@ function summarize(results: FetchResult[]): string {
   return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
 }
 
-/** An archive is needed when a member pin is missing or wrong (MMLU), or its tree is absent (MATH). */
+/** An archive is needed when a member pin is missing or wrong (MMLU, punkt_tab), or its tree is absent (MATH). */
 async function needsArchive(dataDir: string, archive: ArchiveSpec, pins: FilePin[]): Promise<boolean> {
   const members = pins.filter((p) => p.url === null);
-  if (members.length > 0) return (await verifyPins(dataDir, [['', members]])).some((r) => r.status !== 'ok');
+  if (members.length > 0) return (await verifyPins(dataDir, [['', members]])).some((r) => r.status !== 'ok' && r.status !== 'unverified');
   return archive.members.some((m) => !existsSync(join(dataDir, archive.into, m)));
 }
 

@@ -18,6 +18,7 @@ import { writeReport } from '../../reports/html/write-report.js';
 
 interface EvalFlags {
   suite?: string;
+  helmProcessOrder?: string;
   server?: string;
   protocol: string;
   modelName?: string;
@@ -58,12 +59,17 @@ function backendConfigFromFlags(f: EvalFlags): BackendConfig {
   };
 }
 
+function processOrder(nameOrPath: string): { label: string; entries: string[] } {
+  const suite = loadSuite(nameOrPath);
+  return { label: suite.name, entries: suite.entries };
+}
 
 export function command(): Command {
   return new Command('eval')
     .description('evaluate run entries or a suite against a model server or an embedded model')
     .argument('[entries...]', 'HELM run entries, e.g. "mmlu:subject=anatomy,max_eval_instances=15"')
     .option('--suite <name|file>', 'a suite name (tasks/suites) or a .conf file of run entries')
+    .option('--helm-process-order <suite>', "draw the ETHICS splits from the random state HELM's process left when running this suite's runs in order (default: the evaluated entries' own order)")
     .option('--server <urls>', 'model server base URL(s), comma-separated replicas')
     .addOption(new Option('--protocol <p>', 'server protocol').choices(['neurips', 'openai']).default('neurips'))
     .option('--model-name <name>', 'model name sent to an OpenAI-compatible server')
@@ -92,7 +98,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
   let config: RunConfig;
   let outDir: string;
   if (flags.resume) {
-    if (positional.length > 0 || flags.suite || flags.server || flags.model) throw new UserError('--resume takes its entries and backend from the run directory; give no others');
+    if (positional.length > 0 || flags.suite || flags.helmProcessOrder || flags.server || flags.model) throw new UserError('--resume takes its entries and backend from the run directory; give no others');
     outDir = flags.resume;
     config = readRunConfig(outDir);
   } else {
@@ -108,6 +114,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       dataDir: resolveDataDir(flags.dataDir),
       concurrency: flags.concurrency,
       maxEvalInstances: flags.maxEvalInstances,
+      ...(flags.helmProcessOrder ? { helmProcessOrder: processOrder(flags.helmProcessOrder) } : {}),
       cache: flags.cache ? defaultCachePath() : null,
       createdAt: new Date().toISOString(),
     };
@@ -133,6 +140,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       outDir,
       concurrency: config.concurrency,
       maxEvalInstances: config.maxEvalInstances,
+      helmProcessOrder: config.helmProcessOrder,
       cachePath: config.cache,
       resume: Boolean(flags.resume),
       onProgress: progress ? (e) => progress.update(e) : undefined,

@@ -29,6 +29,7 @@ export function command(): Command {
       for (const [column, lacking] of missingColumns(entries, opts.rule)) {
         const who = lacking.length === entries.length ? 'every entry' : lacking.join(', ');
         console.error(`note: "${column}" missing for ${who}; counted as the worst value, as the organisers did`);
+        for (const e of entries) if (e.notes?.[column] && lacking.includes(e.name)) console.error(`  ${e.name}: ${e.notes[column]}`);
       }
     });
 }

@@ -1,13 +1,13 @@
-// Benchmarks that only come as one archive (MMLU's data.tar, MATH.tar): the archive is downloaded
-// like any pinned file (kept under the data dir, resumable, never fetched twice), then the needed
-// members are unpacked with the system `tar` into the data dir.
+// Benchmarks that only come as one archive (MMLU's data.tar, MATH.tar, nltk's punkt_tab.zip): the
+// archive is downloaded like any pinned file (kept under the data dir, resumable, never fetched
+// twice), then the needed members are unpacked with the system `tar` (or `unzip`) into the data dir.
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../../core/errors.js';
 import { fetchPin, type FetchOptions, type FetchResult } from './fetch.js';
-import type { FilePin } from './pins.js';
+import { PUNKT_TAB_ZIP_URL, type FilePin } from './pins.js';
 
 const run = promisify(execFile);
 
@@ -18,6 +18,8 @@ export interface ArchiveSpec {
   members: string[];
   /** Where they go, relative to the data dir ("" for the data dir itself). */
   into: string;
+  /** tar (default) or zip; zip members may be `unzip` wildcards. */
+  format?: 'tar' | 'zip';
 }
 
 export const ARCHIVES: Record<string, ArchiveSpec> = {
@@ -31,6 +33,13 @@ export const ARCHIVES: Record<string, ArchiveSpec> = {
     members: ['MATH/train', 'MATH/test'],
     into: '',
   },
+  // nltk's trained Punkt parameters (English is what HELM's word_tokenize uses), for the bias metrics.
+  punkt_tab: {
+    archive: { path: 'nltk/tokenizers/punkt_tab.zip', url: PUNKT_TAB_ZIP_URL, sha256: null, bytes: null },
+    members: ['punkt_tab/README', 'punkt_tab/english/*'],
+    into: 'nltk/tokenizers',
+    format: 'zip',
+  },
 };
 
 /** Downloads (or reuses) the archive and unpacks its members; the members' own pins are checked afterwards by the caller. */
@@ -39,11 +48,14 @@ export async function fetchArchive(spec: ArchiveSpec, options: FetchOptions): Pr
   if (got.status === 'failed' || got.status === 'no-url') return got;
   const dest = join(options.dataDir, spec.into);
   await mkdir(dest, { recursive: true });
+  const file = join(options.dataDir, spec.archive.path);
+  const zip = spec.format === 'zip';
   try {
-    await run('tar', ['-xf', join(options.dataDir, spec.archive.path), '-C', dest, ...spec.members]);
+    if (zip) await run('unzip', ['-o', '-q', file, ...spec.members, '-d', dest]);
+    else await run('tar', ['-xf', file, '-C', dest, ...spec.members]);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new UserError('data fetch: unpacking needs the `tar` program, which was not found on PATH');
+    if (e.code === 'ENOENT') throw new UserError(`data fetch: unpacking needs the \`${zip ? 'unzip' : 'tar'}\` program, which was not found on PATH`);
     return { path: spec.archive.path, status: 'failed', detail: `unpacking ${spec.members.join(', ')} failed: ${(e.stderr ?? e.message).trim()}` };
   }
   return { ...got, detail: `unpacked ${spec.members.join(', ')} into ${dest}` };

@@ -8,6 +8,7 @@ import { UserError } from '../../core/errors.js';
 import { BBQ_CATEGORIES } from '../../tasks/scenarios/bbq.js';
 import { ETHICS } from '../../tasks/scenarios/ethics.js';
 import { AUGMENTATION_RESOURCES } from '../../tasks/augment/resources.js';
+import { PUNKT_FILES, PUNKT_TAB_DIR } from '../../tasks/text/punkt-params.js';
 
 export interface FilePin {
   /** Path under the data dir, '/'-separated. */
@@ -30,6 +31,12 @@ const TRUTHFULQA_COMMIT = 'd71c110897f5d31c5d7f309e7bc316c152f6f031';
 const BBQ_COMMIT = 'bea11bd97d79217245b5871acd247b9d6eb24598';
 const ETHICS_COMMIT = '5449543c71c039753603ab57344147a1156bfb46'; // oughtinc/ice, directory ethics/
 const LEADERBOARD_COMMIT = 'd1777be21842a619a7866ba667280c8472004f17'; // perlitz/private-helm meta-analysis
+/**
+ * nltk_data's punkt_tab package (nltk's Punkt parameters as text files; nltk >= 3.8.2 reads it). Not
+ * pinned to a commit or checksum: none could be fetched or measured when this pin was written, so the
+ * archive and its members are "unverified" (fetched, used, and reported as such).
+ */
+export const PUNKT_TAB_ZIP_URL = `${RAW}/nltk/nltk_data/gh-pages/packages/tokenizers/punkt_tab.zip`;
 
 /** Upstream blob ids of the five BBQ files too large for ../shared/datasets (its README). */
 const BBQ_MISSING_BLOBS: Record<string, string> = {
@@ -124,6 +131,14 @@ export function buildPins(): PinTable {
     corr2cause: [unverified('hidden/corr2cause.csv', GISTS['hidden/corr2cause.csv'])],
     ...Object.fromEntries(ETHICS.map((d) => [d.name, [unverified(d.file, GISTS[d.file])]])),
     ethics_upstream: ethicsUpstream,
+    // Unpacked from PUNKT_TAB_ZIP_URL by `data fetch punkt_tab` (harness/data/archive.ts).
+    punkt_tab: PUNKT_FILES.map((f) => ({
+      path: `${PUNKT_TAB_DIR}/english/${f}`,
+      url: null,
+      sha256: null,
+      bytes: null,
+      source: `member punkt_tab/english/${f} of ${PUNKT_TAB_ZIP_URL} (unverified)`,
+    })),
     // HELM's augmentation word lists, as the augmentation code declares them (tasks/augment/resources.ts).
     helm_perturbations: AUGMENTATION_RESOURCES.map((r) => ({
       path: r.path,

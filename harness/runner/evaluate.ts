@@ -24,6 +24,7 @@ import { planRun, type InstanceFilter } from './plan-run.js';
 import { runSpecsForEntry } from '../../tasks/registry.js';
 import { checkMetrics } from '../../tasks/metrics/registry.js';
 import { aggregateGroups } from '../../tasks/metrics/aggregate.js';
+import { inHelmProcessOrder } from '../../tasks/suites/process-order.js';
 
 export const DEFAULT_CONCURRENCY = 30;
 /** Runs planned concurrently ahead of the one being sent. */
@@ -54,6 +55,11 @@ export interface EvaluateOptions {
   /** Recorded in config.json/results.json: how to rebuild the backend (protocol, urls, model path...). */
   backendConfig?: BackendRecord;
   suite?: string;
+  /**
+   * The helm-run process whose run order decides the global random state of scenarios that draw
+   * from it unseeded (the ETHICS splits): default, one process over `entries` in their order.
+   */
+  helmProcessOrder?: { label: string; entries: string[] };
 }
 
 
@@ -96,6 +102,7 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
     dataDir: options.dataDir,
     concurrency,
     maxEvalInstances: options.maxEvalInstances,
+    ...(options.helmProcessOrder ? { helmProcessOrder: options.helmProcessOrder } : {}),
     cache: options.cachePath ?? null,
     createdAt: new Date().toISOString(),
   };
@@ -103,11 +110,25 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
 
   // Resolve every entry before sending anything, so a typo fails at once.
   const specs: { entry: string; runSpec: RunSpec }[] = [];
+  const resolve = async (entry: string) => {
+    const runSpecs = await runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances, dataDir: options.dataDir });
+    runSpecs.forEach(checkMetrics); // an unknown metric fails before any request is sent
+    return runSpecs;
+  };
   for (const entry of options.entries) {
-    for (const runSpec of await runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances, dataDir: options.dataDir })) {
-      checkMetrics(runSpec); // an unknown metric fails before any request is sent
-      specs.push({ entry, runSpec });
+    for (const runSpec of await resolve(entry)) specs.push({ entry, runSpec });
+  }
+  {
+    // The global random state is computed from the process order and the data, never from answers.
+    const targets = specs.map((s) => s.runSpec);
+    let order = targets;
+    let label = options.suite ?? 'the given entries';
+    if (options.helmProcessOrder) {
+      order = [];
+      for (const entry of options.helmProcessOrder.entries) order.push(...(await resolve(entry)));
+      label = options.helmProcessOrder.label;
     }
+    inHelmProcessOrder(order, label, targets).forEach((runSpec, k) => (specs[k]!.runSpec = runSpec));
   }
 
   const sample = options.sampleIds ? new Set(options.sampleIds) : undefined;

@@ -6,6 +6,7 @@ import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
 import type { InstanceRecord, ResultsFile, RunResult } from '../../core/results-schema.js';
 import { scoreRequest } from '../../tasks/metrics/registry.js';
 import { aggregateRun, type ScoredRequest } from '../../tasks/metrics/aggregate.js';
+import { aggregateRunMetrics } from '../../tasks/metrics/run-metrics.js';
 import type { RunDirPaths } from '../../core/run-dir.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 
@@ -38,7 +39,7 @@ export function scoreRun(
   dataChecksums: Record<string, string>,
 ): { run: RunResult; records: InstanceRecord[]; errors: RequestFailure[] } {
   const records: InstanceRecord[] = [];
-  const scored: ScoredRequest[] = [];
+  const scored: (ScoredRequest & { completion: Completion })[] = [];
   const errors: RequestFailure[] = [];
   states.forEach((state, i) => {
     const o = outcomes[i];
@@ -48,7 +49,7 @@ export function scoreRun(
       return;
     }
     const scores = scoreRequest(runSpec, state, o.completion);
-    scored.push({ state, scores });
+    scored.push({ state, completion: o.completion, scores });
     records.push({ ...baseRecord(state), completion: { text: o.completion.text, logprob: o.completion.logprob, tokens: o.completion.tokens }, scores, error: null });
   });
   const run: RunResult = {
@@ -58,11 +59,12 @@ export function scoreRun(
     groups: runSpec.groups,
     mainMetric: runSpec.mainMetric,
     mainSplit: runSpec.mainSplit,
-    metrics: aggregateRun(runSpec, scored),
+    metrics: { ...aggregateRun(runSpec, scored), ...aggregateRunMetrics(runSpec, scored) },
     numInstances: new Set(states.map((s) => s.instance.id)).size,
     numRequests: states.length,
     numErrors: errors.length,
     adapterSpec: { ...runSpec.adapterSpec },
+    ...(runSpec.processRandom ? { processRandom: runSpec.processRandom } : {}),
     dataChecksums,
   };
   return { run, records, errors };

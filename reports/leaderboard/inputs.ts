@@ -35,12 +35,24 @@ export const METRIC_TITLES: Record<string, string> = {
   math_equiv: 'Equivalent',
 };
 
+/**
+ * HELM's bias metrics in the organisers' tables: the "bias" metric group of schema.yaml lists the
+ * profession associations and the representation metrics, under these short display names
+ * (lower is better). The adjective associations are computed by HELM but in no table.
+ */
+export const BIAS_COLUMN_TITLES: Record<string, string> = {
+  'bias_metric:mode=associations,demographic_category=race,target_category=profession': 'Stereotypes (race)',
+  'bias_metric:mode=associations,demographic_category=gender,target_category=profession': 'Stereotypes (gender)',
+  'bias_metric:mode=representation,demographic_category=race': 'Representation (race)',
+  'bias_metric:mode=representation,demographic_category=gender': 'Representation (gender)',
+};
+
 /** A derived key the organisers' files carry and the leaderboard recomputes. */
 export function isDerivedKey(key: string): boolean {
   return key.startsWith('Score') || key.endsWith('Mean Win Rate');
 }
 
-/** The organisers' columns of one evalfirst group: main metric, and its robustness/fairness worst cases. */
+/** The organisers' columns of one evalfirst group: main metric, its robustness/fairness worst cases, and the bias metrics. */
 export function groupColumns(group: GroupResult): Record<string, number> {
   const title = GROUP_TITLES[group.group];
   const metricTitle = METRIC_TITLES[group.mainMetric];
@@ -53,7 +65,27 @@ export function groupColumns(group: GroupResult): Record<string, number> {
   put(group.mainMetric, '');
   put(`${group.mainMetric} (robustness)`, ' (Robustness)');
   put(`${group.mainMetric} (fairness)`, ' (Fairness)');
+  for (const [metric, short] of Object.entries(BIAS_COLUMN_TITLES)) {
+    const stat = group.metrics[metric];
+    if (stat && Number.isFinite(stat.mean)) out[`${title} - ${short}`] = stat.mean;
+  }
   return out;
+}
+
+/** Why a run of the results file has no value for a column (its metric's note), by column. */
+export function columnNotes(data: ResultsFile): Record<string, string> {
+  const notes: Record<string, string> = {};
+  for (const run of data.runs ?? []) {
+    for (const group of run.groups) {
+      const title = GROUP_TITLES[group];
+      if (!title) continue;
+      for (const [metric, short] of Object.entries(BIAS_COLUMN_TITLES)) {
+        const note = run.metrics?.[metric]?.note;
+        if (note) notes[`${title} - ${short}`] = note;
+      }
+    }
+  }
+  return notes;
 }
 
 /** The organisers' file format: entries with their numeric columns; derived keys dropped. */
@@ -80,7 +112,8 @@ export function parseEvalfirstResults(data: ResultsFile, name: string, file: str
   if (!Array.isArray(data.groups)) throw new UserError(`${file}: results.json has no "groups" list`);
   const values: Record<string, number> = {};
   for (const g of data.groups) Object.assign(values, groupColumns(g));
-  return { name, values };
+  const notes = columnNotes(data);
+  return Object.keys(notes).length > 0 ? { name, values, notes } : { name, values };
 }
 
 /** "NAME=PATH" names the entry; otherwise a results.json is named after its run directory. */
@@ -118,7 +151,7 @@ export function loadEntries(args: string[]): Entry[] {
     } else throw new UserError(`${path}: neither an evalfirst results.json nor an organisers' result list`);
     for (const e of entries) {
       const prev = merged.get(e.name);
-      merged.set(e.name, prev ? { name: e.name, values: { ...prev.values, ...e.values } } : e);
+      merged.set(e.name, prev ? { name: e.name, values: { ...prev.values, ...e.values }, notes: { ...prev.notes, ...e.notes } } : e);
     }
   }
   return [...merged.values()];

@@ -25,6 +25,8 @@ export interface Entry {
   name: string;
   /** column → value; null or absent is "missing". */
   values: Record<string, number | null | undefined>;
+  /** column → why the entry has no value (from an evalfirst results.json), for the user. */
+  notes?: Record<string, string>;
 }
 
 /** calc_win_rate: for each value, wins over the others (ties credited per TieRule), divided by N. */

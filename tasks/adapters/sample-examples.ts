@@ -24,9 +24,11 @@ export function comparePythonStrings(a: string, b: string): number {
  * 3. cycle through the labels popping `instances.pop(random.randrange(len(instances)))`;
  * 4. fill the rest from unlabeled instances with random.sample.
  * With sampleTrain = false: train[k*seed : k*(seed+1)].
+ * `random` stands for CPython's global generator: it is seeded and advanced exactly as HELM's call
+ * leaves the process's state (what the next unseeded shuffle starts from; tasks/suites/process-order.ts).
  */
-export function sampleExamples(train: readonly Instance[], seed: number, k: number, sampleTrain = true): Instance[] {
-  const random = new PythonRandom(seed);
+export function sampleExamples(train: readonly Instance[], seed: number, k: number, sampleTrain = true, random = new PythonRandom()): Instance[] {
+  random.seed(seed);
   let toSample = Math.min(train.length, k);
   if (!sampleTrain) return train.slice(toSample * seed, toSample * (seed + 1));
 

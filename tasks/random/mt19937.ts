@@ -11,6 +11,8 @@ const LOWER_MASK = 0x7fffffff;
 export class MT19937 {
   private readonly mt = new Uint32Array(N);
   private index = N + 1;
+  /** 32-bit outputs drawn since the last seeding (to state a process's position in the stream). */
+  outputs = 0;
 
   /** init_genrand: seeds from one 32-bit word (numpy's legacy `RandomState(int)` seeding). */
   initGenrand(seed: number): void {
@@ -21,6 +23,7 @@ export class MT19937 {
       mt[i] = (Math.imul(1812433253, prev ^ (prev >>> 30)) + i) >>> 0;
     }
     this.index = N;
+    this.outputs = 0;
   }
 
   /** init_by_array: seeds from a key of 32-bit words (CPython's `random.seed(int)`). */
@@ -63,6 +66,7 @@ export class MT19937 {
       this.twist();
     }
     let y = mt[this.index++];
+    this.outputs++;
     y ^= y >>> 11;
     y ^= (y << 7) & 0x9d2c5680;
     y ^= (y << 15) & 0xefc60000;
@@ -75,6 +79,19 @@ export class MT19937 {
     const a = this.nextUint32() >>> 5;
     const b = this.nextUint32() >>> 6;
     return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
+  }
+
+  /** CPython getstate()'s key: the 624 state words and the position, as _randommodule.c returns them. */
+  getState(): { key: number[]; pos: number } {
+    return { key: Array.from(this.mt), pos: this.index };
+  }
+
+  /** setstate() from getState() (the outputs count travels separately). */
+  setState(key: readonly number[], pos: number, outputs = 0): void {
+    if (key.length !== N || !Number.isInteger(pos) || pos < 0 || pos > N) throw new RangeError('MT19937 state must be 624 words and a position in 0..624');
+    this.mt.set(key.map((w) => w >>> 0));
+    this.index = pos;
+    this.outputs = outputs;
   }
 
   private twist(): void {

@@ -25,6 +25,13 @@ function bitLength(n: number): number {
   return n <= 0 ? 0 : n.toString(2).length;
 }
 
+/** CPython's Random state (getstate()[1]: 624 MT words, then the position) and outputs since seeding. */
+export interface PythonRandomState {
+  key: number[];
+  pos: number;
+  outputs: number;
+}
+
 export class PythonRandom {
   private readonly mt = new MT19937();
 
@@ -35,6 +42,26 @@ export class PythonRandom {
   /** random.seed(n) for an int n: init_by_array over the words of abs(n). */
   seed(seed: number | bigint): void {
     this.mt.initByArray(seedWords(seed));
+  }
+
+  /**
+   * random.getstate() as (version 3, 624 words + position, gauss_next None), plus the number of
+   * 32-bit outputs drawn since the last seed(): "seed(0), then n outputs" names a state for people.
+   */
+  getstate(): PythonRandomState {
+    const { key, pos } = this.mt.getState();
+    return { key, pos, outputs: this.mt.outputs };
+  }
+
+  setstate(state: PythonRandomState): void {
+    this.mt.setState(state.key, state.pos, state.outputs);
+  }
+
+  /** A generator at the same point of the stream. */
+  clone(): PythonRandom {
+    const copy = new PythonRandom(0);
+    copy.setstate(this.getstate());
+    return copy;
   }
 
   /** random.random(): a float in [0, 1). */

@@ -11,9 +11,11 @@
 // | ethics_utilitarianism | util.csv             | scenario_1,scenario_2,label     | "Scenario 1: {s1}\nScenario 2: {s2}"    | Scenario 1 / Scenario 2   | 70/30  |
 //
 // Seeds: justice and utilitarianism call random.seed(0) before shuffling. Commonsense, virtue and
-// deontology shuffle WITHOUT seeding, so in the organisers' runs their split depended on the
-// process's random state and cannot be reproduced. evalfirst seeds them with 0 too, so every run
-// of ours gets the same split (a documented deviation; see tasks/scenarios/README.md).
+// deontology call `random.shuffle(data)` WITHOUT seeding, so their split is drawn from whatever state
+// CPython's global generator is in: in the organisers' single helm-run process, the state the run
+// before them left (tasks/suites/process-order.ts computes it from the suite's order). Evaluated in a
+// suite (or with a suite named as the process order) they get that state; alone, evalfirst assumes
+// random.seed(0) and says so in results.json (RunSpec.processRandom).
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../core/errors.js';
@@ -22,6 +24,11 @@ import { expectFields, parseCsv, parseIntField, withoutHeader, type CsvRow } fro
 import { dataFile, readDataText } from './common/files.js';
 import { labelledInstances, type LabelledRow } from './common/labelled-csv.js';
 import { pyStrip } from './common/python-text.js';
+import { PythonRandom } from '../random/python-random.js';
+
+/** What a standalone run of an unseeded ETHICS scenario assumes (results.json's processRandom). */
+export const STANDALONE_PROCESS_RANDOM =
+  'seed 0 (standalone): random.seed(0) before the unseeded shuffle; in a helm-run process the state came from the run before it (evaluate the suite, or name it with --helm-process-order)';
 
 export interface EthicsDefinition {
   name: string;
@@ -31,7 +38,7 @@ export interface EthicsDefinition {
   toRow(fields: string[], row: CsvRow, file: string): LabelledRow;
   labelWords: [string, string];
   trainRatio: number;
-  /** True when the organisers' scenario called random.seed(0); false: unseeded there, seed 0 here. */
+  /** True when the organisers' scenario called random.seed(0); false: it shuffles from the process's state. */
   seededUpstream: boolean;
   instructions: string;
   inputNoun: string;
@@ -122,13 +129,18 @@ export function parseEthics(def: EthicsDefinition, text: string, file: string): 
 }
 
 export function ethicsScenario(def: EthicsDefinition): Scenario {
+  const read = async (dataDir: string) => parseEthics(def, await readDataText(dataDir, def.file, def.name), dataFile(dataDir, def.file));
+  const split = { trainRatio: def.trainRatio, labelWords: def.labelWords };
+  if (def.seededUpstream) {
+    return { name: def.name, files: () => [def.file], load: async (dataDir) => labelledInstances(await read(dataDir), { seed: 0, ...split }) };
+  }
+  // load_dataset → random.shuffle(data) on the global generator, nothing else drawn before it.
+  const loadWithProcessRandom = async (dataDir: string, random: PythonRandom) => labelledInstances(await read(dataDir), { seed: random, ...split });
   return {
     name: def.name,
     files: () => [def.file],
-    async load(dataDir) {
-      const rows = parseEthics(def, await readDataText(dataDir, def.file, def.name), dataFile(dataDir, def.file));
-      return labelledInstances(rows, { seed: 0, trainRatio: def.trainRatio, labelWords: def.labelWords });
-    },
+    load: (dataDir) => loadWithProcessRandom(dataDir, new PythonRandom(0)),
+    loadWithProcessRandom,
   };
 }
 
@@ -150,6 +162,7 @@ function ethicsModule(def: EthicsDefinition): ScenarioModule {
           mainMetric: 'exact_match',
           mainSplit: 'valid',
           dataAugmentation: dataAugmentation(args, def.name),
+          ...(def.seededUpstream ? {} : { processRandom: STANDALONE_PROCESS_RANDOM }),
         },
       ];
     },

@@ -3,13 +3,14 @@
 // every row a VALID instance: there is no train split, so the 5-shot spec runs zero-shot.
 // Data layout: hidden/samsum.tsv (the organisers' hidden-eval gist files live under hidden/).
 import type { Instance } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import type { RunEntryArgs, RunSpec, RunSpecContext, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../core/errors.js';
 import { dataAugmentation } from './common/args.js';
 import { parseCsv } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';
 import { summarizationSpec } from './common/summarization-spec.js';
+import { biasRunMetrics } from '../metrics/bias/bias-run-metrics.js';
 
 export const SAM_SUM_FILE = 'hidden/samsum.tsv';
 
@@ -44,14 +45,15 @@ export function samSumScenario(): Scenario {
 
 export const scenarioModule: ScenarioModule = {
   name: 'sam_sum',
-  runSpecs(args: RunEntryArgs): RunSpec[] {
+  runSpecs(args: RunEntryArgs, context?: RunSpecContext): RunSpec[] {
     return [
       {
         name: 'sam_sum',
         scenario: samSumScenario(),
         adapterSpec: summarizationSpec({ numSents: 1, maxTokens: 128, temperature: 0.3 }),
-        // The challenge also ranked sam_sum's Stereotypes/Representation (race, gender) bias metrics.
         metrics: ['rouge_1', 'rouge_2', 'rouge_l'], // SummarizationMetric's ROUGE scores
+        // get_generative_harms_metric_specs' bias metrics; the challenge ranked four of them.
+        runMetrics: biasRunMetrics(context?.dataDir),
         groups: ['sam_sum'],
         mainMetric: 'rouge_2',
         mainSplit: 'valid',

@@ -14,7 +14,8 @@ import { readFile } from 'node:fs/promises';
 import { Parser } from 'pickleparser';
 import { UserError } from '../../core/errors.js';
 import type { Instance, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import type { RunEntryArgs, RunSpec, RunSpecContext, Scenario, ScenarioModule } from '../run-spec.js';
+import { biasRunMetrics } from '../metrics/bias/bias-run-metrics.js';
 import { dataAugmentation } from './common/args.js';
 import { dataFile, fileExists, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
@@ -112,7 +113,7 @@ export function cnndmScenario(): Scenario {
 
 export const scenarioModule: ScenarioModule = {
   name: 'summarization_cnndm',
-  runSpecs(args: RunEntryArgs): RunSpec[] {
+  runSpecs(args: RunEntryArgs, context?: RunSpecContext): RunSpec[] {
     const temperature = args.temperature !== undefined ? Number(args.temperature) : 0.3;
     const device = args.device ?? 'cpu';
     return [
@@ -121,6 +122,7 @@ export const scenarioModule: ScenarioModule = {
         scenario: cnndmScenario(),
         adapterSpec: summarizationSpec({ numSents: 3, maxTokens: 128, temperature }),
         metrics: ['rouge_1', 'rouge_2', 'rouge_l'], // SummarizationMetric's ROUGE scores
+        runMetrics: biasRunMetrics(context?.dataDir), // get_generative_harms_metric_specs' bias metrics
         groups: ['summarization_cnndm'],
         mainMetric: 'rouge_2',
         mainSplit: 'test',

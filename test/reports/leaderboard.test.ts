@@ -198,3 +198,92 @@ describe('leaderboard: inputs', () => {
     expect(() => loadEntries([join(tmp, 'missing.json')])).to.throw(/missing\.json: cannot read \(ENOENT\)/);
   });
 });
+
+describe('leaderboard: an own entry among the finalists', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'evalfirst-lb-own-'));
+  const stat = (mean: number) => ({ mean, stderr: 0, count: 1, runs: 1 });
+  /** evalfirst group → (organisers' title, main metric, has robustness/fairness). */
+  const OPEN: [string, string, string, boolean][] = [
+    ['mmlu', 'MMLU - EM', 'exact_match', true],
+    ['truthful_qa', 'TruthfulQA - EM', 'exact_match', true],
+    ['big_bench', 'BIG-bench - EM', 'exact_match', false],
+    ['gsm', 'GSM8K - EM', 'exact_match_indicator', false],
+    ['bbq', 'BBQ - EM', 'quasi_exact_match', false],
+  ];
+  const HIDDEN: [string, string, string, boolean][] = [
+    ['sam_sum', 'sam_sum - ROUGE-2', 'rouge_2', false],
+    ['corr2cause', 'corr2cause - EM', 'exact_match', false],
+    ['math_chain_of_thought', 'MATH (chain-of-thoughts) - Equivalent (chain of thought)', 'math_equiv_chain_of_thought', false],
+    ...['justice', 'commonsense', 'virtue', 'deontology', 'utilitarianism'].map((s): [string, string, string, boolean] => [`ethics_${s}`, `ethics_${s} - EM`, 'exact_match', true]),
+  ];
+  const BIAS: Record<string, string> = {
+    'sam_sum - Stereotypes (race)': 'bias_metric:mode=associations,demographic_category=race,target_category=profession',
+    'sam_sum - Stereotypes (gender)': 'bias_metric:mode=associations,demographic_category=gender,target_category=profession',
+    'sam_sum - Representation (race)': 'bias_metric:mode=representation,demographic_category=race',
+    'sam_sum - Representation (gender)': 'bias_metric:mode=representation,demographic_category=gender',
+  };
+
+  /** The results.json evalfirst would write for runs scoring exactly a finalist's values. */
+  function resultsLike(values: Record<string, number | null>, groups: [string, string, string, boolean][]): string {
+    const runs: unknown[] = [];
+    const out = groups.map(([group, column, metric, triple]) => {
+      const metrics: Record<string, unknown> = { [metric]: stat(values[column]!) };
+      if (triple) {
+        metrics[`${metric} (robustness)`] = stat(values[`${column} (Robustness)`]!);
+        metrics[`${metric} (fairness)`] = stat(values[`${column} (Fairness)`]!);
+      }
+      if (group === 'sam_sum') {
+        const runMetrics: Record<string, unknown> = {};
+        for (const [col, name] of Object.entries(BIAS)) {
+          if (values[col] === null) runMetrics[name] = { mean: null, stderr: 0, count: 0, note: "no value (HELM's None): no race word together with a profession in any completion" };
+          else metrics[name] = stat(values[col]!);
+        }
+        runs.push({ name: 'sam_sum:model=neurips_local', entry: 'sam_sum', scenario: 'sam_sum', groups: ['sam_sum'], mainMetric: 'rouge_2', mainSplit: 'valid', metrics: runMetrics });
+      }
+      return { group, mainMetric: metric, metrics };
+    });
+    return JSON.stringify({ evalfirstVersion: '0', gitCommit: null, createdAt: '', config: {}, backend: { id: 'x', protocol: 'neurips' }, runs, groups: out, errors: { count: 0, first: [] } });
+  }
+
+  for (const [track, pick] of [['A100', 0], ['4090', 3]] as const) {
+    it(`${track}: a run scoring exactly finalist #${pick + 1}'s metrics ties it on every scenario and score (bias metrics, lower is better, included)`, function () {
+      const dir = requireSharedData(this, 'leaderboard');
+      const file = join(dir, 'leaderboard', `${track}_full_ranks_final_round.json`);
+      const published = JSON.parse(readFileSync(file, 'utf8')) as OrganiserFile;
+      const [finalist, values] = published[pick]!;
+      writeFileSync(join(tmp, `${track}-open.json`), resultsLike(values, OPEN));
+      writeFileSync(join(tmp, `${track}-hidden.json`), resultsLike(values, HIDDEN));
+      const entries = loadEntries([file, `mine=${join(tmp, `${track}-open.json`)}`, `mine=${join(tmp, `${track}-hidden.json`)}`]);
+      expect(entries).to.have.length(published.length + 1);
+      const mine = entries.find((e) => e.name === 'mine')!;
+      // Every ranked column the finalist has, the own entry has, with the same value.
+      for (const [column, v] of Object.entries(values)) {
+        if (/^Score|Mean Win Rate$/.test(column)) continue;
+        expect(mine.values[column], column).to.equal(v === null ? undefined : v);
+      }
+      const rows = rankEntries(entries);
+      const a = rows.find((r) => r.entry === finalist)!;
+      const b = rows.find((r) => r.entry === 'mine')!;
+      expect(b.scenarios).to.deep.equal(a.scenarios);
+      expect([b.score_open, b.score_hidden, b.score_full]).to.deep.equal([a.score_open, a.score_hidden, a.score_full]);
+      // A worse bias value (higher) breaks the tie against the own entry.
+      const worse = { ...values, 'sam_sum - Representation (gender)': (values['sam_sum - Representation (gender)'] ?? 0) + 0.01 };
+      writeFileSync(join(tmp, `${track}-hidden-worse.json`), resultsLike(worse, HIDDEN));
+      const rows2 = rankEntries(loadEntries([file, `mine=${join(tmp, `${track}-open.json`)}`, `mine=${join(tmp, `${track}-hidden-worse.json`)}`]));
+      expect(rows2.find((r) => r.entry === 'mine')!.scenarios.sam_sum).to.be.lessThan(rows2.find((r) => r.entry === finalist)!.scenarios.sam_sum!);
+    });
+  }
+
+  it('the CLI names the metrics the own entry lacks, with the reason its results.json gives', function () {
+    const dir = requireSharedData(this, 'leaderboard');
+    const file = join(dir, 'leaderboard', 'A100_full_ranks_final_round.json');
+    const values = (JSON.parse(readFileSync(file, 'utf8')) as OrganiserFile)[0]![1];
+    writeFileSync(join(tmp, 'cli-hidden.json'), resultsLike(values, HIDDEN));
+    const res = runCli(['leaderboard', file, `mine=${join(tmp, 'cli-hidden.json')}`]);
+    expect(res.status, res.stderr).to.equal(0);
+    expect(res.stdout).to.include('mine');
+    expect(res.stderr).to.match(/note: "MMLU - EM" missing for mine;/);
+    expect(res.stderr).to.match(/note: "sam_sum - Stereotypes \(race\)" missing for .*mine; counted as the worst value/);
+    expect(res.stderr).to.include("  mine: no value (HELM's None): no race word together with a profession in any completion");
+  });
+});

@@ -2,6 +2,7 @@
 // a CSV with a header, rows turned into (label, input), shuffled, split by ratio into train and
 // valid, and two references named by label words with the row's label correct.
 import type { Instance, Split } from '../../instance.js';
+import type { PythonRandom } from '../../random/python-random.js';
 import { withHelmIds, ratioSplitIndex, seededShuffle } from './splits.js';
 
 export interface LabelledRow {
@@ -10,8 +11,8 @@ export interface LabelledRow {
 }
 
 export interface LabelledSplitOptions {
-  /** Seed for `random.seed(seed); random.shuffle(data)`. */
-  seed: number;
+  /** A seed for `random.seed(seed); random.shuffle(data)`, or the generator an unseeded `random.shuffle(data)` draws from (advanced). */
+  seed: number | PythonRandom;
   /** Fraction of rows that become train (HELM: int(len(data) * ratio)). */
   trainRatio: number;
   /** Reference texts in order; reference i is correct when the row's label is i. */
@@ -19,7 +20,12 @@ export interface LabelledSplitOptions {
 }
 
 export function labelledInstances(rows: LabelledRow[], o: LabelledSplitOptions): Instance[] {
-  const shuffled = seededShuffle(rows, o.seed);
+  let shuffled: LabelledRow[];
+  if (typeof o.seed === 'number') shuffled = seededShuffle(rows, o.seed);
+  else {
+    shuffled = rows.slice();
+    o.seed.shuffle(shuffled);
+  }
   const k = ratioSplitIndex(shuffled.length, o.trainRatio);
   return withHelmIds(
     shuffled.map((r, i) => ({
