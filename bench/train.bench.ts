@@ -8,7 +8,8 @@ import { initLora, DEFAULT_LORA } from '../model/train/lora.js';
 import { TrainModel } from '../model/train/model.js';
 import { adamwUpdate, initAdamW } from '../model/train/optimizer.js';
 import { Rng } from '../kernels/rng.js';
-import { initBase, quantizeProjections, PROJECTIONS, projectionShape } from '../model/train/weights.js';
+import { initBase, quantizeProjections } from '../model/train/weights.js';
+import { PROJECTIONS, projectionShape } from '../model/llama/projections.js';
 import { TINY_BASE_DEFAULTS } from '../tasks/mini/tiny-base.js';
 
 function config(dim: number, hiddenDim: number, nLayers: number, nHeads: number, nKvHeads: number, vocabSize: number): LlamaConfig {

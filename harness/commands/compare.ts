@@ -8,7 +8,6 @@ import { GATE_RULE, parseTolerances } from '../compare/tolerance.js';
 import { renderCompareTable } from '../../reports/compare.js';
 import { renderCompareMarkdown } from '../../reports/markdown/compare.js';
 import { numberFlag, POSITIVE_INT } from '../../core/number-flag.js';
-import { UserError } from '../../core/errors.js';
 
 
 export function command(): Command {

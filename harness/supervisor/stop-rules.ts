@@ -1,7 +1,7 @@
 // Stopping rules: pure functions of the checkpoint history and the clock. Each says "continue" or
 // "stop" with a reason and the numbers it used; the supervisor logs every decision.
 import type { ScoreEstimate, TargetExpr } from './target.js';
-import type { CheckpointRecord, Decision, StopReason, Verdict } from '../../core/train-schema.js';
+import type { Decision, Verdict } from '../../core/train-schema.js';
 
 export interface StopConfig {
   target: TargetExpr | null;

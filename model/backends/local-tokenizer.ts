@@ -1,63 +1,16 @@
-// Token counting without a server: a Hugging Face tokenizer.json (and tokenizer_config.json beside
-// it, when present) read through @huggingface/tokenizers. Used when a server has no /tokenize.
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
+// Token counting without a server's /tokenize: a Hugging Face tokenizer.json (and the
+// tokenizer_config.json beside it) through the runtime's one tokenizer wrapper.
+import { loadHfTokenizer, type HfTokenizer } from '../tokenizer/hf-tokenizer.js';
 import type { Backend, TokenizeOptions } from '../../core/backend.js';
 import type { Completion, CompletionRequest } from '../../core/request.js';
-import { UserError } from '../../core/errors.js';
 
-export class LocalTokenizer {
-  private readonly tokenizer: Tokenizer;
-
-  constructor(
-    readonly path: string,
-    tokenizerJson: object,
-    tokenizerConfig: object,
-  ) {
-    this.tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
-  }
-
-  /** Token ids with special tokens (BOS) added as the tokenizer's post-processor says, like a server's /tokenize. */
-  encode(text: string, options: TokenizeOptions = {}): number[] {
-    const ids = this.tokenizer.encode(text, { add_special_tokens: true }).ids;
-    return options.truncation && options.maxLength !== undefined ? ids.slice(0, options.maxLength) : ids;
-  }
-
-  decode(ids: number[]): string {
-    return this.tokenizer.decode(ids, { skip_special_tokens: true });
-  }
-}
-
-function readJson(path: string): object {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read tokenizer file ${path}: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as object;
-  } catch (err) {
-    throw new UserError(`${path} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-/** Loads `tokenizer.json` (a file, or a folder holding one) and its tokenizer_config.json if any. */
-export function loadLocalTokenizer(path: string): LocalTokenizer {
-  const file = existsSync(join(path, 'tokenizer.json')) ? join(path, 'tokenizer.json') : path;
-  const json = readJson(file);
-  const configPath = join(dirname(file), 'tokenizer_config.json');
-  const config = existsSync(configPath) ? readJson(configPath) : {};
-  try {
-    return new LocalTokenizer(file, json, config);
-  } catch (err) {
-    throw new UserError(`${file} is not a tokenizer @huggingface/tokenizers can read: ${(err as Error).message}`);
-  }
+/** Server-like token counting from a tokenizer.json (a file, or a folder holding one). */
+export function loadLocalTokenizer(path: string): HfTokenizer {
+  return loadHfTokenizer(path);
 }
 
 /** A backend whose tokenize/decode run locally while completions still go to the server. */
-export function withLocalTokenizer(backend: Backend, tokenizer: LocalTokenizer): Backend {
+export function withLocalTokenizer(backend: Backend, tokenizer: HfTokenizer): Backend {
   return {
     // Getters: a backend's identity may change (an embedded model switching adapters).
     get id() {
@@ -67,8 +20,11 @@ export function withLocalTokenizer(backend: Backend, tokenizer: LocalTokenizer):
       return backend.maxSequenceLength;
     },
     complete: (request: CompletionRequest, signal?: AbortSignal): Promise<Completion> => backend.complete(request, signal),
-    tokenize: async (text: string, options?: TokenizeOptions) => tokenizer.encode(text, options),
-    decode: async (tokens: number[]) => tokenizer.decode(tokens),
+    tokenize: async (text: string, options: TokenizeOptions = {}) => {
+      const ids = tokenizer.encodeWithPostProcessor(text);
+      return options.truncation && options.maxLength !== undefined ? ids.slice(0, options.maxLength) : ids;
+    },
+    decode: async (tokens: number[]) => tokenizer.decode(tokens, undefined),
     close: backend.close ? () => backend.close!() : undefined,
   };
 }

@@ -8,7 +8,8 @@ import { GGMLType, ggmlTypeName } from '../formats/ggml-type.js';
 import { configFromGGUF, type LlamaConfig } from './config.js';
 import type { QuantMode } from './hf-checkpoint.js';
 import type { LinearWeight } from './linear.js';
-import { checkFinite, checkShape, PROJECTIONS, projectionShape, type LayerWeights, type LlamaWeights, type Projection } from './weights.js';
+import { checkFinite, checkShape, type LayerWeights, type LlamaWeights } from './weights.js';
+import { PROJECTIONS, projectionShape, type Projection } from './projections.js';
 
 export const GGUF_PROJ_NAME: Record<Projection, string> = {
   q_proj: 'attn_q', k_proj: 'attn_k', v_proj: 'attn_v', o_proj: 'attn_output',

@@ -10,7 +10,7 @@ import type { LlamaConfig } from './config.js';
 import { GGUF_PROJ_NAME } from './gguf-checkpoint.js';
 import { hfProjectionName } from './hf-checkpoint.js';
 import type { NamedTensors } from './seeded.js';
-import { PROJECTIONS } from './weights.js';
+import { PROJECTIONS } from './projections.js';
 
 export interface GGUFVocab {
   tokens: string[];

@@ -11,7 +11,8 @@ import { nf4FromBitsandbytes } from '../formats/bitsandbytes-nf4.js';
 import { SafetensorsFile } from '../formats/safetensors.js';
 import { parseHfConfig, type LlamaConfig } from './config.js';
 import type { LinearWeight } from './linear.js';
-import { checkFinite, checkShape, PROJECTIONS, projectionShape, type LayerWeights, type LlamaWeights, type Projection } from './weights.js';
+import { checkFinite, checkShape, type LayerWeights, type LlamaWeights } from './weights.js';
+import { PROJECTIONS, projectionShape, type Projection } from './projections.js';
 
 export type QuantMode = 'none' | 'nf4';
 

@@ -2,7 +2,8 @@
 // SIMD / worker-thread path. Kernel memory is a wasm32 heap (4 GiB at most): when it runs out,
 // the remaining weights stay in ordinary arrays and run on the JS kernels.
 import { toKernelLinear } from './linear.js';
-import { PROJECTIONS, type LlamaWeights } from './weights.js';
+import { type LlamaWeights } from './weights.js';
+import { PROJECTIONS } from './projections.js';
 
 export interface Placement {
   moved: number;

@@ -9,7 +9,8 @@ import { attentionForward, rmsnormForward, ropeForward, swigluForward } from '..
 import { loraForward, type LoraAdapter } from '../lora/adapter.js';
 import type { LlamaConfig } from './config.js';
 import { linearForward, linearRow, type LinearWeight } from './linear.js';
-import type { LlamaWeights, Projection } from './weights.js';
+import type { LlamaWeights } from './weights.js';
+import type { Projection } from './projections.js';
 
 /** Keys and values of every layer, rows = positions: k[l], v[l] are [capacity, NKV, HS]. */
 export class KVCache {

@@ -3,7 +3,7 @@
 import type { LlamaConfig } from './config.js';
 import { hfProjectionName } from './hf-checkpoint.js';
 import { randomNormal, Rng } from '../../kernels/rng.js';
-import { PROJECTIONS, projectionShape } from './weights.js';
+import { PROJECTIONS, projectionShape } from './projections.js';
 
 export type NamedTensors = Record<string, { shape: number[]; data: Float32Array }>;
 

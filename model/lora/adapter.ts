@@ -2,29 +2,21 @@
 // layer, y = W·x + s·B·(A·x) with A[r, in], B[out, r], s = alpha/r (rsLoRA: alpha/sqrt(r)).
 // peft src/peft/tuners/lora/layer.py (forward, get_delta_weight, scaling).
 import { freeKernelArray, inKernelMemory, matmulForward, toKernelMemory } from '../../kernels/index.js';
-import type { Projection } from '../llama/weights.js';
-
-export interface LoraModule {
-  r: number;
-  scaling: number;
-  a: Float32Array; // [r, in]
-  b: Float32Array; // [out, r]
-  inFeatures: number;
-  outFeatures: number;
-}
+import type { LoraPair } from './lora-pair.js';
+import type { Projection } from '../llama/projections.js';
 
 export interface LoraAdapter {
   /** Directory (or name) it came from, for ids and messages. */
   source: string;
   /** layers[l][projection] when that projection is adapted. */
-  layers: Array<Partial<Record<Projection, LoraModule>>>;
+  layers: Array<Partial<Record<Projection, LoraPair>>>;
 }
 
 let mid = new Float32Array(0);
 let delta = new Float32Array(0);
 
 // out[N,out] += scaling · (inp[N,in] · Aᵀ) · Bᵀ
-export function loraForward(out: Float32Array, inp: Float32Array, m: LoraModule, N: number): void {
+export function loraForward(out: Float32Array, inp: Float32Array, m: LoraPair, N: number): void {
   if (mid.length < N * m.r) mid = new Float32Array(N * m.r);
   if (delta.length < N * m.outFeatures) delta = new Float32Array(N * m.outFeatures);
   matmulForward(mid, inp, m.a, null, N, m.inFeatures, m.r);
@@ -54,7 +46,7 @@ export function freeAdapterKernelMemory(ad: LoraAdapter): void {
 }
 
 // W'[out,in] = W + scaling · B·A (peft merge), for tests and export
-export function mergedWeight(w: Float32Array, m: LoraModule): Float32Array {
+export function mergedWeight(w: Float32Array, m: LoraPair): Float32Array {
   const out = Float32Array.from(w);
   for (let o = 0; o < m.outFeatures; o++) {
     for (let i = 0; i < m.inFeatures; i++) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeSafetensors, type TensorToWrite } from '../formats/safetensors-write.js';
 import type { LlamaConfig } from '../llama/config.js';
 import { randomNormal, Rng } from '../../kernels/rng.js';
-import { projectionShape, type Projection } from '../llama/weights.js';
+import { projectionShape, type Projection } from '../llama/projections.js';
 
 export interface PeftWriteOptions {
   r: number;

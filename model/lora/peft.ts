@@ -8,8 +8,9 @@ import { UserError } from '../../core/errors.js';
 import { SafetensorsFile } from '../formats/safetensors.js';
 import { SafetensorsSet } from '../llama/hf-checkpoint.js';
 import type { LlamaConfig } from '../llama/config.js';
-import { PROJECTIONS, projectionShape, type Projection } from '../llama/weights.js';
-import type { LoraAdapter, LoraModule } from './adapter.js';
+import { PROJECTIONS, projectionShape, type Projection } from '../llama/projections.js';
+import type { LoraAdapter } from './adapter.js';
+import type { LoraPair } from './lora-pair.js';
 
 export interface PeftLoraConfig {
   r: number;
@@ -64,7 +65,7 @@ export function loadPeftAdapter(dir: string, base: LlamaConfig): LoraAdapter {
   if (!existsSync(file)) throw new UserError(`${dir}: no adapter_model.safetensors`);
   const only = new SafetensorsSet([SafetensorsFile.open(file)]);
   try {
-    const layers: Array<Partial<Record<Projection, LoraModule>>> = Array.from({ length: base.nLayers }, () => ({}));
+    const layers: Array<Partial<Record<Projection, LoraPair>>> = Array.from({ length: base.nLayers }, () => ({}));
     const pairs = new Map<string, { a?: string; b?: string; layer: number; proj: Projection }>();
     for (const f of only.files) {
       for (const name of f.tensors.keys()) {

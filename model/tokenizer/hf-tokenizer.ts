@@ -1,15 +1,22 @@
-// tokenizer.json + tokenizer_config.json through @huggingface/tokenizers.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The one wrapper over @huggingface/tokenizers: tokenizer.json (+ tokenizer_config.json beside it)
+// for the embedded runtime, the trainer, and local token counting for servers without /tokenize.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { UserError } from '../../core/errors.js';
 import type { TextTokenizer } from './tokenizer.js';
 
 function readJson(path: string): Record<string, unknown> {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UserError(`${path}: cannot read as JSON (${(e as Error).message})`);
+    throw new UserError(`cannot read tokenizer file ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
   }
 }
 
@@ -43,25 +50,38 @@ export class HfTokenizer implements TextTokenizer {
     this.configAddsBos = config.add_bos_token !== false;
   }
 
+  /** Ids with BOS first when the model wants one (the runtime's prompts). */
   encode(text: string, addBos = true): number[] {
-    if (!addBos) return this.tok.encode(text, { add_special_tokens: false }).ids;
+    if (!addBos) return this.encodePlain(text);
     const ids = this.tok.encode(text, { add_special_tokens: true }).ids;
     if (this.postProcessorAddsBos || this.bosId === null || !this.configAddsBos) return ids;
     return [this.bosId, ...ids];
   }
 
-  decode(ids: number[]): string {
+  /** Ids without any special token (training text pieces). */
+  encodePlain(text: string): number[] {
+    return text.length === 0 ? [] : this.tok.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  /** Ids as an HF server's tokenizer(text) gives them: special tokens exactly as the post-processor adds them. */
+  encodeWithPostProcessor(text: string): number[] {
+    return this.tok.encode(text, { add_special_tokens: true }).ids;
+  }
+
+  /** Text of ids, special tokens skipped; `cleanUp` undefined follows tokenizer_config.json (as an HF server would). */
+  decode(ids: number[], cleanUp: boolean | undefined = false): string {
     if (ids.length === 0) return '';
-    return this.tok.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false });
+    return this.tok.decode(ids, { skip_special_tokens: true, ...(cleanUp === undefined ? {} : { clean_up_tokenization_spaces: cleanUp }) });
   }
 }
 
-/** Reads tokenizer.json (and tokenizer_config.json when present) from a model directory. */
-export function loadHfTokenizer(dir: string): HfTokenizer {
-  const file = join(dir, 'tokenizer.json');
-  if (!existsSync(file)) throw new UserError(`${dir}: no tokenizer.json`);
+/** Reads a tokenizer.json (the file, or a model folder holding one) and the tokenizer_config.json beside it. */
+export function loadHfTokenizer(path: string): HfTokenizer {
+  const isDir = existsSync(path) && statSync(path).isDirectory();
+  if (isDir && !existsSync(join(path, 'tokenizer.json'))) throw new UserError(`${path}: no tokenizer.json`);
+  const file = isDir ? join(path, 'tokenizer.json') : path;
   const json = readJson(file);
-  const cfgFile = join(dir, 'tokenizer_config.json');
+  const cfgFile = join(dirname(file), 'tokenizer_config.json');
   const config = existsSync(cfgFile) ? readJson(cfgFile) : {};
   let tok: Tokenizer;
   try {

@@ -2,9 +2,9 @@
 // instruction data with QLoRA (frozen NF4 base + LoRA on the chosen projections) or LoRA over an
 // fp32 base, writing PEFT checkpoints that resume exactly. The supervisor drives it through
 // onCheckpoint (return 'stop' to end the run after that checkpoint).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
+import { loadHfTokenizer } from '../tokenizer/hf-tokenizer.js';
 import { UserError } from '../../core/errors.js';
 import { loadBase } from './base-io.js';
 import { readCheckpoint, type LogEntry } from './checkpoint.js';
@@ -14,7 +14,7 @@ import { trainLoop, type CheckpointDecision, type StopReason } from './loop.js';
 import { TrainModel } from './model.js';
 import { Rng } from '../../kernels/rng.js';
 import { readAllF32, writeF32Tensors } from './tensor-io.js';
-import { PROJECTIONS, type Projection } from './weights.js';
+import { PROJECTIONS, type Projection } from '../llama/projections.js';
 
 export interface FinetuneOptions {
   /** Base model folder (config.json, model.safetensors, tokenizer.json). */
@@ -69,17 +69,10 @@ function positiveInt(name: string, v: number): number {
   return v;
 }
 
+/** The training tokenizer of a base folder: plain ids, no special tokens (the loop adds BOS/EOS). */
 export function loadTokenizer(dir: string): (text: string) => number[] {
-  const path = join(dir, 'tokenizer.json');
-  if (!existsSync(path)) throw new UserError(`${dir}: no tokenizer.json`);
-  const cfgPath = join(dir, 'tokenizer_config.json');
-  let tok: Tokenizer;
-  try {
-    tok = new Tokenizer(JSON.parse(readFileSync(path, 'utf8')), existsSync(cfgPath) ? JSON.parse(readFileSync(cfgPath, 'utf8')) : {});
-  } catch (e) {
-    throw new UserError(`${path}: cannot load the tokenizer (${(e as Error).message})`);
-  }
-  return (text) => (text.length === 0 ? [] : tok.encode(text, { add_special_tokens: false }).ids);
+  const tok = loadHfTokenizer(dir);
+  return (text) => tok.encodePlain(text);
 }
 
 export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {

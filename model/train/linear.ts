@@ -2,7 +2,7 @@
 // (trainable in full mode) or frozen NF4, and an optional LoRA pair. Shapes: x[T,in], y[T,out],
 // A[r,in], B[out,r]. Activations saved for the backward live in `LinearActs`.
 import { matmulBackward, matmulForward, matmulNF4Backward, matmulNF4Forward } from '../../kernels/index.js';
-import type { LoraPair } from './lora.js';
+import type { LoraPair } from '../lora/lora-pair.js';
 import type { Rng } from '../../kernels/rng.js';
 import type { BaseWeight } from './weights.js';
 
@@ -53,7 +53,7 @@ export function linearForward(y: Float32Array, x: Float32Array, T: number, l: Li
   if (l.base.kind === 'f32') matmulForward(y, x, l.base.w, null, T, C, OC);
   else matmulNF4Forward(y, x, l.base.w, T, C, OC);
   if (!l.lora) return;
-  const r = l.lora.A.length / C;
+  const r = l.lora.a.length / C;
   let xin = x;
   if (acts.xd && acts.keep) {
     const p = l.dropout;
@@ -66,9 +66,9 @@ export function linearForward(y: Float32Array, x: Float32Array, T: number, l: Li
     xin = acts.xd;
   }
   const u = acts.u;
-  matmulForward(u, xin, l.lora.A, null, T, C, r);
+  matmulForward(u, xin, l.lora.a, null, T, C, r);
   const tmp = s.a;
-  matmulForward(tmp, u, l.lora.B, null, T, r, OC);
+  matmulForward(tmp, u, l.lora.b, null, T, r, OC);
   const sc = l.scaling;
   for (let i = 0; i < T * OC; i++) y[i]! += sc * tmp[i]!;
 }
@@ -79,21 +79,21 @@ export function linearBackward(dx: Float32Array | null, dy: Float32Array, x: Flo
   if (l.base.kind === 'f32') matmulBackward(dx, l.grads.w, null, dy, x, l.base.w, T, C, OC);
   else if (dx) matmulNF4Backward(dx, dy, l.base.w, T, C, OC);
   if (!l.lora) return;
-  const r = l.lora.A.length / C;
+  const r = l.lora.a.length / C;
   // dys = scaling·dy; du = dys·B [T,r]; dB += dysᵀ·u
   const dys = s.a;
   for (let i = 0; i < T * OC; i++) dys[i] = l.scaling * dy[i]!;
   const du = s.b.subarray(0, T * r);
   du.fill(0);
-  matmulBackward(du, l.grads.B, null, dys, acts.u, l.lora.B, T, r, OC);
+  matmulBackward(du, l.grads.B, null, dys, acts.u, l.lora.b, T, r, OC);
   if (!acts.xd || !acts.keep) {
-    matmulBackward(dx, l.grads.A, null, du, x, l.lora.A, T, C, r);
+    matmulBackward(dx, l.grads.A, null, du, x, l.lora.a, T, C, r);
     return;
   }
   // through dropout: dxd = du·A, dA += duᵀ·xd, dx += dxd·keep/(1-p)
   const dxd = s.a.subarray(0, T * C);
   dxd.fill(0);
-  matmulBackward(dxd, l.grads.A, null, du, acts.xd, l.lora.A, T, C, r);
+  matmulBackward(dxd, l.grads.A, null, du, acts.xd, l.lora.a, T, C, r);
   if (!dx) return;
   const inv = training ? 1 / (1 - l.dropout) : 1;
   for (let i = 0; i < T * C; i++) if (acts.keep[i]) dx[i]! += dxd[i]! * inv;

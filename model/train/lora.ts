@@ -2,7 +2,8 @@
 // A [r, in] ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with a=sqrt(5)), B [out, r] = 0,
 // y = base(x) + scaling · B·A·dropout(x), scaling = alpha/r, or alpha/sqrt(r) with rsLoRA.
 import type { LlamaConfig } from '../llama/config.js';
-import { PROJECTIONS, projectionPath, projectionShape, type Projection } from './weights.js';
+import type { LoraPair } from '../lora/lora-pair.js';
+import { PROJECTIONS, projectionPath, projectionShape, type Projection } from '../llama/projections.js';
 
 export interface LoraOptions {
   r: number;
@@ -13,13 +14,6 @@ export interface LoraOptions {
 }
 
 export const DEFAULT_LORA: LoraOptions = { r: 8, alpha: 16, dropout: 0.05, useRslora: false, targetModules: [...PROJECTIONS] };
-
-export interface LoraPair {
-  A: Float32Array; // [r, in]
-  B: Float32Array; // [out, r]
-  inDim: number;
-  outDim: number;
-}
 
 export interface LoraAdapters {
   options: LoraOptions;
@@ -41,7 +35,7 @@ export function initLora(config: LlamaConfig, options: LoraOptions, uniform: () 
       const bound = 1 / Math.sqrt(inDim);
       const A = new Float32Array(options.r * inDim);
       for (let j = 0; j < A.length; j++) A[j] = (2 * uniform() - 1) * bound;
-      l[p] = { A, B: new Float32Array(outDim * options.r), inDim, outDim };
+      l[p] = { r: options.r, scaling: loraScaling(options), a: A, b: new Float32Array(outDim * options.r), inFeatures: inDim, outFeatures: outDim };
     }
     layers.push(l);
   }
@@ -56,8 +50,8 @@ export function loraTensors(a: LoraAdapters): Map<string, { data: Float32Array; 
       const pair = l[p];
       if (!pair) continue;
       const base = `base_model.model.${projectionPath(i, p)}`;
-      m.set(`${base}.lora_A.weight`, { data: pair.A, shape: [a.options.r, pair.inDim] });
-      m.set(`${base}.lora_B.weight`, { data: pair.B, shape: [pair.outDim, a.options.r] });
+      m.set(`${base}.lora_A.weight`, { data: pair.a, shape: [a.options.r, pair.inFeatures] });
+      m.set(`${base}.lora_B.weight`, { data: pair.b, shape: [pair.outFeatures, a.options.r] });
     }
   });
   return m;

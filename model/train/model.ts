@@ -22,7 +22,8 @@ import type { LlamaConfig } from '../llama/config.js';
 import { allocLinearActs, linearBackward, linearForward, type Linear, type LinearActs, type LinearScratch } from './linear.js';
 import type { LoraAdapters } from './lora.js';
 import type { Rng } from '../../kernels/rng.js';
-import { PROJECTIONS, projectionPath, projectionShape, type BaseWeights, type Projection } from './weights.js';
+import { type BaseWeights } from './weights.js';
+import { PROJECTIONS, projectionPath, projectionShape, type Projection } from '../llama/projections.js';
 
 /** A trainable tensor with its gradient (and the HF/PEFT name it is saved under). */
 export interface Param {
@@ -120,8 +121,8 @@ export class TrainModel {
           dropout: lora ? lora.options.dropout : 0,
           grads: {
             w: full && b.kind === 'f32' ? grad(`${path}.weight`, b.w, [outDim, inD], true) : null,
-            A: pair ? grad(`base_model.model.${path}.lora_A.weight`, pair.A, [lora!.options.r, inD], true) : null,
-            B: pair ? grad(`base_model.model.${path}.lora_B.weight`, pair.B, [outDim, lora!.options.r], true) : null,
+            A: pair ? grad(`base_model.model.${path}.lora_A.weight`, pair.a, [lora!.options.r, inD], true) : null,
+            B: pair ? grad(`base_model.model.${path}.lora_B.weight`, pair.b, [outDim, lora!.options.r], true) : null,
           },
         };
       }

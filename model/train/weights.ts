@@ -2,34 +2,7 @@
 // in LoRA mode, the adapters. HF tensor names are used throughout so checkpoints need no mapping.
 import { nf4Quantize, type NF4Tensor } from '../../kernels/index.js';
 import type { LlamaConfig } from '../llama/config.js';
-
-export const PROJECTIONS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
-export type Projection = (typeof PROJECTIONS)[number];
-
-export function projectionPath(layer: number, p: Projection): string {
-  const block = p === 'gate_proj' || p === 'up_proj' || p === 'down_proj' ? 'mlp' : 'self_attn';
-  return `model.layers.${layer}.${block}.${p}`;
-}
-
-/** [out, in] of a projection. */
-export function projectionShape(c: LlamaConfig, p: Projection): [number, number] {
-  const qDim = c.nHeads * c.headDim;
-  const kvDim = c.nKvHeads * c.headDim;
-  switch (p) {
-    case 'q_proj':
-      return [qDim, c.dim];
-    case 'k_proj':
-    case 'v_proj':
-      return [kvDim, c.dim];
-    case 'o_proj':
-      return [c.dim, qDim];
-    case 'gate_proj':
-    case 'up_proj':
-      return [c.hiddenDim, c.dim];
-    case 'down_proj':
-      return [c.dim, c.hiddenDim];
-  }
-}
+import { projectionPath, projectionShape, PROJECTIONS, type Projection } from '../llama/projections.js';
 
 /** A base projection weight [out, in]: fp32 (trainable in full mode) or frozen NF4. */
 export type BaseWeight = { kind: 'f32'; w: Float32Array } | { kind: 'nf4'; w: NF4Tensor };

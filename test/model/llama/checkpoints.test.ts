@@ -8,7 +8,7 @@ import { hfConfigJson } from '../../../model/llama/hf-write.js';
 import { hfProjectionName, loadHfModel } from '../../../model/llama/hf-checkpoint.js';
 import { LlamaModel } from '../../../model/llama/model.js';
 import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
-import { PROJECTIONS } from '../../../model/llama/weights.js';
+import { PROJECTIONS } from '../../../model/llama/projections.js';
 import { UserError } from '../../../core/errors.js';
 
 describe('model/llama HF checkpoint variants', () => {

@@ -10,7 +10,7 @@ import { Rng } from '../../../kernels/rng.js';
 import { sampleToken } from '../../../model/llama/sampling.js';
 import { DEFAULT_REQUEST } from '../../../core/request.js';
 import { RequestError } from '../../../core/backend.js';
-import { PROJECTIONS } from '../../../model/llama/weights.js';
+import { PROJECTIONS } from '../../../model/llama/projections.js';
 import { seededPeftTensors, writePeftAdapter } from '../../../model/lora/peft-write.js';
 
 describe('model/llama generation and the embedded backend', () => {

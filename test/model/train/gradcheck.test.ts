@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { initLora, type LoraOptions } from '../../../model/train/lora.js';
 import { TrainModel } from '../../../model/train/model.js';
 import { Rng } from '../../../kernels/rng.js';
-import { quantizeProjections, PROJECTIONS } from '../../../model/train/weights.js';
+import { quantizeProjections } from '../../../model/train/weights.js';
+import { PROJECTIONS } from '../../../model/llama/projections.js';
 import { tinyBase, tinyConfig } from './tiny-model.js';
 
 const tokens = Int32Array.from([1, 5, 3, 9, 4, 7, 2]);
@@ -68,7 +69,7 @@ describe('trainer backward (finite-difference gradient checks)', () => {
     const rng = new Rng(3);
     const opts: LoraOptions = { r: 4, alpha: 8, dropout: 0, useRslora: false, targetModules: [...PROJECTIONS] };
     const lora = initLora(config, opts, () => rng.uniform());
-    for (const l of lora.layers) for (const p of PROJECTIONS) { const B = l[p]!.B; for (let i = 0; i < B.length; i++) B[i] = 0.3 * rng.normal(); }
+    for (const l of lora.layers) for (const p of PROJECTIONS) { const B = l[p]!.b; for (let i = 0; i < B.length; i++) B[i] = 0.3 * rng.normal(); }
     const m = new TrainModel(base, lora, 8);
     expect(m.params).to.have.length(2 * 7 * 2);
     expect(m.params.every((p) => /lora_[AB]\.weight$/.test(p.name))).to.equal(true);
@@ -82,7 +83,7 @@ describe('trainer backward (finite-difference gradient checks)', () => {
     const rng = new Rng(4);
     const lora = initLora(config, { r: 2, alpha: 4, dropout: 0.25, useRslora: true, targetModules: ['q_proj', 'v_proj', 'down_proj'] }, () => rng.uniform());
     expect(lora.scaling).to.be.closeTo(4 / Math.sqrt(2), 1e-12);
-    for (const l of lora.layers) for (const p of ['q_proj', 'v_proj', 'down_proj'] as const) { const B = l[p]!.B; for (let i = 0; i < B.length; i++) B[i] = 0.3 * rng.normal(); }
+    for (const l of lora.layers) for (const p of ['q_proj', 'v_proj', 'down_proj'] as const) { const B = l[p]!.b; for (let i = 0; i < B.length; i++) B[i] = 0.3 * rng.normal(); }
     const m = new TrainModel(base, lora, 8);
     expect(m.params).to.have.length(2 * 3 * 2);
     gradcheck(m, 77);
