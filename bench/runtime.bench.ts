@@ -14,7 +14,7 @@ import { writeLlamaGGUF } from '../model/llama/gguf-export.js';
 import { loadGGUFModel } from '../model/llama/gguf-checkpoint.js';
 import { generate } from '../model/llama/generate.js';
 import { placeWeightsForKernels } from '../model/llama/kernel-placement.js';
-import { LlamaModel } from '../model/llama/model.js';
+import { LlamaModel } from '../model/llama/llama-model.js';
 import { Rng } from '../kernels/rng.js';
 import { seededHfTensors, tinyConfig } from '../model/llama/seeded.js';
 import { seededSpmVocab } from '../model/tokenizer/seeded-vocab.js';

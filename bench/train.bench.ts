@@ -5,10 +5,10 @@
 // ~1.3-1.45 s/step on an M3 Max, research/runtime.md §6): printed as a FLOP/s ratio.
 import type { LlamaConfig } from '../model/llama/config.js';
 import { initLora, DEFAULT_LORA } from '../model/train/lora.js';
-import { TrainModel } from '../model/train/model.js';
+import { TrainModel } from '../model/train/train-model.js';
 import { adamwUpdate, initAdamW } from '../model/train/optimizer.js';
 import { Rng } from '../kernels/rng.js';
-import { initBase, quantizeProjections } from '../model/train/weights.js';
+import { initBase, quantizeProjections } from '../model/train/train-weights.js';
 import { PROJECTIONS, projectionShape } from '../model/llama/projections.js';
 import { TINY_BASE_DEFAULTS } from '../tasks/mini/tiny-base.js';
 

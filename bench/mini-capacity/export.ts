@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
-import { alpacaPrompt, tokenizePairs } from '../../model/train/data.js';
+import { alpacaPrompt, tokenizePairs } from '../../model/train/training-data.js';
 import { loadTokenizer } from '../../model/train/finetune.js';
 import { tokenizerTexts } from '../../tasks/mini/tiny-base.js';
 import { LETTER_MERGES, tokenizerConfigJson, tokenizerJson, trainBpe } from '../../tasks/mini/bpe.js';

@@ -1,7 +1,7 @@
 // Compares evalfirst on a parity GGUF with the recorded llama.cpp golden values.
 import { logSumExp } from '../../kernels/index.js';
 import type { generate as generateFn } from '../../model/llama/generate.js';
-import type { LlamaModel } from '../../model/llama/model.js';
+import type { LlamaModel } from '../../model/llama/llama-model.js';
 import { GREEDY_TOKENS, type ParityGolden, type ParityVariant } from './spec.js';
 
 export interface ParityReport {

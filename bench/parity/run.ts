@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadGGUFModel } from '../../model/llama/gguf-checkpoint.js';
 import { generate } from '../../model/llama/generate.js';
-import { LlamaModel } from '../../model/llama/model.js';
+import { LlamaModel } from '../../model/llama/llama-model.js';
 import { installPeer, loadPeer, PEER_VERSION } from './peer.js';
 import { TOKENIZER_TEXTS, GOLDEN_PATH, GREEDY_TOKENS, PARITY_CONFIG, PARITY_SEED, PARITY_VARIANTS, parityPrompt, TOP_K_RECORDED, writeParityModel, type ParityGolden, type ParityVariant } from './spec.js';
 import { compareWithGolden } from './compare.js';

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { logSumExp } from '../../kernels/index.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { KVCache, LlamaModel } from './model.js';
+import type { KVCache, LlamaModel } from './llama-model.js';
 import { Rng } from '../../kernels/rng.js';
 import { sampleToken, tokenLogprob, topLogprobs, type SamplingParams } from './sampling.js';
 

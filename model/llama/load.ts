@@ -9,7 +9,7 @@ import { GGUFFile } from '../formats/gguf.js';
 import { loadGGUFModel } from './gguf-checkpoint.js';
 import { loadHfModel, type QuantMode } from './hf-checkpoint.js';
 import { placeWeightsForKernels } from './kernel-placement.js';
-import { LlamaModel } from './model.js';
+import { LlamaModel } from './llama-model.js';
 import { loadHfTokenizer } from '../tokenizer/hf-tokenizer.js';
 import { spmTokenizerFromGGUF } from '../tokenizer/spm-tokenizer.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';

@@ -7,7 +7,7 @@ import { nf4Quantize } from '../../kernels/index.js';
 import { parseHfConfig, type LlamaConfig } from '../llama/config.js';
 import { UserError } from '../../core/errors.js';
 import { openModelTensors, writeF32Tensors } from './tensor-io.js';
-import { baseTensors, type BaseWeight, type BaseWeights, type LayerWeights } from './weights.js';
+import { baseTensors, type BaseWeight, type BaseWeights, type LayerWeights } from './train-weights.js';
 import { PROJECTIONS, projectionPath, projectionShape, type Projection } from '../llama/projections.js';
 import { hfConfigJson } from '../llama/hf-write.js';
 

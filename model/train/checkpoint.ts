@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
-import type { Param } from './model.js';
+import type { Param } from './train-model.js';
 import type { AdamWState } from './optimizer.js';
 import { readAllF32, writeF32Tensors } from './tensor-io.js';
 

@@ -5,8 +5,8 @@
 // weights is in the checkpoint, so a resumed run reproduces an uninterrupted one bit for bit.
 import { UserError } from '../../core/errors.js';
 import { writeCheckpoint, type LoadedCheckpoint, type LogEntry, type ResumeState } from './checkpoint.js';
-import { exampleTensors, type Example } from './data.js';
-import type { TrainModel } from './model.js';
+import { exampleTensors, type Example } from './training-data.js';
+import type { TrainModel } from './train-model.js';
 import { adamwUpdate, gradNorm, initAdamW, type AdamWOptions } from './optimizer.js';
 import { Rng } from '../../kernels/rng.js';
 import { learningRate } from './schedule.js';

@@ -1,6 +1,6 @@
 // AdamW over the trainer's parameters with global gradient-norm clipping (torch clip_grad_norm_).
 import { adamwStep, sumSquares } from '../../kernels/index.js';
-import type { Param } from './model.js';
+import type { Param } from './train-model.js';
 
 export interface AdamWOptions {
   beta1: number;

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import type { LlamaConfig } from '../llama/config.js';
 import { saveBase } from './base-io.js';
 import type { LogEntry } from './checkpoint.js';
-import type { Example } from './data.js';
+import type { Example } from './training-data.js';
 import { loadTokenizer } from './finetune.js';
 import { trainLoop } from './loop.js';
-import { TrainModel } from './model.js';
+import { TrainModel } from './train-model.js';
 import { Rng } from '../../kernels/rng.js';
-import { initBase } from './weights.js';
+import { initBase } from './train-weights.js';
 
 export interface ModelShape {
   dim: number;

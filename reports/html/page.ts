@@ -2,8 +2,8 @@
 // instances as a JSON data block, and one script allowed by its hash in a strict CSP. Every piece of
 // text from run files goes through escapeHtml or the JSON block.
 import { createHash } from 'node:crypto';
-import type { ReportModel, ReportRun } from './model.js';
-import { escapeHtml as h, jsonForScript } from './escape.js';
+import type { ReportModel, ReportRun } from './report-model.js';
+import { escapeHtml as h, jsonForScript } from './html-escape.js';
 import { INSTANCE_BROWSER_JS } from './browser-script.js';
 import { deltaSpec, renderSvg, taskBarsSpec, trainingCurveSpec, type CurvePoint, type DeltaRow } from './charts.js';
 import { targetThresholds } from './train-file.js';

@@ -1,7 +1,7 @@
 // Markdown rendering of a CompareReport, fit for a pull-request comment.
 import type { CompareReport } from '../../harness/compare/compare-runs.js';
 import { fmtDelta, fmtP } from '../compare.js';
-import { mdCell } from './escape.js';
+import { mdCell } from './markdown-escape.js';
 
 export function renderCompareMarkdown(r: CompareReport, maxFlips = 20): string {
   const out: string[] = [];

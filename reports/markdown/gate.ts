@@ -1,7 +1,7 @@
 // Markdown summary of `evalfirst gate`, fit for a pull-request comment.
 import type { GateReport } from '../../harness/gate/gate.js';
 import type { LengthSummary } from '../../harness/gate/dataset-profile.js';
-import { mdCell } from './escape.js';
+import { mdCell } from './markdown-escape.js';
 
 function lengths(s: LengthSummary | null): string {
   return s ? `${s.min} / ${s.median} / ${s.p95} / ${s.max}` : '—';

@@ -3,7 +3,7 @@
 // value of the world one token). Deterministic for a seed, so `npm run pretrain-base` reproduces the
 // committed files in model/assets/tiny-base.
 import type { LogEntry } from '../../model/train/checkpoint.js';
-import { alpacaPrompt } from '../../model/train/data.js';
+import { alpacaPrompt } from '../../model/train/training-data.js';
 import { pretrainBase, type PretrainResult } from '../../model/train/pretrain.js';
 import { LETTER_MERGES, tokenizerConfigJson, tokenizerJson, trainBpe } from './bpe.js';
 import { pretrainingCorpus } from './corpus.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeRunDir, scoresWith } from '../harness/compare-fixtures.js';
 import { writeReport } from '../../reports/html/write-report.js';
-import { escapeHtml, jsonForScript } from '../../reports/html/escape.js';
+import { escapeHtml, jsonForScript } from '../../reports/html/html-escape.js';
 import { runCli, spawnCli } from '../helpers/run-cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';

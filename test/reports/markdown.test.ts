@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mdCell } from '../../reports/markdown/escape.js';
+import { mdCell } from '../../reports/markdown/markdown-escape.js';
 
 describe('Markdown escaping', () => {
   it('keeps untrusted text inside one table cell and out of HTML', () => {

@@ -6,7 +6,7 @@ import { nf4Quantize } from '../../../kernels/index.js';
 import { writeSafetensors, type TensorToWrite } from '../../../model/formats/safetensors-write.js';
 import { hfConfigJson } from '../../../model/llama/hf-write.js';
 import { hfProjectionName, loadHfModel } from '../../../model/llama/hf-checkpoint.js';
-import { LlamaModel } from '../../../model/llama/model.js';
+import { LlamaModel } from '../../../model/llama/llama-model.js';
 import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
 import { PROJECTIONS } from '../../../model/llama/projections.js';
 import { UserError } from '../../../core/errors.js';

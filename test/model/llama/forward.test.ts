@@ -8,7 +8,7 @@ import { writeLlamaGGUF } from '../../../model/llama/gguf-export.js';
 import { loadGGUFModel } from '../../../model/llama/gguf-checkpoint.js';
 import { loadHfModel } from '../../../model/llama/hf-checkpoint.js';
 import { writeHfModel } from '../../../model/llama/hf-write.js';
-import { LlamaModel, PREFILL_CHUNK } from '../../../model/llama/model.js';
+import { LlamaModel, PREFILL_CHUNK } from '../../../model/llama/llama-model.js';
 import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
 import { seededSpmVocab } from '../../../model/tokenizer/seeded-vocab.js';
 import { UserError } from '../../../core/errors.js';

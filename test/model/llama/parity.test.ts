@@ -11,7 +11,7 @@ import { GGUFFile } from '../../../model/formats/gguf.js';
 import { spmTokenizerFromGGUF } from '../../../model/tokenizer/spm-tokenizer.js';
 import { generate } from '../../../model/llama/generate.js';
 import { loadGGUFModel } from '../../../model/llama/gguf-checkpoint.js';
-import { LlamaModel } from '../../../model/llama/model.js';
+import { LlamaModel } from '../../../model/llama/llama-model.js';
 import { placeWeightsForKernels } from '../../../model/llama/kernel-placement.js';
 import { kernelBackend } from '../../../kernels/index.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadHfModel } from '../../../model/llama/hf-checkpoint.js';
 import { writeHfModel } from '../../../model/llama/hf-write.js';
 import { linearToF32 } from '../../../model/llama/linear.js';
-import { LlamaModel } from '../../../model/llama/model.js';
+import { LlamaModel } from '../../../model/llama/llama-model.js';
 import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
 import { type LlamaWeights } from '../../../model/llama/weights.js';
 import { PROJECTIONS } from '../../../model/llama/projections.js';

@@ -3,10 +3,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenizerConfigJson, tokenizerJson, trainBpe } from '../../../tasks/mini/bpe.js';
-import { alpacaPrompt } from '../../../model/train/data.js';
+import { alpacaPrompt } from '../../../model/train/training-data.js';
 import { saveBase } from '../../../model/train/base-io.js';
 import { Rng } from '../../../kernels/rng.js';
-import { initBase } from '../../../model/train/weights.js';
+import { initBase } from '../../../model/train/train-weights.js';
 import { tinyConfig } from './tiny-model.js';
 
 export const FIXTURE_ROWS = [

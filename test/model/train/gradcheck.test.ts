@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { initLora, type LoraOptions } from '../../../model/train/lora.js';
-import { TrainModel } from '../../../model/train/model.js';
+import { TrainModel } from '../../../model/train/train-model.js';
 import { Rng } from '../../../kernels/rng.js';
-import { quantizeProjections } from '../../../model/train/weights.js';
+import { quantizeProjections } from '../../../model/train/train-weights.js';
 import { PROJECTIONS } from '../../../model/llama/projections.js';
 import { tinyBase, tinyConfig } from './tiny-model.js';
 

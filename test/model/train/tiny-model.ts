@@ -1,7 +1,7 @@
 // A tiny LLaMA config and seeded weights for trainer tests (GQA: 2 query heads share 1 kv head).
 import type { LlamaConfig } from '../../../model/llama/config.js';
 import { Rng } from '../../../kernels/rng.js';
-import { initBase, type BaseWeights } from '../../../model/train/weights.js';
+import { initBase, type BaseWeights } from '../../../model/train/train-weights.js';
 
 export function tinyConfig(over: Partial<LlamaConfig> = {}): LlamaConfig {
   return {

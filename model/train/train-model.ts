@@ -19,10 +19,10 @@ import {
   swigluForward,
 } from '../../kernels/index.js';
 import type { LlamaConfig } from '../llama/config.js';
-import { allocLinearActs, linearBackward, linearForward, type Linear, type LinearActs, type LinearScratch } from './linear.js';
+import { allocLinearActs, linearBackward, linearForward, type Linear, type LinearActs, type LinearScratch } from './trainable-linear.js';
 import type { LoraAdapters } from './lora.js';
 import type { Rng } from '../../kernels/rng.js';
-import { type BaseWeights } from './weights.js';
+import { type BaseWeights } from './train-weights.js';
 import { PROJECTIONS, projectionPath, projectionShape, type Projection } from '../llama/projections.js';
 
 /** A trainable tensor with its gradient (and the HF/PEFT name it is saved under). */

@@ -4,7 +4,7 @@
 import { matmulBackward, matmulForward, matmulNF4Backward, matmulNF4Forward } from '../../kernels/index.js';
 import type { LoraPair } from '../lora/lora-pair.js';
 import type { Rng } from '../../kernels/rng.js';
-import type { BaseWeight } from './weights.js';
+import type { BaseWeight } from './train-weights.js';
 
 export interface LinearGrads {
   /** dW [out,in] when the base weight trains (full mode), else null. */
