@@ -22,10 +22,26 @@ export class UserError extends Error {
   }
 }
 
+/** A benchmark's data file is not in the data directory (so `gate --allow-missing` can skip that benchmark). */
+export class MissingDataError extends UserError {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly benchmark: string,
+  ) {
+    super(message);
+    this.name = 'MissingDataError';
+  }
+}
+
 /**
  * Whether an error is a UserError. By name as well as class: under mocha's CJS+ESM loading a module
  * can see a second copy of a class.
  */
 export function isUserError(err: unknown): err is UserError {
-  return err instanceof UserError || (err instanceof Error && err.name === 'UserError');
+  return err instanceof UserError || (err instanceof Error && (err.name === 'UserError' || err.name === 'MissingDataError'));
+}
+
+export function isMissingDataError(err: unknown): err is MissingDataError {
+  return err instanceof MissingDataError || (err instanceof Error && err.name === 'MissingDataError');
 }

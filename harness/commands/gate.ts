@@ -9,7 +9,7 @@ import { parseTolerances } from '../compare/tolerance.js';
 import { renderCompareTable } from '../../reports/compare.js';
 import { DEFAULT_MIN_COVERAGE } from '../gate/contamination-index.js';
 import { resolveDataDir } from '../../core/paths.js';
-import { runGate, type GateReport } from '../gate/gate.js';
+import { missingNote, runGate, type GateReport } from '../gate/gate.js';
 import { renderGateJUnit } from '../../reports/junit/gate.js';
 import { renderGateMarkdown } from '../../reports/markdown/gate.js';
 import { numberFlag } from '../../core/number-flag.js';
@@ -21,6 +21,7 @@ interface GateFlags {
   suite: string;
   dataDir?: string;
   proxy?: boolean;
+  allowMissing?: boolean;
   junit?: string;
   markdown?: string;
   json?: boolean;
@@ -55,6 +56,7 @@ function summary(r: GateReport): string {
   out.push(`sources: ${Object.entries(p.sources).map(([s, n]) => `${s}=${n}`).join(', ') || '—'}`);
   if (r.diff && r.baselineProfile) out.push(`vs baseline ${r.baseline} (${r.baselineProfile.rows} rows): +${r.diff.added} added, −${r.diff.removed} removed`);
   if (r.proxy) out.push(`proxy: baseline run ${r.proxy.baselineRun}, new run ${r.proxy.newRun}`, renderCompareTable(r.proxy.compare));
+  if (r.missing.length) out.push(missingNote(r));
   out.push(r.passed ? 'gate passed' : `GATE FAILED: ${r.failures.join('; ')}`);
   return out.join('\n');
 }
@@ -66,6 +68,7 @@ export function command(): Command {
     .option('--baseline <file>', 'the previous version of the training set, for the diff')
     .requiredOption('--suite <name>', 'suite whose evaluation instances must not be in the training set')
     .option('--data-dir <dir>', 'benchmark data directory (default: $EVALFIRST_DATA or the user cache)')
+    .option('--allow-missing', 'gate against the benchmarks whose data is present and list the others (default: missing data is an error, exit 2)')
     .addOption(new Option('--min-coverage <x>', 'contamination: share of an eval text the shared 13-grams must cover (0 = any shared 13-gram)').default(DEFAULT_MIN_COVERAGE).argParser(numberFlag('--min-coverage', { min: 0, max: 1 })))
     .option('--proxy', 'fine-tune the embedded proxy on baseline and new data (same seed and steps) and compare the two runs')
     .option('--proxy-base <dir>', 'base model for --proxy (default: the shipped tiny base)')
@@ -94,7 +97,7 @@ export function command(): Command {
           log: (line: string) => console.error(line),
         };
       }
-      const report = await runGate({ dataset: flags.dataset, baseline: flags.baseline, suite: flags.suite, dataDir: resolveDataDir(flags.dataDir), minCoverage: flags.minCoverage, proxy });
+      const report = await runGate({ dataset: flags.dataset, baseline: flags.baseline, suite: flags.suite, dataDir: resolveDataDir(flags.dataDir), minCoverage: flags.minCoverage, allowMissing: flags.allowMissing, proxy });
       if (flags.junit) writeFileSync(flags.junit, renderGateJUnit(report));
       if (flags.markdown) writeFileSync(flags.markdown, renderGateMarkdown(report));
       console.log(flags.json ? JSON.stringify(report, null, 2) : summary(report));

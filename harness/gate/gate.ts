@@ -3,7 +3,7 @@
 // proxy comparison fails its tolerance; the dataset diff against a baseline is reported, never fatal.
 import { ContaminationIndex } from './contamination-index.js';
 import { diffKeys, type DatasetDiff, type DatasetProfile } from './dataset-profile.js';
-import { loadSuiteEvalTexts } from './eval-texts.js';
+import { loadSuiteEvalTexts, type MissingBenchmark } from './eval-texts.js';
 import { scanDataset, type ContaminatedRow } from './scan-dataset.js';
 import type { EvalText } from './contamination-index.js';
 import { runProxy, type ProxyOptions, type ProxyResult } from './proxy.js';
@@ -14,7 +14,9 @@ export interface GateOptions {
   suite: string;
   dataDir: string;
   /** Eval texts given directly (tests, benchmarks); otherwise loaded from the suite. */
-  evalTexts?: { texts: EvalText[]; instances: number; benchmarks: Record<string, number> };
+  evalTexts?: { texts: EvalText[]; instances: number; benchmarks: Record<string, number>; missing?: MissingBenchmark[] };
+  /** Gate against the benchmarks whose data is present, listing the others (default: missing data is an error). */
+  allowMissing?: boolean;
   /** Contamination threshold (see ContaminationIndex). */
   minCoverage?: number;
   /** Fine-tune and compare the proxy on baseline and new data (needs baseline). */
@@ -27,6 +29,8 @@ export interface GateReport {
   suite: string;
   evalInstances: number;
   benchmarks: Record<string, number>;
+  /** Run entries not checked because their data is absent (only with allowMissing). */
+  missing: MissingBenchmark[];
   rowsChecked: number;
   contaminationSeconds: number;
   contaminated: (Omit<ContaminatedRow, 'key'> & { in_baseline: boolean | null })[];
@@ -40,7 +44,7 @@ export interface GateReport {
 }
 
 export async function runGate(opts: GateOptions): Promise<GateReport> {
-  const evalTexts = opts.evalTexts ?? (await loadSuiteEvalTexts(opts.suite, opts.dataDir));
+  const evalTexts = opts.evalTexts ?? (await loadSuiteEvalTexts(opts.suite, opts.dataDir, { allowMissing: opts.allowMissing }));
   const index = new ContaminationIndex({ minCoverage: opts.minCoverage });
   for (const t of evalTexts.texts) index.add(t);
   const scan = await scanDataset(opts.dataset, index);
@@ -68,6 +72,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     suite: opts.suite,
     evalInstances: evalTexts.instances,
     benchmarks: evalTexts.benchmarks,
+    missing: evalTexts.missing ?? [],
     rowsChecked: scan.profile.rows,
     contaminationSeconds: scan.seconds,
     contaminated,
@@ -78,4 +83,15 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     failures,
     passed: failures.length === 0,
   };
+}
+
+/** "not checked (data absent): bbq (3 entries, e.g. …/bbq/data/Age.jsonl), …". */
+export function missingNote(r: Pick<GateReport, 'missing'>): string {
+  const byBench = new Map<string, { entries: number; file: string }>();
+  for (const m of r.missing) {
+    const b = byBench.get(m.benchmark) ?? { entries: 0, file: m.file };
+    b.entries++;
+    byBench.set(m.benchmark, b);
+  }
+  return `not checked, data absent (--allow-missing): ${[...byBench].map(([b, v]) => `${b} (${v.entries} run entr${v.entries === 1 ? 'y' : 'ies'}; e.g. ${v.file})`).join(', ')}`;
 }

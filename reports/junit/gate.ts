@@ -10,6 +10,7 @@ interface TestCase {
   classname: string;
   failure?: { message: string; body: string };
   out?: string;
+  skipped?: string;
 }
 
 function contaminationCases(r: GateReport, maxListed: number): TestCase[] {
@@ -27,6 +28,13 @@ function contaminationCases(r: GateReport, maxListed: number): TestCase[] {
       }
       return tc;
     });
+}
+
+/** Benchmarks not checked under --allow-missing: skipped test cases, so CI shows them. */
+function missingCases(r: GateReport): TestCase[] {
+  const byBench = new Map<string, string[]>();
+  for (const m of r.missing) byBench.set(m.benchmark, [...(byBench.get(m.benchmark) ?? []), `${m.entry}: ${m.file} absent`]);
+  return [...byBench].sort(([a], [b]) => (a < b ? -1 : 1)).map(([bench, why]) => ({ name: `no training row overlaps ${bench}`, classname: 'evalfirst.gate.contamination', skipped: `data absent (--allow-missing): ${why.join('; ')}` }));
 }
 
 function schemaCase(r: GateReport, maxListed: number): TestCase {
@@ -60,12 +68,14 @@ function proxyCase(r: GateReport): TestCase[] {
 }
 
 export function renderGateJUnit(r: GateReport, maxListed = 200): string {
-  const cases = [...contaminationCases(r, maxListed), schemaCase(r, maxListed), diffCase(r), ...proxyCase(r)];
+  const cases = [...contaminationCases(r, maxListed), ...missingCases(r), schemaCase(r, maxListed), diffCase(r), ...proxyCase(r)];
   const failures = cases.filter((c) => c.failure).length;
+  const skipped = cases.filter((c) => c.skipped).length;
   const testcase = cases.map((c) => ({
     '@_name': xmlSafe(c.name),
     '@_classname': c.classname,
     ...(c.failure ? { failure: { '@_message': xmlSafe(c.failure.message), '@_type': 'GateFailure', '#text': xmlSafe(c.failure.body) } } : {}),
+    ...(c.skipped ? { skipped: { '@_message': xmlSafe(c.skipped) } } : {}),
     ...(c.out ? { 'system-out': xmlSafe(c.out) } : {}),
   }));
   const doc = {
@@ -74,11 +84,13 @@ export function renderGateJUnit(r: GateReport, maxListed = 200): string {
       '@_name': 'evalfirst gate',
       '@_tests': cases.length,
       '@_failures': failures,
+      '@_skipped': skipped,
       testsuite: {
         '@_name': xmlSafe(`gate ${r.dataset} against suite ${r.suite}`),
         '@_tests': cases.length,
         '@_failures': failures,
         '@_errors': 0,
+        '@_skipped': skipped,
         '@_time': r.contaminationSeconds.toFixed(3),
         testcase,
       },

@@ -1,5 +1,5 @@
 // Markdown summary of `evalfirst gate`, fit for a pull-request comment.
-import type { GateReport } from '../../harness/gate/gate.js';
+import { missingNote, type GateReport } from '../../harness/gate/gate.js';
 import type { LengthSummary } from '../../harness/gate/dataset-profile.js';
 import { mdCell } from './markdown-escape.js';
 
@@ -12,7 +12,8 @@ export function renderGateMarkdown(r: GateReport, maxListed = 50): string {
   out.push(`## evalfirst gate ${r.passed ? '✅ passed' : '❌ failed'}`, '');
   out.push(`Dataset \`${mdCell(r.dataset)}\`${r.baseline ? ` vs baseline \`${mdCell(r.baseline)}\`` : ''}, suite **${mdCell(r.suite)}** (${r.evalInstances} eval instances).`, '');
   for (const f of r.failures) out.push(`- ❌ ${mdCell(f)}`);
-  if (r.failures.length) out.push('');
+  if (r.missing.length) out.push(`- ⚠️ ${mdCell(missingNote(r))}`);
+  if (r.failures.length || r.missing.length) out.push('');
   out.push(`### Contamination: ${r.contaminated.length} of ${r.rowsChecked} rows`, '');
   if (r.contaminated.length) {
     out.push('| line | benchmark | instance | match | in baseline | matched text |', '|---|---|---|---|---|---|');

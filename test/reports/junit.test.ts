@@ -11,6 +11,7 @@ function report(matched: string): GateReport {
     suite: 'mini',
     evalInstances: 3,
     benchmarks: { mmlu: 2, gsm: 1 },
+    missing: [],
     rowsChecked: 10,
     contaminationSeconds: 0.01,
     contaminated: [{ line: 7, benchmark: 'mmlu', instance_id: 'id1', run: 'mmlu:subject=x', match: '13-gram', row_field: 'row', eval_field: 'input', matched_text: matched, in_baseline: null }],

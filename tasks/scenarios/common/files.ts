@@ -2,17 +2,19 @@
 // how to get it.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../../../core/errors.js';
+import { MissingDataError, UserError } from '../../../core/errors.js';
 
 /** The absolute path of a data file (relative paths are as in the pins, e.g. "gsm8k/test.jsonl"). */
 export function dataFile(dataDir: string, rel: string): string {
   return join(dataDir, rel);
 }
 
-export function missingFileError(dataDir: string, rel: string, benchmark: string): UserError {
-  return new UserError(
+export function missingFileError(dataDir: string, rel: string, benchmark: string): MissingDataError {
+  return new MissingDataError(
     `${benchmark}: data file ${join(dataDir, rel)} not found; run \`evalfirst data fetch ${benchmark} --data-dir ${dataDir}\` ` +
       `(or point --data-dir / EVALFIRST_DATA at a directory that holds ${rel})`,
+    join(dataDir, rel),
+    benchmark,
   );
 }
 
