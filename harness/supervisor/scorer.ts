@@ -1,7 +1,7 @@
 // Scores one checkpoint: either the full suite, or adaptively (a growing nested sample that stops
 // as soon as the target's verdict is settled; see adaptive.ts for the method and its guarantee).
 import { adaptivePlan, runAdaptive, withAggregate } from './adaptive.js';
-import { scoreInterval } from './confidence.js';
+import { scoreInterval } from '../stats/exact-intervals.js';
 import { judgeTarget, targetTasks, type ScoreEstimate, type TargetExpr } from './target.js';
 import type { Verdict } from '../../core/train-schema.js';
 
