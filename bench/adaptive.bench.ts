@@ -3,7 +3,7 @@
 // at the same α. Reports requests used and the decision error rate of each.
 import Table from 'cli-table3';
 import { adaptivePlan, runAdaptive } from '../harness/supervisor/adaptive.js';
-import { scoreInterval } from '../harness/supervisor/confidence.js';
+import { scoreInterval } from '../harness/stats/exact-intervals.js';
 import { judgeTarget, parseTarget } from '../harness/supervisor/target.js';
 import { uniforms } from '../kernels/rng.js';
 

@@ -94,7 +94,7 @@ export async function run(): Promise<void> {
       const m = runs[Math.floor(REPS / 2)];
       return { label, ...m, rate: m.n / m.secs, spread: `${runs[0].secs.toFixed(2)}–${runs[REPS - 1].secs.toFixed(2)}` };
     };
-    const total = (r: { runs: { numRequests: number }[] }) => r.runs.reduce((s, x) => s + x.numRequests, 0);
+    const total = ({ results }: { results: { runs: { numRequests: number }[] } }) => results.runs.reduce((s, x) => s + x.numRequests, 0);
     const uncached = await timed('evaluate(), no cache', async (rep) =>
       total(await evaluate({ entries, backend: backend(), dataDir, outDir: join(work, `a${rep}`), concurrency: CONCURRENCY })),
     );

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBackendConfig, createBackend, parseProtocol, parseServerList, type BackendConfig } from '../../model/backends/factory.js';
 import { numberFlag, NON_NEGATIVE_INT, POSITIVE_INT } from '../../core/number-flag.js';
-import { evaluate, DEFAULT_CONCURRENCY } from '../runner/evaluate.js';
+import { evaluate, DEFAULT_CONCURRENCY, type EvaluateOptions } from '../runner/evaluate.js';
 import { defaultCachePath } from '../../core/paths.js';
-import { readRunConfig, type RunConfig } from '../runner/run-config.js';
+import { readRunConfig, type BackendRecord } from '../runner/run-config.js';
 import { defaultRunDir, runDirPaths } from '../../core/run-dir.js';
 import { createProgressReporter } from '../runner/progress.js';
 import { renderErrorSummary, renderResultsTable } from '../../reports/table.js';
@@ -39,6 +39,9 @@ interface EvalFlags {
   retries?: number;
   progress: boolean;
 }
+
+/** What a run is, from the flags or (on --resume) from config.json; evaluate() builds the RunConfig it records. */
+type EvalPlan = Pick<EvaluateOptions, 'entries' | 'suite' | 'dataDir' | 'concurrency' | 'maxEvalInstances' | 'helmProcessOrder' | 'cachePath'> & { backend: BackendRecord };
 
 function backendConfigFromFlags(f: EvalFlags): BackendConfig {
   if (f.model && f.server) throw new UserError('give either --server or --model, not both');
@@ -95,19 +98,29 @@ export function command(): Command {
 }
 
 async function runEval(positional: string[], flags: EvalFlags): Promise<number> {
-  let config: RunConfig;
+  let plan: EvalPlan;
   let outDir: string;
   if (flags.resume) {
     if (positional.length > 0 || flags.suite || flags.helmProcessOrder || flags.server || flags.model) throw new UserError('--resume takes its entries and backend from the run directory; give no others');
     outDir = flags.resume;
-    config = readRunConfig(outDir);
+    const saved = readRunConfig(outDir);
+    plan = {
+      entries: saved.entries,
+      suite: saved.suite,
+      backend: saved.backend,
+      dataDir: saved.dataDir,
+      concurrency: saved.concurrency,
+      maxEvalInstances: saved.maxEvalInstances,
+      helmProcessOrder: saved.helmProcessOrder,
+      cachePath: saved.cache,
+    };
   } else {
     let entries = [...positional];
     if (flags.suite) entries = entries.concat(loadSuite(flags.suite).entries);
     if (entries.length === 0) throw new UserError('nothing to evaluate: give run entries or --suite');
     outDir = flags.out ?? defaultRunDir(new Date(), join(process.cwd(), 'runs'));
     if (existsSync(runDirPaths(outDir).config)) throw new UserError(`${outDir} already holds a run; continue it with --resume ${outDir} or choose another --out`);
-    config = {
+    plan = {
       entries,
       suite: flags.suite,
       backend: backendConfigFromFlags(flags),
@@ -115,11 +128,11 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       concurrency: flags.concurrency,
       maxEvalInstances: flags.maxEvalInstances,
       ...(flags.helmProcessOrder ? { helmProcessOrder: processOrder(flags.helmProcessOrder) } : {}),
-      cache: flags.cache ? defaultCachePath() : null,
-      createdAt: new Date().toISOString(),
+      cachePath: flags.cache ? defaultCachePath() : null,
     };
   }
-  const backendConfig = checkBackendConfig(config.backend, `${outDir}/config.json`);
+  const { backend: record, ...run } = plan;
+  const backendConfig = checkBackendConfig(record, `${outDir}/config.json`);
   const backend = await createBackend(backendConfig);
   const progress = flags.progress && !flags.json ? createProgressReporter(process.stderr) : undefined;
   // Ctrl-C: every answer so far is already in the journal; say how to carry on.
@@ -131,20 +144,14 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
   process.once('SIGINT', onInterrupt);
   let results;
   try {
-    results = await evaluate({
-      entries: config.entries,
-      suite: config.suite,
+    ({ results } = await evaluate({
+      ...run,
       backend,
       backendConfig,
-      dataDir: config.dataDir,
       outDir,
-      concurrency: config.concurrency,
-      maxEvalInstances: config.maxEvalInstances,
-      helmProcessOrder: config.helmProcessOrder,
-      cachePath: config.cache,
       resume: Boolean(flags.resume),
       onProgress: progress ? (e) => progress.update(e) : undefined,
-    });
+    }));
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     progress?.stop();

@@ -44,7 +44,7 @@ async function trainAndEvaluate(o: ProxyOptions, label: 'baseline' | 'new', data
   const backend = await createBackend(backendConfig);
   const evalDir = join(o.workDir, label, 'eval');
   o.log?.(`proxy: evaluating ${ft.lastCheckpoint} on suite ${o.suite} → ${evalDir}`);
-  const results = await evaluate({
+  const { results } = await evaluate({
     entries,
     suite: o.suite,
     backend,

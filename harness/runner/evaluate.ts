@@ -1,9 +1,12 @@
 // evaluate(): run entries → requests → answers (journal, cache, or the model) → scores →
-// results.json + instances.jsonl in a run directory. The CLI's `eval` and the training supervisor
-// both call this. Requests of all runs share one concurrency limit (HELM's `-n 30`); planning the
-// next run overlaps sending the previous one's requests.
+// results.json + instances.jsonl in a run directory, and the same results and instance records
+// returned. The CLI's `eval` and the training supervisor both call this. Everything that can fail
+// before a request (entries, metrics, data dir, an occupied run directory) is checked before the
+// run directory is written. Requests of all runs share one concurrency limit (HELM's `-n 30`);
+// planning the next run overlaps sending the previous one's requests.
 import pLimit from 'p-limit';
 import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Backend } from '../../core/backend.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
@@ -63,12 +66,69 @@ export interface EvaluateOptions {
 }
 
 
-interface PlannedRun {
+/** What evaluate() returns: results.json's content and every instance record of instances.jsonl. */
+export interface Evaluation {
+  results: ResultsFile;
+  records: InstanceRecord[];
+}
+
+/** A run entry's run spec, with the data files its scenario reads (listed before anything is written). */
+interface ResolvedRun {
   entry: string;
   runSpec: RunSpec;
+  files: string[];
+}
+
+interface PlannedRun extends ResolvedRun {
   states: RequestState[];
   outcomes: Promise<Outcome>[];
   checksums: Promise<Record<string, string>>;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolves every entry to its run specs and checks what can be checked without a request: the
+ * entry parses, its metrics are known, and a run that reads data files finds the data dir.
+ */
+async function resolveRuns(entries: string[], dataDir: string, maxEvalInstances: number | undefined): Promise<ResolvedRun[]> {
+  const runs: ResolvedRun[] = [];
+  for (const entry of entries) {
+    for (const runSpec of await runSpecsForEntry(entry, { defaultMaxEvalInstances: maxEvalInstances, dataDir })) {
+      checkMetrics(runSpec);
+      const files = await runSpec.scenario.files(dataDir);
+      const inDataDir = files.find((f) => !isAbsolute(f));
+      if (inDataDir !== undefined && !isDirectory(dataDir)) {
+        throw new UserError(
+          `run ${runSpec.name} reads ${inDataDir} from the data dir ${dataDir}, which does not exist; ` +
+            `fetch the data with \`evalfirst data fetch --data-dir ${dataDir}\` or point --data-dir / EVALFIRST_DATA at it`,
+        );
+      }
+      runs.push({ entry, runSpec, files });
+    }
+  }
+  return runs;
+}
+
+/** config.json's content: built here only, from the options (the CLI's resume passes config.json's back in). */
+function runConfigFor(options: EvaluateOptions, concurrency: number, backend: BackendRecord): RunConfig {
+  return {
+    entries: options.entries,
+    suite: options.suite,
+    backend,
+    dataDir: options.dataDir,
+    concurrency,
+    maxEvalInstances: options.maxEvalInstances,
+    ...(options.helmProcessOrder ? { helmProcessOrder: options.helmProcessOrder } : {}),
+    cache: options.cachePath ?? null,
+    createdAt: new Date().toISOString(),
+  };
 }
 
 /**
@@ -86,38 +146,20 @@ function planningError(err: unknown, runName: string, completed: number, journal
   return new UserError(`${userError.message}\n(${completed} completed requests are kept in ${journalPath}; fix this and continue with --resume ${outDir})`, userError.exitCode);
 }
 
-export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
+export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`concurrency must be a positive integer, got ${concurrency}`);
   const paths = runDirPaths(options.outDir);
   const hasJournal = existsSync(paths.journal) && statSync(paths.journal).size > 0;
   if (hasJournal && !options.resume) throw new UserError(`${options.outDir} already holds a run; continue it with --resume ${options.outDir} or choose another --out`);
   const done: Map<string, JournalEntry> = options.resume ? readJournal(paths.journal) : new Map();
+  // Every entry resolved and checked before the run directory is written, so a typo fails at once.
+  const specs = await resolveRuns(options.entries, options.dataDir, options.maxEvalInstances);
 
   const backendConfig = options.backendConfig ?? { kind: 'programmatic' };
-  const config: RunConfig = {
-    entries: options.entries,
-    suite: options.suite,
-    backend: backendConfig,
-    dataDir: options.dataDir,
-    concurrency,
-    maxEvalInstances: options.maxEvalInstances,
-    ...(options.helmProcessOrder ? { helmProcessOrder: options.helmProcessOrder } : {}),
-    cache: options.cachePath ?? null,
-    createdAt: new Date().toISOString(),
-  };
+  const config = runConfigFor(options, concurrency, backendConfig);
   if (!options.resume || !existsSync(paths.config)) writeRunConfig(paths, config);
 
-  // Resolve every entry before sending anything, so a typo fails at once.
-  const specs: { entry: string; runSpec: RunSpec }[] = [];
-  const resolve = async (entry: string) => {
-    const runSpecs = await runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances, dataDir: options.dataDir });
-    runSpecs.forEach(checkMetrics); // an unknown metric fails before any request is sent
-    return runSpecs;
-  };
-  for (const entry of options.entries) {
-    for (const runSpec of await resolve(entry)) specs.push({ entry, runSpec });
-  }
   {
     // The global random state is computed from the process order and the data, never from answers.
     const targets = specs.map((s) => s.runSpec);
@@ -125,10 +167,15 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
     let label = options.suite ?? 'the given entries';
     if (options.helmProcessOrder) {
       order = [];
-      for (const entry of options.helmProcessOrder.entries) order.push(...(await resolve(entry)));
+      for (const entry of options.helmProcessOrder.entries) order.push(...(await runSpecsForEntry(entry, { defaultMaxEvalInstances: options.maxEvalInstances, dataDir: options.dataDir })));
       label = options.helmProcessOrder.label;
     }
-    inHelmProcessOrder(order, label, targets).forEach((runSpec, k) => (specs[k]!.runSpec = runSpec));
+    const placed = inHelmProcessOrder(order, label, targets);
+    for (const [k, runSpec] of placed.entries()) {
+      if (runSpec === specs[k]!.runSpec) continue;
+      // A scenario placed in a process reads the files of the runs before it too (their draws).
+      specs[k] = { ...specs[k]!, runSpec, files: await runSpec.scenario.files(options.dataDir) };
+    }
   }
 
   const sample = options.sampleIds ? new Set(options.sampleIds) : undefined;
@@ -203,7 +250,8 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
   const plans = specs.map(({ runSpec }) => planLimit(() => planRun(runSpec, backend, options.dataDir, filter)));
   plans.forEach((p) => p.catch(() => undefined)); // each is awaited below, in order
   try {
-    for (const [k, { entry, runSpec }] of specs.entries()) {
+    for (const [k, run] of specs.entries()) {
+      const { runSpec } = run;
       let states: RequestState[];
       try {
         states = await plans[k];
@@ -215,9 +263,9 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
       }
       progress.total += states.length;
       report();
-      const files = Promise.resolve(runSpec.scenario.files(options.dataDir)).then((f) => checksumFiles(options.dataDir, f, checksumMemo));
-      files.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
-      planned.push({ entry, runSpec, states, outcomes: states.map(answer), checksums: files });
+      const checksums = checksumFiles(options.dataDir, run.files, checksumMemo);
+      checksums.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+      planned.push({ ...run, states, outcomes: states.map(answer), checksums });
     }
     await Promise.all(planned.flatMap((p) => p.outcomes));
   } finally {
@@ -246,6 +294,6 @@ export async function evaluate(options: EvaluateOptions): Promise<ResultsFile> {
     errors: { count: errors.length, first: errors.slice(0, FIRST_ERRORS) },
   };
   writeResults(paths, results, records);
-  return results;
+  return { results, records };
 }
 

@@ -1,4 +1,5 @@
-// Closed-form confidence intervals: Wilson score interval for a proportion, normal interval for a mean.
+// Closed-form confidence intervals: Wilson score interval for a proportion, normal interval for a mean
+// (what reports show). The exact-coverage intervals the stopping rules use are in exact-intervals.ts.
 
 export interface Interval {
   low: number;

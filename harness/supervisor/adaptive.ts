@@ -16,7 +16,7 @@
 // look is not an error: the supervisor treats it as "not met yet".
 import { judgeTarget, targetTasks, type ScoreEstimate, type TargetExpr } from './target.js';
 import type { Verdict } from '../../core/train-schema.js';
-import { scoreInterval } from './confidence.js';
+import { scoreInterval } from '../stats/exact-intervals.js';
 
 export interface AdaptivePlan {
   /** Sample sizes per task at each look, increasing, the last equal to the full size. */

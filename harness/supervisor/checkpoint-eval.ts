@@ -1,7 +1,6 @@
 // Bridges the supervisor to the runner: evaluates a checkpoint on the suite with at most n
 // instances per run entry (the first n of HELM's own selection, which is nested in n), and
 // returns the main-metric score of every instance per task (group), in a fixed order.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../../core/backend.js';
 import { evaluate } from '../runner/evaluate.js';
@@ -57,7 +56,7 @@ export function checkpointEvaluator(o: CheckpointEvalOptions): EvaluateCheckpoin
       return k <= maxPerRun;
     };
     let last = { done: 0, reused: 0, total: 0 };
-    const results = await evaluate({
+    const { results, records } = await evaluate({
       entries: o.entries,
       suite: o.suite,
       backend,
@@ -73,10 +72,6 @@ export function checkpointEvaluator(o: CheckpointEvalOptions): EvaluateCheckpoin
     if (results.errors.count > 0) {
       throw new Error(`${results.errors.count} request(s) failed scoring step ${ckpt.step}; first: ${results.errors.first[0]?.message ?? 'unknown'}`);
     }
-    const records = readFileSync(join(outDir, 'instances.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as InstanceRecord);
     await o.onResults?.(ckpt, results, outDir);
     const fullPerRun = maxPerRun === null ? Math.max(0, ...results.runs.map((r) => r.numInstances)) : Math.max(0, ...seen.values());
     return { perTask: taskScoresFrom(results, records), requestsSent: last.done - last.reused, requestsTotal: last.total, fullPerRun };

@@ -1,9 +1,11 @@
 // Scores one checkpoint: either the full suite, or adaptively (a growing nested sample that stops
 // as soon as the target's verdict is settled; see adaptive.ts for the method and its guarantee).
+// The Scorer also keeps the timings that feed the deadline reserve: the first checkpoint gets the
+// full suite (that times the final evaluation), later ones are scored adaptively.
 import { adaptivePlan, runAdaptive, withAggregate } from './adaptive.js';
-import { scoreInterval } from './confidence.js';
+import { scoreInterval } from '../stats/exact-intervals.js';
 import { judgeTarget, targetTasks, type ScoreEstimate, type TargetExpr } from './target.js';
-import type { Verdict } from '../../core/train-schema.js';
+import type { CheckpointRecord, TrainState, Verdict } from '../../core/train-schema.js';
 
 export interface CheckpointRef {
   step: number;
@@ -55,7 +57,7 @@ export async function scoreCheckpoint(
   evaluate: EvaluateCheckpoint,
   ckpt: CheckpointRef,
   opts: ScorerOptions,
-  mode: 'adaptive' | 'full',
+  mode: ScoreMode,
 ): Promise<ScoreOutcome> {
   const t0 = performance.now();
   const m = opts.target ? targetTasks(opts.target).length : 1;
@@ -100,4 +102,56 @@ export async function scoreCheckpoint(
     requestsTotal: total,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+export type ScoreMode = 'adaptive' | 'full';
+export type Timing = TrainState['timing'];
+
+/** The timings after one scoring: a full one times the final evaluation; any one gives the time per request. */
+export function withTimings(timing: Timing, o: ScoreOutcome): Timing {
+  const t = { ...timing };
+  if (o.full) {
+    t.full_eval_s = o.seconds;
+    t.full_request_count = o.requestsTotal;
+  }
+  if (o.requestsSent > 0) t.seconds_per_request = o.seconds / o.requestsSent;
+  if (!t.full_request_count || o.full) t.full_request_count = Math.max(t.full_request_count ?? 0, o.requestsTotal);
+  return t;
+}
+
+/** An outcome's scores as train.json records them. */
+export function recordScores(o: ScoreOutcome): CheckpointRecord['scores'] {
+  return Object.fromEntries(Object.entries(o.scores).map(([k, v]) => [k, { mean: v.mean, ci_low: v.ciLow, ci_high: v.ciHigh, n: v.n }]));
+}
+
+/** `task=mean [low, high]` for each task, for the decisions log. */
+export function describeScores(scores: Record<string, ScoreEstimate>): string {
+  return Object.entries(scores)
+    .map(([k, v]) => `${k}=${v.mean.toFixed(3)} [${v.ciLow.toFixed(3)}, ${v.ciHigh.toFixed(3)}]`)
+    .join('  ');
+}
+
+/** Where the scorer keeps its timings (train.json's state: saved with it). */
+export interface TimingBook {
+  timing: Timing;
+}
+
+export class Scorer {
+  constructor(
+    private readonly evaluate: EvaluateCheckpoint,
+    private readonly opts: ScorerOptions,
+    private readonly book: TimingBook,
+  ) {}
+
+  /** Full until a full evaluation has been timed (the reserve needs it), then adaptive. */
+  nextMode(): ScoreMode {
+    return this.book.timing.full_eval_s === null ? 'full' : 'adaptive';
+  }
+
+  /** Scores a checkpoint and records the timings of the evaluation. */
+  async score(ckpt: CheckpointRef, mode: ScoreMode): Promise<ScoreOutcome> {
+    const o = await scoreCheckpoint(this.evaluate, ckpt, this.opts, mode);
+    this.book.timing = withTimings(this.book.timing, o);
+    return o;
+  }
 }

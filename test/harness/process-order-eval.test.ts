@@ -37,7 +37,7 @@ describe('evaluate(): ETHICS runs in the organisers\' process order', function (
   const run = (entries: string[], o: { suite?: string; helmProcessOrder?: { label: string; entries: string[] }; resume?: string } = {}) => {
     const outDir = o.resume ?? join(mkdtempSync(join(tmpdir(), 'evalfirst-po-')), 'run');
     const backend = new NeuripsBackend({ urls: [server.url], http: fast });
-    return evaluate({ entries, backend, dataDir: DATA, outDir, suite: o.suite, helmProcessOrder: o.helmProcessOrder, resume: Boolean(o.resume) }).then((res) => ({ res, outDir }));
+    return evaluate({ entries, backend, dataDir: DATA, outDir, suite: o.suite, helmProcessOrder: o.helmProcessOrder, resume: Boolean(o.resume) }).then(({ results: res }) => ({ res, outDir }));
   };
 
   it('one entry: seed 0 assumed and said; with the suite named, the suite\'s split (same prompts as in the suite run)', async () => {

@@ -37,7 +37,7 @@ describe('harness/runner evaluate()', function () {
     const s = await start();
     const out = join(tmp('run'), 'r1');
     const backend = new NeuripsBackend({ urls: [s.url], http: fast });
-    const res = await evaluate({ entries: ['gsm:max_eval_instances=8'], backend, dataDir, outDir: out, backendConfig: { kind: 'http', protocol: 'neurips', urls: [s.url] } });
+    const { results: res } = await evaluate({ entries: ['gsm:max_eval_instances=8'], backend, dataDir, outDir: out, backendConfig: { kind: 'http', protocol: 'neurips', urls: [s.url] } });
     expect(res.runs).to.have.length(1);
     const run = res.runs[0];
     expect(run.entry).to.equal('gsm:max_eval_instances=8');
@@ -71,7 +71,7 @@ describe('harness/runner evaluate()', function () {
       },
     });
     const out = join(tmp('err'), 'r');
-    const res = await evaluate({ entries: ['gsm'], backend: new NeuripsBackend({ urls: [s.url], http: fast }), dataDir, outDir: out });
+    const { results: res } = await evaluate({ entries: ['gsm'], backend: new NeuripsBackend({ urls: [s.url], http: fast }), dataDir, outDir: out });
     expect(res.errors.count).to.equal(2);
     expect(res.runs[0].numErrors).to.equal(2);
     expect(res.runs[0].metrics.exact_match_indicator.count).to.equal(10);
@@ -87,10 +87,10 @@ describe('harness/runner evaluate()', function () {
     const s = await start();
     const cachePath = join(tmp('cache'), 'c.sqlite');
     const backend = new NeuripsBackend({ urls: [s.url], http: fast });
-    const first = await evaluate({ entries: ['gsm:max_eval_instances=6'], backend, dataDir, outDir: join(tmp('c1'), 'r'), cachePath });
+    const { results: first } = await evaluate({ entries: ['gsm:max_eval_instances=6'], backend, dataDir, outDir: join(tmp('c1'), 'r'), cachePath });
     const sentFirst = s.log.length;
     expect(s.completions()).to.have.length(6);
-    const second = await evaluate({ entries: ['gsm:max_eval_instances=6'], backend, dataDir, outDir: join(tmp('c2'), 'r'), cachePath });
+    const { results: second } = await evaluate({ entries: ['gsm:max_eval_instances=6'], backend, dataDir, outDir: join(tmp('c2'), 'r'), cachePath });
     expect(s.log.length, 'no completion or tokenizer request on the re-run').to.equal(sentFirst);
     expect(second.runs[0].metrics).to.deep.equal(first.runs[0].metrics);
     const c = new RequestCache(cachePath);
@@ -109,7 +109,7 @@ describe('harness/runner evaluate()', function () {
     const promptOf = new Map(readRecords(out).map((r, i) => [i, r.prompt]));
     const keptPrompts = new Set(lines.slice(0, 4).map((l) => promptOf.get((JSON.parse(l) as { index: number }).index)));
     const before = s.completions().length;
-    const res = await evaluate({ entries: ['gsm:max_eval_instances=10'], backend, dataDir, outDir: out, resume: true });
+    const { results: res } = await evaluate({ entries: ['gsm:max_eval_instances=10'], backend, dataDir, outDir: out, resume: true });
     const resent = s.completions().slice(before).map((r) => String(r.body.prompt));
     expect(resent).to.have.length(6);
     expect(keptPrompts.size).to.equal(4);
@@ -140,7 +140,7 @@ describe('harness/runner evaluate()', function () {
   it('stops sending once the first requests all fail, recording the rest as not sent', async () => {
     const s = await start({ fault: (c) => (c.path === '/process' ? { kind: 'status', status: 404 } : undefined) });
     const out = join(tmp('brk'), 'r');
-    const res = await evaluate({ entries: ['gsm'], backend: new NeuripsBackend({ urls: [s.url], http: fast }), dataDir, outDir: out, concurrency: 2 });
+    const { results: res } = await evaluate({ entries: ['gsm'], backend: new NeuripsBackend({ urls: [s.url], http: fast }), dataDir, outDir: out, concurrency: 2 });
     expect(res.errors.count).to.equal(12);
     expect(s.completions().length).to.be.within(10, 11);
     expect(res.errors.first[0].message).to.match(/HTTP 404/);
@@ -187,7 +187,7 @@ describe('harness/runner evaluate()', function () {
   it('evaluates only the sampled instance ids and reports progress', async () => {
     const s = await start();
     const events: number[] = [];
-    const res: ResultsFile = await evaluate({
+    const { results: res }: { results: ResultsFile } = await evaluate({
       entries: ['gsm'],
       backend: new NeuripsBackend({ urls: [s.url], http: fast }),
       dataDir,
@@ -202,7 +202,7 @@ describe('harness/runner evaluate()', function () {
 
   it('works over the OpenAI-compatible protocol', async () => {
     const s = await start({ protocol: 'openai' });
-    const res = await evaluate({
+    const { results: res } = await evaluate({
       entries: ['gsm:max_eval_instances=4'],
       backend: new OpenAIBackend({ urls: [s.url], model: 'm', http: fast }),
       dataDir,
@@ -244,7 +244,7 @@ describe('harness/runner evaluate() on real MMLU files', function () {
     const key = await answerKey(dataDir, 'anatomy');
     server = await startScriptedServer({ answer: (p) => ` ${key.get(evalQuestion(p)) ?? 'Z'}`, addBos: true });
     const out = join(tmp('mmlu'), 'r');
-    const res = await evaluate({ entries: ['mmlu:subject=anatomy,max_eval_instances=15'], backend: new NeuripsBackend({ urls: [server.url], http: fast }), dataDir, outDir: out });
+    const { results: res } = await evaluate({ entries: ['mmlu:subject=anatomy,max_eval_instances=15'], backend: new NeuripsBackend({ urls: [server.url], http: fast }), dataDir, outDir: out });
     const run = res.runs[0];
     expect(run.name).to.match(/^mmlu:subject=anatomy/);
     expect(run.numRequests).to.equal(15);
@@ -283,7 +283,7 @@ describe('harness/runner evaluate() on real MMLU files', function () {
     const dataDir = requireSharedData(this, 'mmlu');
     requireSharedData(this, 'helm-perturbations/SAE_to_AAVE_mapping.json');
     server = await startScriptedServer({ answer: () => ' A' });
-    const res = await evaluate({
+    const { results: res } = await evaluate({
       entries: ['mmlu:subject=anatomy,max_eval_instances=6,data_augmentation=canonical'],
       backend: new NeuripsBackend({ urls: [server.url], http: fast }),
       dataDir,

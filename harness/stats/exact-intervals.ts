@@ -1,5 +1,6 @@
-// Confidence intervals used by the stopping rules. Both are exact-coverage (not asymptotic):
-// Clopper–Pearson for 0/1 scores, Hoeffding for scores bounded in [0, 1].
+// Exact-coverage (not asymptotic) confidence intervals, the ones the supervisor's stopping rules
+// rely on: Clopper–Pearson for 0/1 scores, Hoeffding for scores bounded in [0, 1]. The closed-form
+// asymptotic intervals of the reports (Wilson, normal) are in intervals.ts.
 
 /** P(X <= k) for X ~ Binomial(n, p), summed in log space. */
 export function binomialCdf(k: number, n: number, p: number): number {

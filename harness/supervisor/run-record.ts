@@ -1,0 +1,93 @@
+// The run record: train.json's state (files: state.ts) and the decisions log, held for one
+// training run. It owns the run's clock (seconds since train.json's startedAt, which --resume
+// keeps) and writes each change at the moment the supervisor has always written it.
+import { mkdirSync } from 'node:fs';
+import type { CheckpointRecord, Decision, StopReason, TrainState } from '../../core/train-schema.js';
+import type { CheckpointRef } from './scorer.js';
+import { loadState, logDecision, newState, saveState } from './state.js';
+
+export interface RunRecordConfig {
+  runDir: string;
+  /** Continue the train.json in runDir instead of starting a new one. */
+  resume: boolean;
+  /** For a new record: the deadline, the target as text, and the configuration to record. */
+  deadlineS: number;
+  target: string | null;
+  config: Record<string, unknown>;
+}
+
+export class RunRecord {
+  private readonly startMs: number;
+
+  private constructor(
+    readonly runDir: string,
+    readonly state: TrainState,
+    private readonly say: (line: string) => void,
+  ) {
+    this.startMs = Date.parse(state.startedAt);
+  }
+
+  /** Creates the run directory and train.json, or loads it to resume. */
+  static open(cfg: RunRecordConfig, say: (line: string) => void): RunRecord {
+    mkdirSync(cfg.runDir, { recursive: true });
+    const state = cfg.resume ? loadState(cfg.runDir) : newState(cfg.deadlineS, cfg.target, cfg.config);
+    const record = new RunRecord(cfg.runDir, state, say);
+    record.save();
+    return record;
+  }
+
+  /** Seconds since the run started. */
+  nowS(): number {
+    return (Date.now() - this.startMs) / 1000;
+  }
+
+  /** One line to decisions.log and to the user. */
+  log(line: string): void {
+    logDecision(this.runDir, line);
+    this.say(line);
+  }
+
+  save(): void {
+    saveState(this.runDir, this.state);
+  }
+
+  /** The stop decided so far (restored on --resume), as a decision. */
+  stopDecision(): Decision | null {
+    const s = this.state.stop;
+    return s ? { action: 'stop', reason: s.reason, detail: s.detail } : null;
+  }
+
+  hasCheckpoint(ref: CheckpointRef): boolean {
+    return this.state.checkpoints.some((c) => c.path === ref.path && c.step === ref.step);
+  }
+
+  /** Records the first stop decision (saved and logged); false when one was recorded already. */
+  recordStop(d: Decision, step: number | null): boolean {
+    if (this.state.stop) return false;
+    const timeS = this.nowS();
+    this.state.stop = { reason: d.reason as StopReason, step, time_s: timeS, detail: d.detail };
+    this.save();
+    this.log(`STOP ${d.reason} at ${timeS.toFixed(1)}s${step !== null ? ` (step ${step})` : ''}: ${d.detail}`);
+    return true;
+  }
+
+  recordCheckpoint(rec: CheckpointRecord): void {
+    this.state.checkpoints.push(rec);
+    this.save();
+  }
+
+  recordBaseline(baseline: NonNullable<TrainState['baseline']>): void {
+    this.state.baseline = baseline;
+    this.save();
+  }
+
+  recordTrainer(trainer: NonNullable<TrainState['trainer']>): void {
+    this.state.trainer = trainer;
+    this.save();
+  }
+
+  recordBest(best: TrainState['best']): void {
+    this.state.best = best;
+    this.save();
+  }
+}
