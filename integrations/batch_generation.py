@@ -96,8 +96,8 @@ class BatchGenerator:
         next_positions = torch.tensor(lengths, dtype=torch.long, device=device)
 
         if any(requests[row].max_new_tokens == 0 for row in active):  # echo-only rows are done after prefill
-            keep = [a for a, row in enumerate(active) if requests[row].max_new_tokens > 0]
-            active, past, last, attention_mask, next_positions = self._compact(keep, active, past, last, attention_mask, next_positions)
+            generating = [a for a, row in enumerate(active) if requests[row].max_new_tokens > 0]
+            active, past, last, attention_mask, next_positions = self._compact(generating, active, past, last, attention_mask, next_positions)
 
         while active:
             chosen, scored = self._choose([requests[row] for row in active], last, [generators[row] for row in active])

@@ -62,7 +62,7 @@ def retry_budget_s(explicit: Optional[float] = None) -> float:
 
 def backoff_delay(attempt: int, rng: Callable[[], float] = random.random) -> float:
     """Seconds before retry number `attempt` (0-based): 0.5 s doubling up to 15 s, jittered to 50-100%."""
-    base = min(MAX_DELAY_S, FIRST_DELAY_S * (2 ** min(attempt, 30)))
+    base = min(MAX_DELAY_S, FIRST_DELAY_S * (2.0 ** min(attempt, 30)))
     return base * (0.5 + 0.5 * rng())
 
 

@@ -35,7 +35,7 @@ if os.path.dirname(os.path.abspath(__file__)) not in sys.path:  # imported as in
 
 import contextlib
 import time
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 from control_client import CONTROL_TOKEN_ENV, CONTROL_URL_ENV, SupervisorUnreachable, report_checkpoint
 from scoring_server import DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_WAIT_MS
@@ -99,6 +99,7 @@ class EvalfirstCallback(TrainerCallback):
         max_wait_ms: float = DEFAULT_MAX_WAIT_MS,
         max_sequence_length: Optional[int] = None,
         host: str = "127.0.0.1",
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.serve = serve
         self.tokenizer = tokenizer
@@ -107,6 +108,7 @@ class EvalfirstCallback(TrainerCallback):
         self.max_wait_ms = max_wait_ms
         self.max_sequence_length = max_sequence_length
         self.host = host
+        self.clock = clock
         self.enabled = bool(os.environ.get(CONTROL_URL_ENV) and os.environ.get(CONTROL_TOKEN_ENV))
         self.last_answer: Optional[Dict[str, Any]] = None
         self._mark: Optional[float] = None  # when the last event before a save happened
@@ -114,7 +116,7 @@ class EvalfirstCallback(TrainerCallback):
 
     # The events that precede a save in the Trainer's loop; each restarts the save clock.
     def _note(self, state: Any) -> None:
-        self._mark = time.monotonic()
+        self._mark = self.clock()
         self._mark_step = getattr(state, "global_step", None)
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
@@ -137,7 +139,7 @@ class EvalfirstCallback(TrainerCallback):
         """Seconds since the last pre-save event of this step, or None when none was seen."""
         if self._mark is None or self._mark_step != getattr(state, "global_step", None):
             return None
-        return time.monotonic() - self._mark
+        return self.clock() - self._mark
 
     def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
         save_s = self.save_seconds(state)

@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # torch-dependent modules load lazily, so the CLI reports a m
 DEFAULT_MAX_BATCH_TOKENS = 32768
 DEFAULT_MAX_WAIT_MS = 5.0
 MAX_BODY_BYTES = 8 << 20
+DRAIN_FACTOR = 16  # bodies up to this many times the limit are read (and dropped) before the 413
 IDLE_CONNECTION_TIMEOUT_S = 600.0
 LISTEN_BACKLOG = 1024
 
@@ -207,8 +208,15 @@ def make_handler(service: ScoringService, max_body_bytes: int = MAX_BODY_BYTES) 
                 self._send(400, {"error": f"content-length {length_header!r} is not an integer"}, close=True)
                 return None, False
             if length < 0 or length > max_body_bytes:
-                # The body is not read, so the connection cannot be reused.
-                self._send(413, {"error": f"body of {length} bytes exceeds the limit of {max_body_bytes} bytes"}, close=True)
+                # Read and drop a moderately large body so the client gets the 413 rather than a reset
+                # while it is still sending; past that, close without reading.
+                drained = 0 <= length <= DRAIN_FACTOR * max_body_bytes
+                while drained and length > 0:
+                    chunk = self.rfile.read(min(length, 1 << 16))
+                    if not chunk:
+                        break
+                    length -= len(chunk)
+                self._send(413, {"error": f"body of {length_header} bytes exceeds the limit of {max_body_bytes} bytes"}, close=not drained)
                 return None, False
             raw = self.rfile.read(length)
             try:
@@ -246,17 +254,25 @@ def make_handler(service: ScoringService, max_body_bytes: int = MAX_BODY_BYTES) 
 class ServingThread:
     """A ScoringHTTPServer on (host, port) served from a background thread until stop()."""
 
-    def __init__(self, service: ScoringService, host: str = "127.0.0.1", port: int = 0, httpd: Optional[ScoringHTTPServer] = None):
+    def __init__(
+        self,
+        service: ScoringService,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        httpd: Optional[ScoringHTTPServer] = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ):
         self.service = service
-        self.httpd = httpd if httpd is not None else ScoringHTTPServer((host, port), make_handler(service))
-        if httpd is not None:
-            self.httpd.RequestHandlerClass = make_handler(service)
+        handler = make_handler(service, max_body_bytes)
+        self.httpd = httpd if httpd is not None else ScoringHTTPServer((host, port), handler)
+        self.httpd.RequestHandlerClass = handler
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="evalfirst-http", daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        host_text = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{host_text}:{port}"
 
     def start(self) -> "ServingThread":
         self._thread.start()

@@ -22,6 +22,10 @@ def is_oom(error: BaseException) -> bool:
     return isinstance(error, SimulatedOOM)
 
 
+def identity(items: List[str]) -> List[str]:
+    return items
+
+
 def pending(name: str, prompt: int = 10, new: int = 5, kind: str = "generate") -> Pending[str, str]:
     return Pending(name, kind, prompt, new, 0.0)
 
@@ -126,7 +130,7 @@ class BatcherTest(unittest.TestCase):
 
     def test_the_wait_ends_when_the_budget_is_full(self) -> None:
         # A 1 hour wait never elapses here: the batch must go as soon as the queue fills the budget.
-        batcher: RequestBatcher[str, str] = RequestBatcher(lambda items: items, max_batch_tokens=3 * 15, max_wait_s=3600.0).start()
+        batcher: RequestBatcher[str, str] = RequestBatcher(identity, max_batch_tokens=3 * 15, max_wait_s=3600.0).start()
         try:
             self.assertEqual(submit_all(batcher, ["a", "b", "c"]), ["a", "b", "c"])
         finally:
@@ -134,14 +138,14 @@ class BatcherTest(unittest.TestCase):
         self.assertEqual(batcher.batch_sizes, [3])
 
     def test_a_lone_request_is_served_after_the_wait(self) -> None:
-        batcher: RequestBatcher[str, str] = RequestBatcher(lambda items: items, max_batch_tokens=10_000, max_wait_s=0.05).start()
+        batcher: RequestBatcher[str, str] = RequestBatcher(identity, max_batch_tokens=10_000, max_wait_s=0.05).start()
         try:
             self.assertEqual(submit_all(batcher, ["only"]), ["only"])
         finally:
             batcher.stop()
 
     def test_budget_splits_a_burst_into_batches(self) -> None:
-        batcher: RequestBatcher[str, str] = RequestBatcher(lambda items: items, max_batch_tokens=2 * 15, max_wait_s=0.5).start()
+        batcher: RequestBatcher[str, str] = RequestBatcher(identity, max_batch_tokens=2 * 15, max_wait_s=0.5).start()
         try:
             names = [str(i) for i in range(6)]
             self.assertEqual(submit_all(batcher, names), names)

@@ -71,7 +71,8 @@ class RMSNorm(torch.nn.Module):
         self.weight = torch.nn.Parameter(torch.ones(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * self.weight
+        normed: torch.Tensor = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * self.weight
+        return normed
 
 
 def rotate_half(x: torch.Tensor) -> torch.Tensor:
@@ -82,7 +83,7 @@ def rotate_half(x: torch.Tensor) -> torch.Tensor:
 def rope(x: torch.Tensor, position_ids: torch.Tensor, theta: float) -> torch.Tensor:
     """x: (batch, heads, time, head_dim); position_ids: (batch, time)."""
     head_dim = x.shape[-1]
-    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+    inv_freq = torch.pow(torch.tensor(theta), torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim).reciprocal()
     angles = position_ids.float()[..., None] * inv_freq  # (batch, time, head_dim/2)
     angles = torch.cat([angles, angles], dim=-1)[:, None]
     return x * angles.cos().to(x.dtype) + rotate_half(x) * angles.sin().to(x.dtype)
@@ -128,6 +129,8 @@ class Block(torch.nn.Module):
 
 
 class TinyLlama(torch.nn.Module):
+    logit_bias: torch.Tensor
+
     def __init__(self, config: TinyConfig):
         super().__init__()
         self.config = config
