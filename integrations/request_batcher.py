@@ -2,12 +2,13 @@
 
 HTTP handler threads `submit` work and block on its result. The worker waits for the first pending
 item, then up to `max_wait_s` after that item arrived for more (HELM keeps up to 30 requests in
-flight: they arrive within milliseconds of each other), and takes, in arrival order, the items of
-the same kind that fit the token budget. An item that waited through the previous batch is already
-past its wait bound and goes at once.
+flight: they arrive within milliseconds of each other), and takes the oldest item with the items of
+the same kind closest to it in prompt length that fit the token budget. An item that waited through
+the previous batch is already past its wait bound and goes at once.
 
 A batch's cost is rows x (longest prompt + largest max_new_tokens): the KV positions the padded
-batch can reach. An item costlier than the whole budget still runs, alone.
+batch can reach. An item costlier than the whole budget still runs, alone. Rows of very different
+prompt lengths are not mixed (see take_batch).
 
 When a batch runs out of accelerator memory it is split in halves, each retried, recursively down
 to single items; only a single item that still does not fit fails (with status 500). The budget is
@@ -24,6 +25,9 @@ import sys
 import threading
 import time
 from typing import Callable, Deque, Generic, List, Optional, Sequence, TypeVar
+
+PADDING_LIMIT = 1.3  # padded prefill tokens <= this x real prompt tokens ...
+SMALL_PREFILL_TOKENS = 512  # ... unless the whole padded prefill is this small
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -57,23 +61,38 @@ def batch_cost(items: Sequence[Pending[Item, Result]]) -> int:
     return len(items) * (max(p.prompt_tokens for p in items) + max(p.max_new_tokens for p in items))
 
 
-def take_batch(queue: Deque[Pending[Item, Result]], max_tokens: int) -> List[Pending[Item, Result]]:
-    """Removes and returns the next batch: the oldest item, then, in order, items of its kind while
-    the batch cost stays within max_tokens (the first one that does not fit ends the scan, so it is
-    first next time). Items of other kinds stay queued in their order."""
-    first = queue.popleft()
+def padding_ok(items: Sequence[Pending[Item, Result]], limit: float) -> bool:
+    """Whether the left-padded prefill (rows x longest prompt) stays within `limit` x the real prompt
+    tokens, or is too small for padding to matter."""
+    padded = len(items) * max(p.prompt_tokens for p in items)
+    return padded <= SMALL_PREFILL_TOKENS or padded <= limit * sum(p.prompt_tokens for p in items)
+
+
+def take_batch(queue: Deque[Pending[Item, Result]], max_tokens: int, padding_limit: float = PADDING_LIMIT) -> List[Pending[Item, Result]]:
+    """Removes and returns the next batch, in arrival order.
+
+    The oldest item always goes; then the queued items of its kind nearest to it in prompt length
+    (the older first among equals) join while the batch cost stays within max_tokens and the padded
+    prefill within padding_limit x the real prompt tokens. Left padding makes every row as long as
+    the longest prompt, and a prefill of long prompts keeps the accelerator busy at batch 1 already,
+    so padding a 100-token prompt to 1500 would cost more than it saves. Nothing starves: whatever
+    is left behind is older than anything that arrives later.
+    """
+    first = queue[0]
+    candidates = sorted(
+        (abs(p.prompt_tokens - first.prompt_tokens), index, p) for index, p in enumerate(queue) if index > 0 and p.kind == first.kind
+    )
+    chosen = {0}
     batch = [first]
-    skipped: List[Pending[Item, Result]] = []
-    while queue:
-        candidate = queue[0]
-        if candidate.kind != first.kind:
-            skipped.append(queue.popleft())
-            continue
-        if batch_cost(batch + [candidate]) > max_tokens:
-            break
-        batch.append(queue.popleft())
-    queue.extendleft(reversed(skipped))
-    return batch
+    for _, index, candidate in candidates:
+        if batch_cost(batch + [candidate]) <= max_tokens and padding_ok(batch + [candidate], padding_limit):
+            batch.append(candidate)
+            chosen.add(index)
+    kept = [p for index, p in enumerate(queue) if index in chosen]
+    rest = [p for index, p in enumerate(queue) if index not in chosen]
+    queue.clear()
+    queue.extend(rest)
+    return kept
 
 
 def run_splitting_on_oom(

@@ -64,6 +64,20 @@ class TakeBatchTest(unittest.TestCase):
         self.assertEqual([p.item for p in take_batch(queue, 100)], ["huge"])
         self.assertEqual([p.item for p in queue], ["small"])
 
+    def test_the_oldest_goes_with_the_prompts_nearest_its_length(self) -> None:
+        lengths = {"long1": 100, "short1": 5, "long2": 98, "short2": 6, "long3": 90}
+        queue: Deque[Pending[str, str]] = collections.deque(pending(n, lengths[n], 1) for n in lengths)
+        self.assertEqual([p.item for p in take_batch(queue, 2 * 101, padding_limit=100.0)], ["long1", "long2"])
+        self.assertEqual([p.item for p in take_batch(queue, 2 * 101, padding_limit=100.0)], ["short1", "short2"])  # the oldest left, then its nearest
+        self.assertEqual([p.item for p in take_batch(queue, 2 * 101, padding_limit=100.0)], ["long3"])
+
+    def test_prompts_of_very_different_lengths_are_not_padded_together(self) -> None:
+        queue: Deque[Pending[str, str]] = collections.deque([pending("long", 1500, 1), pending("short", 100, 1), pending("near", 1400, 1)])
+        self.assertEqual([p.item for p in take_batch(queue, 100_000)], ["long", "near"])
+        self.assertEqual([p.item for p in take_batch(queue, 100_000)], ["short"])
+        small: Deque[Pending[str, str]] = collections.deque([pending("a", 200, 1), pending("b", 10, 1)])
+        self.assertEqual(len(take_batch(small, 100_000)), 2)  # 2 x 200 padded tokens: too few to matter
+
     def test_kinds_do_not_mix_and_skipped_items_keep_their_place(self) -> None:
         queue: Deque[Pending[str, str]] = collections.deque([pending("g1"), pending("e1", kind="echo"), pending("g2"), pending("e2", kind="echo")])
         self.assertEqual([p.item for p in take_batch(queue, 10_000)], ["g1", "g2"])

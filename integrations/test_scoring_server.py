@@ -332,5 +332,17 @@ class CommandLineTest(unittest.TestCase):
         self.assertRegex(result.stderr, r"cannot start on port \d+: --device cuda but CUDA is unavailable")
 
 
+
+@unittest.skipIf(torch is None, TORCH_MISSING)
+class SmokeScriptTest(unittest.TestCase):
+    def test_gpu_smoke_passes_on_the_cpu_test_model(self) -> None:
+        result = subprocess.run(
+            [sys.executable, os.path.join(HERE, "gpu_smoke.py"), "--tiny", "--device", "cpu", "--requests", "9", "--clients", "3"],
+            capture_output=True, text=True, timeout=300,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout[-3000:] + result.stderr[-3000:])
+        self.assertIn('{"summary": "OK", "failed": []}', result.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -151,6 +151,9 @@ class TinyLlama(torch.nn.Module):
     def get_input_embeddings(self) -> torch.nn.Module:
         return self.embed
 
+    def get_output_embeddings(self) -> torch.nn.Linear:
+        return self.lm_head
+
     def forward(
         self,
         input_ids: torch.Tensor,
