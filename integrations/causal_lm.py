@@ -82,27 +82,52 @@ def _input_device(model: torch.nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
+def _tensor_layers(past: Past) -> bool:
+    """A Cache made of layer objects holding .keys/.values tensors (transformers >= 4.54, 5.x)."""
+    layers = getattr(past, "layers", None)
+    return isinstance(layers, list) and all(
+        isinstance(getattr(layer, "keys", None), torch.Tensor) and isinstance(getattr(layer, "values", None), torch.Tensor) for layer in layers
+    )
+
+
+def cache_selection_method(past: Past) -> str:
+    """How select_cache_rows keeps rows of this cache (reported by gpu_smoke.py)."""
+    if past is None:
+        return "none"
+    if callable(getattr(past, "batch_select_indices", None)):
+        return "batch_select_indices"
+    if _tensor_layers(past):
+        return "layers"
+    if callable(getattr(past, "reorder_cache", None)):
+        return "reorder_cache"
+    if isinstance(past, (tuple, list)):
+        return "legacy_tuple"
+    raise TypeError(f"cannot select batch rows of a KV cache of type {type(past).__name__}")
+
+
 def select_cache_rows(past: Past, rows: torch.Tensor) -> Past:
     """Keeps only `rows` of a KV cache, whichever form it has.
 
     transformers Cache objects (4.4x and 5.x DynamicCache, sliding-window layers included) have
-    ``batch_select_indices`` (in place); older ones only ``reorder_cache``, an index_select along the
-    batch that also works for a subset. A legacy cache is a tuple, per layer, of tensors whose first
-    dimension is the batch.
+    ``batch_select_indices`` (in place). Should a version drop it, a cache of layer objects with
+    ``.keys``/``.values`` (batch first) is indexed directly; older caches have ``reorder_cache``, an
+    index_select along the batch that also works for a subset. A legacy cache is a tuple, per layer,
+    of tensors whose first dimension is the batch.
     """
-    if past is None:
+    method = cache_selection_method(past)
+    if method == "none":
         return None
-    select = getattr(past, "batch_select_indices", None)
-    if callable(select):
-        select(rows)
-        return past
-    reorder = getattr(past, "reorder_cache", None)
-    if callable(reorder):
-        reorder(rows)
-        return past
-    if isinstance(past, (tuple, list)):
+    if method == "batch_select_indices":
+        past.batch_select_indices(rows)
+    elif method == "layers":
+        for layer in past.layers:
+            layer.keys = layer.keys.index_select(0, rows.to(layer.keys.device))
+            layer.values = layer.values.index_select(0, rows.to(layer.values.device))
+    elif method == "reorder_cache":
+        past.reorder_cache(rows)
+    else:
         return tuple(_select_nested(layer, rows) for layer in past)
-    raise TypeError(f"cannot select batch rows of a KV cache of type {type(past).__name__}")
+    return past
 
 
 def _select_nested(value: Any, rows: torch.Tensor) -> Any:

@@ -46,7 +46,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import torch
 
 from batch_generation import BatchGenerator
-from causal_lm import HFCausalLM
+from causal_lm import HFCausalLM, cache_selection_method
 from completion_text import stop_detector
 from cuda_memory import is_out_of_memory
 from generation_types import Generation, GenerationRequest
@@ -277,6 +277,7 @@ class RecordingModel:
         self.cache_types: List[str] = []
         self.logits_widths: List[int] = []
         self.selections = 0
+        self.selection_methods: set[str] = set()
 
     @property
     def device(self) -> torch.device:
@@ -291,6 +292,7 @@ class RecordingModel:
 
     def select_rows(self, past: Any, rows: torch.Tensor) -> Any:
         self.selections += 1
+        self.selection_methods.add(cache_selection_method(past))
         return self.inner.select_rows(past, rows)
 
 
@@ -319,7 +321,8 @@ def check_direct(model: Any, tokenizer: TextTokenizer, label: str, dtype: str, r
     finishes = collections.Counter(g.finish_reason for g in batched.values())
     report(f"{label}: batched == batch-1 (token ids, BatchGenerator)", outcomes["mismatch"] == 0 and set(recording.logits_widths) == {1} and recording.selections > 0,
            outcomes=dict(outcomes), details=details[:8], finish_reasons=dict(finishes), cache_types=sorted(set(recording.cache_types)),
-           prefill_logits_widths=sorted(set(recording.logits_widths)), row_selections=recording.selections)
+           prefill_logits_widths=sorted(set(recording.logits_widths)), row_selections=recording.selections,
+           selection_methods=sorted(recording.selection_methods))
 
 
 def check_serving(model: Any, tokenizer: Any, text_tokenizer: TextTokenizer, label: str, dtype: str, clients: int, requests: int) -> List[Dict[str, Any]]:

@@ -113,6 +113,20 @@ class PaddingTest(unittest.TestCase):
         select_cache_rows(reorder, torch.tensor([0, 2]))
         self.assertEqual(reorder.rows, [0, 2])
 
+        class Layer:  # transformers 5.x CacheLayerMixin shape: .keys/.values per layer
+            def __init__(self) -> None:
+                self.keys, self.values = keys.clone(), keys + 10
+
+        class LayersOnly:
+            def __init__(self) -> None:
+                self.layers = [Layer(), Layer()]
+
+        layered = LayersOnly()
+        self.assertIs(select_cache_rows(layered, torch.tensor([2, 1])), layered)
+        self.assertEqual([layer.values[:, 0, 0, 0].tolist() for layer in layered.layers], [[12.0, 11.0]] * 2)
+        with self.assertRaises(TypeError):
+            select_cache_rows(object(), torch.tensor([0]))
+
 
 @unittest.skipIf(torch is None, TORCH_MISSING)
 class BatchedEqualsAloneTest(unittest.TestCase):
