@@ -44,10 +44,11 @@ import argparse
 import errno
 import json
 import signal
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import IO, TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
 from completion_text import completion_body, stop_detector
 from generation_request import RequestError, parse_decode, parse_process, parse_tokenize
@@ -150,6 +151,31 @@ class ScoringHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def __init__(self, address: Tuple[str, int], handler: Callable[..., BaseHTTPRequestHandler]):
+        self.open_connections: Set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Ends the idle keep-alive connections, whose threads would otherwise wait out their timeout."""
+        with self.connections_lock:
+            connections = list(self.open_connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
 
 def make_handler(service: ScoringService, max_body_bytes: int = MAX_BODY_BYTES) -> type:
     """The request handler class: HTTP/1.1 keep-alive, JSON bodies, quiet logs."""
@@ -179,7 +205,7 @@ def make_handler(service: ScoringService, max_body_bytes: int = MAX_BODY_BYTES) 
                     self.close_connection = True
                 self.end_headers()
                 self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
+            except OSError:
                 self.close_connection = True  # the client went away; nothing to tell it
 
         def _route(self) -> str:
@@ -279,9 +305,11 @@ class ServingThread:
         return self
 
     def stop(self) -> None:
+        """Stops accepting, lets the running batch answer, then ends the open connections."""
         self.httpd.shutdown()
-        self.httpd.server_close()
         self.service.close()
+        self.httpd.close_connections()
+        self.httpd.server_close()
 
 
 # --------------------------------------------------------------------------------------------

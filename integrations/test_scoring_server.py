@@ -259,6 +259,17 @@ class ConcurrencyTest(unittest.TestCase):
             server.stop()
             reference_server.stop()
 
+    def test_stop_ends_idle_keep_alive_connections(self) -> None:
+        server = start_server()
+        client = Client(server.url)
+        self.assertEqual(client.call("GET", "/info")[0], 200)
+        server.stop()
+        sock = client.connection.sock
+        assert sock is not None
+        sock.settimeout(10)
+        self.assertEqual(sock.recv(1), b"")  # closed by the server, not left to its idle timeout
+        client.close()
+
     def test_a_request_that_never_fits_fails_alone_with_500(self) -> None:
         server = start_server(OOMAbove(HFCausalLM(TinyLlama(TinyConfig()).eval()), limit=0))
         client = Client(server.url)

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 
 const CANDIDATES = ['python3', '/usr/bin/python3'];
-const TOTAL_TESTS = 81; // every test_*.py under integrations/
-const TORCH_TESTS = 32; // the ones that need torch (a small real LM on the CPU)
+const TOTAL_TESTS = 82; // every test_*.py under integrations/
+const TORCH_TESTS = 33; // the ones that need torch (a small real LM on the CPU)
 
 function runs(python: string, code: string): boolean {
   return spawnSync(python, ['-c', code], { encoding: 'utf8', timeout: 60_000 }).status === 0;
