@@ -1,106 +1,154 @@
-"""Tests of the evalfirst HF callback's protocol logic (standard library only)."""
+"""The HF Trainer callback: reports, stop, save_s, giving up on a dead supervisor, serving while paused."""
 
-import json
+from __future__ import annotations
+
+import contextlib
+import io
 import os
 import sys
-import threading
 import unittest
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
+from typing import Any, Dict, List
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hf_trainer_callback as cb  # noqa: E402
+from testing_fake_supervisor import FakeSupervisor, free_port, post_json  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # the suite runs without torch too; the serving test then skips with the reason
+    torch = None  # type: ignore[assignment]
+
+TORCH_MISSING = "torch is not importable by this interpreter (apt-get install python3-torch gives it to /usr/bin/python3)"
+
+ARGS = SimpleNamespace(output_dir="/tmp/out")
 
 
-class FakeControl:
-    """A control endpoint answering stop from a given step on, recording what it received."""
+def state(step: int) -> SimpleNamespace:
+    return SimpleNamespace(global_step=step, is_world_process_zero=True)
 
-    def __init__(self, stop_from: int, token: str = "tok"):
-        self.received = []
-        outer = self
 
-        class H(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                return
-
-            def do_POST(self):
-                if self.headers.get("authorization") != f"Bearer {token}":
-                    self.send_response(401)
-                    self.end_headers()
-                    return
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                outer.received.append(body)
-                if body.get("serving_url"):  # score through the served model, like evalfirst would
-                    req = urllib.request.Request(body["serving_url"] + "/process", data=json.dumps({"prompt": "hi", "stop_sequences": ["\n"]}).encode(), method="POST")
-                    body["served"] = json.loads(urllib.request.urlopen(req).read())
-                answer = {"action": "stop" if body["step"] >= stop_from else "continue"}
-                payload = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.token = token
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def control() -> SimpleNamespace:
+    return SimpleNamespace(should_training_stop=False)
 
 
 class CallbackTest(unittest.TestCase):
-    def setUp(self):
-        self.ctl = FakeControl(stop_from=3)
-        os.environ[cb.CONTROL_URL_ENV] = self.ctl.url
-        os.environ[cb.CONTROL_TOKEN_ENV] = self.ctl.token
+    def setUp(self) -> None:
+        self.supervisor = FakeSupervisor(stop_from=3)
+        self.saved_env = {k: os.environ.get(k) for k in (cb.CONTROL_URL_ENV, cb.CONTROL_TOKEN_ENV)}
+        os.environ[cb.CONTROL_URL_ENV] = self.supervisor.url
+        os.environ[cb.CONTROL_TOKEN_ENV] = self.supervisor.token
 
-    def tearDown(self):
-        self.ctl.close()
-        os.environ.pop(cb.CONTROL_URL_ENV, None)
-        os.environ.pop(cb.CONTROL_TOKEN_ENV, None)
+    def tearDown(self) -> None:
+        self.supervisor.close()
+        for key, value in self.saved_env.items():
+            os.environ.pop(key, None)
+            if value is not None:
+                os.environ[key] = value
 
-    def test_reports_each_save_and_stops_when_told(self):
+    def test_reports_each_save_and_stops_when_told(self) -> None:
         callback = cb.EvalfirstCallback()
-        args = SimpleNamespace(output_dir="/tmp/out")
         for step in (1, 2, 3):
-            control = SimpleNamespace(should_training_stop=False)
-            state = SimpleNamespace(global_step=step, is_world_process_zero=True)
-            callback.on_save(args, state, control)
-            self.assertEqual(control.should_training_stop, step >= 3)
-        self.assertEqual([r["step"] for r in self.ctl.received], [1, 2, 3])
-        self.assertEqual(self.ctl.received[0]["path"], "/tmp/out/checkpoint-1")
+            c = control()
+            callback.on_save(ARGS, state(step), c)
+            self.assertEqual(c.should_training_stop, step >= 3)
+        self.assertEqual([r["step"] for r in self.supervisor.received], [1, 2, 3])
+        self.assertEqual(self.supervisor.received[0]["path"], "/tmp/out/checkpoint-1")
+        self.assertNotIn("serving_url", self.supervisor.received[0])
 
-    def test_disabled_outside_evalfirst(self):
+    def test_disabled_outside_evalfirst(self) -> None:
         os.environ.pop(cb.CONTROL_URL_ENV)
         callback = cb.EvalfirstCallback()
-        control = SimpleNamespace(should_training_stop=False)
-        callback.on_save(SimpleNamespace(output_dir="/x"), SimpleNamespace(global_step=9, is_world_process_zero=True), control)
-        self.assertFalse(control.should_training_stop)
-        self.assertEqual(self.ctl.received, [])
+        c = control()
+        callback.on_save(ARGS, state(9), c)
+        self.assertFalse(c.should_training_stop)
+        self.assertEqual(self.supervisor.received, [])
 
-    def test_wrong_token_is_a_clear_error(self):
+    def test_wrong_token_is_a_clear_error(self) -> None:
+        os.environ[cb.CONTROL_TOKEN_ENV] = "wrong"
         with self.assertRaisesRegex(RuntimeError, "HTTP 401"):
-            cb.report_checkpoint(1, "/p", url=self.ctl.url, token="wrong")
+            cb.EvalfirstCallback().on_save(ARGS, state(1), control())
 
-    def test_serves_the_model_while_paused(self):
-        # A fake generate function stands in for torch: the served text must be cut at the stop sequence.
-        def generate(req):
-            text, _ = cb._truncate_at_stop("Hello\nworld", req.get("stop_sequences", []))
-            return {"text": text, "tokens": [{"text": text, "logprob": -0.5, "top_logprob": {text: -0.5}}], "logprob": -0.5}
+    def test_save_s_counts_from_the_last_event_before_the_save(self) -> None:
+        now = [100.0]
+        callback = cb.EvalfirstCallback(clock=lambda: now[0])
+        callback.on_step_end(ARGS, state(4), control())
+        now[0] += 5.0  # logging and evaluation come next and are not the save
+        callback.on_log(ARGS, state(4), control())
+        callback.on_evaluate(ARGS, state(4), control())
+        now[0] += 0.75  # _save_checkpoint
+        callback.on_save(ARGS, state(4), control())
+        self.assertEqual(self.supervisor.received[-1]["save_s"], 0.75)
 
-        server = cb.ModelServer(generate, lambda t: [1, 2], lambda ids: "x").start()
+    def test_save_s_is_left_out_when_no_event_of_that_step_was_seen(self) -> None:
+        callback = cb.EvalfirstCallback()
+        callback.on_step_end(ARGS, state(1), control())
+        callback.on_save(ARGS, state(2), control())
+        self.assertNotIn("save_s", self.supervisor.received[-1])
+
+    def test_an_unreachable_supervisor_stops_training_and_keeps_the_checkpoint(self) -> None:
+        os.environ[cb.CONTROL_URL_ENV] = f"http://127.0.0.1:{free_port()}"
+        callback = cb.EvalfirstCallback(retry_s=0.5)
+        c = control()
+        errors = io.StringIO()
+        with contextlib.redirect_stderr(errors):
+            callback.on_save(ARGS, state(5), c)  # does not raise
+        self.assertTrue(c.should_training_stop)
+        self.assertRegex(errors.getvalue(), r"supervisor unreachable for \d+ s; stopping training, checkpoint kept at /tmp/out/checkpoint-5")
+
+    def test_serve_without_a_tokenizer_is_a_clear_error(self) -> None:
+        with self.assertRaisesRegex(RuntimeError, "needs the model and a tokenizer"):
+            cb.EvalfirstCallback(serve=True).on_save(ARGS, state(1), control(), model=object())
+
+
+@unittest.skipIf(torch is None, TORCH_MISSING)
+class ServingWhilePausedTest(unittest.TestCase):
+    def test_the_in_memory_model_is_served_in_eval_mode_then_trains_again(self) -> None:
+        from testing_byte_tokenizer import ByteTokenizer
+        from testing_tiny_llama import TinyConfig, TinyLlama
+
+        model = TinyLlama(TinyConfig(eos_bias=2.0))
+        model.train()
+        modes: List[bool] = []
+
+        def score(url: str) -> Dict[str, Any]:
+            modes.append(model.training)
+            info = urllib_get_json(url + "/info")
+            answer = post_json(url + "/process", {"prompt": "Q: hi\nA:", "temperature": 1e-7, "max_new_tokens": 8, "top_k_per_token": 1, "stop_sequences": ["\n"]})
+            return {"info": info, "answer": answer}
+
+        supervisor = FakeSupervisor(score=score)
+        saved = {k: os.environ.get(k) for k in (cb.CONTROL_URL_ENV, cb.CONTROL_TOKEN_ENV)}
+        os.environ[cb.CONTROL_URL_ENV] = supervisor.url
+        os.environ[cb.CONTROL_TOKEN_ENV] = supervisor.token
         try:
-            answer = cb.report_checkpoint(2, "/tmp/out/checkpoint-2", serving_url=server.url)
+            callback = cb.EvalfirstCallback(serve=True, tokenizer=ByteTokenizer())
+            callback.on_save(ARGS, state(2), control(), model=model)
         finally:
-            server.stop()
-        self.assertEqual(answer["action"], "continue")
-        served = self.ctl.received[-1]["served"]
-        self.assertEqual(served["text"], "Hello")
+            supervisor.close()
+            for key, value in saved.items():
+                os.environ.pop(key, None)
+                if value is not None:
+                    os.environ[key] = value
+        self.assertEqual(modes, [False])
+        self.assertTrue(model.training)
+        report = supervisor.received[-1]
+        self.assertRegex(report["serving_url"], r"^http://127\.0\.0\.1:\d+$")
+        served = report["served"]
+        self.assertEqual(served["info"]["max_sequence_length"], 256)
         for key in ("text", "tokens", "logprob", "request_time"):
-            self.assertIn(key, served)
+            self.assertIn(key, served["answer"])
+        self.assertNotIn("\n", served["answer"]["text"])
+        self.assertNotIn("</s>", served["answer"]["text"])
+
+
+def urllib_get_json(url: str) -> Dict[str, Any]:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=30) as response:
+        result: Dict[str, Any] = json.loads(response.read())
+    return result
 
 
 if __name__ == "__main__":
