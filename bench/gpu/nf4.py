@@ -166,17 +166,26 @@ def _pair_lut(device: torch.device) -> torch.Tensor:
     return _LUT_CACHE[key]
 
 
+def expand_codes(packed: torch.Tensor, absmax: torch.Tensor, lut: torch.Tensor, n: int, blocksize: int, dtype: torch.dtype) -> torch.Tensor:
+    """Flat [n] dense values from packed bytes and per-block fp32 scales (the part torch.compile may fuse)."""
+    vals = torch.nn.functional.embedding(packed.to(torch.int32), lut).reshape(-1)[:n]  # byte -> its two codes
+    if n % blocksize == 0:
+        return (vals.view(-1, blocksize) * absmax[:, None]).to(dtype).reshape(-1)
+    return (vals * absmax.repeat_interleave(blocksize)[:n]).to(dtype)
+
+
+_EXPAND = expand_codes
+
+
+def use_compiled_dequant(enabled: bool) -> None:
+    """Routes dequantisation through torch.compile(expand_codes) (one fused kernel per weight shape)."""
+    global _EXPAND
+    _EXPAND = torch.compile(expand_codes, dynamic=False) if enabled else expand_codes
+
+
 def dequantize_nf4(t: NF4Weight, dtype: torch.dtype = torch.bfloat16) -> torch.Tensor:
     """The dense weight: code[nibble] * absmax[block] in fp32, cast to dtype, in t.shape."""
-    n, bs = t.numel, t.blocksize
-    absmax = t.block_absmax()
-    pairs = torch.nn.functional.embedding(t.packed.to(torch.int32), _pair_lut(t.packed.device))  # [n/2, 2]
-    vals = pairs.reshape(-1)[:n]
-    if n % bs == 0:
-        out = vals.view(-1, bs) * absmax[:, None]
-    else:
-        out = vals * absmax.repeat_interleave(bs)[:n]
-    return out.to(dtype).reshape(t.shape)
+    return _EXPAND(t.packed, t.block_absmax(), _pair_lut(t.packed.device), t.numel, t.blocksize, dtype).reshape(t.shape)
 
 
 class _NF4Matmul(torch.autograd.Function):

@@ -8,8 +8,11 @@ Paths:
   peer:    peer_sequential_server.ModelServer + torch_generate_fn (pre-issue-13, kept verbatim), in
            this process, over the model built here;
   batched: integrations/scoring_server.py in a child process (--port 0), loading the same weights,
-           which this script saves first (base + the LoRA adapter), after the peer is done and its
-           model freed. Or --server-url for a server started elsewhere.
+           which this script saves first (base + the LoRA adapter). Or --server-url for a server
+           started elsewhere. Each path is measured while the other is idle (the peer's model stays
+           resident; both fit on one H200).
+Order: direct forward, peer one-token, batched one-token, batched generation, peer generation
+(the slowest, last, so a timeout loses only it).
 Also measured: one direct batched forward of the N one-token prompts (no HTTP, no protocol), the
 floor a server can approach. Figures: requests/s (median over rounds), p50/p95 latency over all
 measured requests, errors by kind, and batched/peer ratios. Results go to --out as JSON, rewritten
@@ -201,16 +204,57 @@ def main(argv: List[str]) -> int:
             log(f"direct batched forward of {len(one)} prompts: {fig['direct_forward']['median_s']:.3f}s")
             write_json(args.out, result)
 
+        peer = None
         if args.only in ("both", "peer"):
             from peer_sequential_server import ModelServer, torch_generate_fn
 
             if device == "cuda":
                 torch.cuda.reset_peak_memory_stats()
             peer = ModelServer(torch_generate_fn(model, tok), lambda t: tok(t).input_ids, lambda ids: tok.decode(ids)).start()
+            fig["peer"] = {"one_token": run_case(peer.url, one_bodies, args.warmup, args.rounds, args.request_timeout)}
+            log(f"peer one-token: {fig['peer']['one_token']['requests_per_s']} req/s")
+            write_json(args.out, result)
+
+        # The batched server runs while the peer's model stays resident but idle (both fit on one
+        # GPU); the peer's slow generation case comes last so a timeout costs only that figure.
+        batched_error: Optional[str] = None
+        if args.only in ("both", "batched"):
             try:
-                fig["peer"] = {"one_token": run_case(peer.url, one_bodies, args.warmup, args.rounds, args.request_timeout)}
-                log(f"peer one-token: {fig['peer']['one_token']['requests_per_s']} req/s")
+                url = args.server_url
+                if not url:
+                    script = args.server_script or os.path.join(args.repo_root, "integrations", "scoring_server.py")
+                    if not os.path.isfile(script):
+                        raise FileNotFoundError(f"{script} does not exist: the batched path cannot be measured (give --server-script or --server-url)")
+                    cmd = [args.python, script, "--base", base_dir, "--port", "0", "--device", device, "--dtype", args.dtype]
+                    if args.lora_r > 0:
+                        cmd += ["--adapter", adapter_dir]
+                    if args.max_batch_tokens is not None:
+                        cmd += ["--max-batch-tokens", str(args.max_batch_tokens)]
+                    if args.max_wait_ms is not None:
+                        cmd += ["--max-wait-ms", str(args.max_wait_ms)]
+                    cmd += shlex.split(args.server_extra)
+                    server = ChildServer(cmd, args.server_start_timeout, args.repo_root)
+                    url = server.url
+                    fig["batched_server"] = {"command": cmd, "start_s": server.start_s, "ready_line": server.ready}
+                fig["batched"] = {"one_token": run_case(url, one_bodies, args.warmup, args.rounds, args.request_timeout)}
+                log(f"batched one-token: {fig['batched']['one_token']['requests_per_s']} req/s")
                 write_json(args.out, result)
+                fig["batched"]["generation"] = run_case(url, gen_bodies, args.warmup, args.gen_rounds, args.request_timeout)
+                log(f"batched generation: {fig['batched']['generation']['requests_per_s']} req/s")
+                write_json(args.out, result)
+                if server is not None:
+                    fig["batched_server"]["exit_code"] = server.stop()
+                    server = None
+            except Exception as e:  # noqa: BLE001 - the peer's last case still runs; the error is recorded
+                batched_error = f"{type(e).__name__}: {e}"
+                fig["batched_error"] = batched_error
+                log(f"batched path failed: {batched_error}")
+                if server is not None:
+                    fig.setdefault("batched_server", {})["exit_code"] = server.stop()
+                    server = None
+
+        if peer is not None:
+            try:
                 fig["peer"]["generation"] = run_case(peer.url, gen_bodies, 0, args.peer_gen_rounds, args.request_timeout)
                 log(f"peer generation: {fig['peer']['generation']['requests_per_s']} req/s")
                 if device == "cuda":
@@ -218,35 +262,6 @@ def main(argv: List[str]) -> int:
             finally:
                 peer.stop()
             write_json(args.out, result)
-
-        if need_model:
-            del model
-            gc.collect()
-            if device == "cuda":
-                torch.cuda.empty_cache()
-
-        if args.only in ("both", "batched"):
-            url = args.server_url
-            if not url:
-                script = args.server_script or os.path.join(args.repo_root, "integrations", "scoring_server.py")
-                if not os.path.isfile(script):
-                    raise FileNotFoundError(f"{script} does not exist: the batched path cannot be measured (give --server-script or --server-url)")
-                cmd = [args.python, script, "--base", base_dir, "--port", "0", "--device", device, "--dtype", args.dtype]
-                if args.lora_r > 0:
-                    cmd += ["--adapter", adapter_dir]
-                if args.max_batch_tokens is not None:
-                    cmd += ["--max-batch-tokens", str(args.max_batch_tokens)]
-                if args.max_wait_ms is not None:
-                    cmd += ["--max-wait-ms", str(args.max_wait_ms)]
-                cmd += shlex.split(args.server_extra)
-                server = ChildServer(cmd, args.server_start_timeout, args.repo_root)
-                url = server.url
-                fig["batched_server"] = {"command": cmd, "start_s": server.start_s, "ready_line": server.ready}
-            fig["batched"] = {"one_token": run_case(url, one_bodies, args.warmup, args.rounds, args.request_timeout)}
-            log(f"batched one-token: {fig['batched']['one_token']['requests_per_s']} req/s")
-            write_json(args.out, result)
-            fig["batched"]["generation"] = run_case(url, gen_bodies, args.warmup, args.gen_rounds, args.request_timeout)
-            log(f"batched generation: {fig['batched']['generation']['requests_per_s']} req/s")
 
         if "peer" in fig and "batched" in fig:
             fig["ratio_batched_over_peer"] = {
@@ -257,8 +272,10 @@ def main(argv: List[str]) -> int:
                 for case in ("one_token", "generation")
                 if case in fig["batched"] and case in fig["peer"]
             }
-        result["status"] = "ok"
-        return 0
+        result["status"] = "partial" if batched_error else "ok"
+        if batched_error:
+            result["error"] = f"batched path: {batched_error}"
+        return 1 if batched_error else 0
     except BaseException as e:  # noqa: BLE001 - the partial result is written with the reason
         result["status"] = "failed"
         result["error"] = f"{type(e).__name__}: {e}"

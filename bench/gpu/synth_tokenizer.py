@@ -74,7 +74,7 @@ def build_tokenizer(vocab_size: int = 32000, cache_dir: str | None = None) -> An
     from tokenizers import Tokenizer
     from transformers import PreTrainedTokenizerFast
 
-    path = os.path.join(cache_dir, "synthetic-tokenizer.json") if cache_dir else None
+    path = os.path.join(cache_dir, f"synthetic-tokenizer-{vocab_size}.json") if cache_dir else None
     if path and os.path.isfile(path):
         backend = Tokenizer.from_file(path)
         if backend.get_vocab_size() != vocab_size:
