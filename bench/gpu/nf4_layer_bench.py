@@ -299,6 +299,83 @@ def probe_layer(args: argparse.Namespace, s: Shape, device: Any, dtype: torch.dt
             "saved_activation_bytes": max(0, saved), "transient_bytes": max(0, transient), "kv_cache_bytes": kv, "head_bytes": head, "layer": layer}
 
 
+@dataclass
+class Ctx:
+    args: argparse.Namespace
+    s: Shape
+    device: Any
+    dtype: torch.dtype
+    layers: List[DecoderLayer]
+    cos: torch.Tensor
+    sin: torch.Tensor
+    timer: GpuTimer
+    n: int
+
+
+def phase_train(c: Ctx) -> Dict[str, Any]:
+    """Training steps of the stack: forward, backward (LoRA grads + activations), AdamW."""
+    args, n = c.args, c.n
+    opt = torch.optim.AdamW(lora_params(c.layers), lr=1e-4, foreach=True)
+    x = torch.randn(args.batch, args.seq, c.s.hidden, device=c.device, dtype=c.dtype)
+    if c.device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    try:
+        for _ in range(args.warmup):
+            train_step_times(c.layers, opt, x, c.cos, c.sin, c.timer, args.checkpoint)
+        reps = [train_step_times(c.layers, opt, x, c.cos, c.sin, c.timer, args.checkpoint) for _ in range(args.reps)]
+    finally:
+        for p in lora_params(c.layers):
+            p.grad = None
+    fb = [r["forward_s"] + r["backward_s"] for r in reps]
+    out = {"tokens": args.batch * args.seq, "checkpoint": args.checkpoint,
+           "forward": summarize_seconds([r["forward_s"] for r in reps]),
+           "backward": summarize_seconds([r["backward_s"] for r in reps]),
+           "optimizer": summarize_seconds([r["optimizer_s"] for r in reps]),
+           "forward_backward": summarize_seconds(fb),
+           "per_layer_forward_backward_s": sorted(fb)[len(fb) // 2] / n,
+           "per_layer_optimizer_s": sorted(r["optimizer_s"] for r in reps)[len(reps) // 2] / n}
+    if c.device.type == "cuda":
+        out["peak_memory_gib"] = torch.cuda.max_memory_allocated() / 2**30
+    log(f"train: {out['per_layer_forward_backward_s'] * 1e3:.2f} ms/layer fwd+bwd")
+    return {"train": out}
+
+
+def phase_prefill_decode(c: Ctx) -> Dict[str, Any]:
+    """A scoring batch through the stack (no grad, KV caches filled), then one-token decode steps."""
+    args, s, n = c.args, c.s, c.n
+    B, C = args.prefill_batch, args.prefill_len
+    decode = "decode" not in set(filter(None, args.skip.split(",")))
+    prompt = torch.randn(B, C, s.hidden, device=c.device, dtype=c.dtype)
+    pre: List[float] = []
+    dec: List[float] = []
+    with torch.no_grad():
+        for rep in range(args.warmup + args.reps):
+            caches = [KVCache(B, s, C + args.decode_tokens, c.device, c.dtype) for _ in c.layers]
+            t_pre = c.timer.time(lambda: run_stack(c.layers, prompt, c.cos, c.sin, caches))
+            step_x = torch.randn(B, 1, s.hidden, device=c.device, dtype=c.dtype)
+            t_dec = [c.timer.time(lambda: run_stack(c.layers, step_x, c.cos, c.sin, caches)) for _ in range(args.decode_tokens if decode else 0)]
+            if rep >= args.warmup:
+                pre.append(t_pre)
+                dec.extend(t_dec)
+            del caches
+    out: Dict[str, Any] = {"prefill": {"batch": B, "prompt_tokens": C, **summarize_seconds(pre), "per_layer_s": sorted(pre)[len(pre) // 2] / n}}
+    if dec:
+        d = {"batch": B, "context": f"{C}..{C + args.decode_tokens - 1}", **summarize_seconds(dec), "per_layer_per_token_s": sorted(dec)[len(dec) // 2] / n}
+        d.pop("samples_s")
+        d["n_tokens"] = len(dec)
+        out["decode"] = d
+    log(f"prefill: {out['prefill']['per_layer_s'] * 1e3:.2f} ms/layer; decode: {out.get('decode', {}).get('per_layer_per_token_s', float('nan')) * 1e3:.3f} ms/layer/token")
+    return out
+
+
+def phase_head(c: Ctx) -> Dict[str, Any]:
+    head = Head(c.s, c.device, c.dtype)
+    try:
+        return {"head": head_times(head, c.args.batch, c.args.seq, c.args.prefill_batch, c.timer, c.args.reps, c.device)}
+    finally:
+        del head
+
+
 def main(argv: List[str]) -> int:
     sigterm_as_exit()
     args = parse_args(argv)
@@ -339,64 +416,28 @@ def main(argv: List[str]) -> int:
         fig["build_layers_s"] = time.perf_counter() - t0
         write_json(args.out, result)
 
-        if "train" not in skip:
-            opt = torch.optim.AdamW(lora_params(layers), lr=1e-4, foreach=True)
-            x = torch.randn(args.batch, args.seq, s.hidden, device=device, dtype=dtype)
-            if device.type == "cuda":
-                torch.cuda.reset_peak_memory_stats()
-            for _ in range(args.warmup):
-                train_step_times(layers, opt, x, cos, sin, timer, args.checkpoint)
-            reps = [train_step_times(layers, opt, x, cos, sin, timer, args.checkpoint) for _ in range(args.reps)]
-            fb = [r["forward_s"] + r["backward_s"] for r in reps]
-            fig["train"] = {"tokens": args.batch * args.seq, "checkpoint": args.checkpoint,
-                            "forward": summarize_seconds([r["forward_s"] for r in reps]),
-                            "backward": summarize_seconds([r["backward_s"] for r in reps]),
-                            "optimizer": summarize_seconds([r["optimizer_s"] for r in reps]),
-                            "forward_backward": summarize_seconds(fb),
-                            "per_layer_forward_backward_s": sorted(fb)[len(fb) // 2] / n,
-                            "per_layer_optimizer_s": sorted(r["optimizer_s"] for r in reps)[len(reps) // 2] / n}
-            if device.type == "cuda":
-                fig["train"]["peak_memory_gib"] = torch.cuda.max_memory_allocated() / 2**30
-            del opt, x
-            for p in lora_params(layers):
-                p.grad = None
-            log(f"train: {fig['train']['per_layer_forward_backward_s'] * 1e3:.2f} ms/layer fwd+bwd")
-            write_json(args.out, result)
-
-        if "prefill" not in skip or "decode" not in skip:
-            B, C = args.prefill_batch, args.prefill_len
-            prompt = torch.randn(B, C, s.hidden, device=device, dtype=dtype)
-            pre, dec = [], []
-            with torch.no_grad():
-                for rep in range(args.warmup + args.reps):
-                    caches = [KVCache(B, s, C + args.decode_tokens, device, dtype) for _ in layers]
-                    t_pre = timer.time(lambda: run_stack(layers, prompt, cos, sin, caches))
-                    step_x = torch.randn(B, 1, s.hidden, device=device, dtype=dtype)
-                    t_dec = []
-                    if "decode" not in skip:
-                        for _ in range(args.decode_tokens):
-                            t_dec.append(timer.time(lambda: run_stack(layers, step_x, cos, sin, caches)))
-                    if rep >= args.warmup:
-                        pre.append(t_pre)
-                        dec.extend(t_dec)
-                    del caches
-            fig["prefill"] = {"batch": B, "prompt_tokens": C, **summarize_seconds(pre), "per_layer_s": sorted(pre)[len(pre) // 2] / n}
-            if dec:
-                fig["decode"] = {"batch": B, "context": f"{C}..{C + args.decode_tokens - 1}", **summarize_seconds(dec), "per_layer_per_token_s": sorted(dec)[len(dec) // 2] / n}
-                del fig["decode"]["samples_s"]
-                fig["decode"]["n_tokens"] = len(dec)
-            log(f"prefill: {fig['prefill']['per_layer_s'] * 1e3:.2f} ms/layer; decode: {fig.get('decode', {}).get('per_layer_per_token_s', float('nan')) * 1e3:.3f} ms/layer/token")
-            write_json(args.out, result)
-
-        if "head" not in skip:
-            head = Head(s, device, dtype)
-            fig["head"] = head_times(head, args.batch, args.seq, args.prefill_batch, timer, args.reps, device)
-            del head
+        ctx = Ctx(args, s, device, dtype, layers, cos, sin, timer, n)
+        phases = [("train", phase_train), ("prefill", phase_prefill_decode), ("head", phase_head)]
+        for name, fn in phases:
+            if name in skip or (name == "prefill" and "decode" in skip and "prefill" in skip):
+                continue
+            try:
+                fig.update(fn(ctx))
+            except RuntimeError as e:  # out of memory in one phase: record it, free, go on
+                if "out of memory" not in str(e).lower():
+                    raise
+                fig[f"{name}_error"] = f"{type(e).__name__}: {str(e)[:300]}"
+                result["notes"].append(f"{name}: out of memory; try fewer --layers or --checkpoint")
+                log(f"{name}: out of memory")
+                for p in lora_params(layers):
+                    p.grad = None
+                if device.type == "cuda":
+                    torch.cuda.empty_cache()
             write_json(args.out, result)
 
         fig["extrapolated_80_layers"] = extrapolate(fig, s, n)
-        result["status"] = "ok"
-        return 0
+        result["status"] = "partial" if any(k.endswith("_error") for k in fig) else "ok"
+        return 0 if result["status"] == "ok" else 1
     except BaseException as e:  # noqa: BLE001
         result["status"] = "failed"
         result["error"] = f"{type(e).__name__}: {e}"

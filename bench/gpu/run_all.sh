@@ -6,7 +6,7 @@
 #   env: PYTHON (default python3), NODE (default REPO/.carry/node, else node), WORK (scratch, default
 #   /tmp/evalfirst-bench-gpu: weights for the scoring server, checkpoints), ONLY (e.g. "nf4,serve"),
 #   SMOKE=1 (tiny shapes and sizes: the same steps in a minute or two on a CPU, to test the script).
-# Worst case (every timeout reached) 160 + 100 + 260 s = 8.7 min plus a few seconds.
+# Worst case (every timeout reached) 180 + 100 + 250 s = 8.8 min plus a few seconds.
 set -u
 OUT=${1:?usage: bench/gpu/run_all.sh OUT_DIR}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -48,18 +48,18 @@ if [ "${SMOKE:-0}" = 1 ]; then
 else
   SERVE_SIZE=(--shape 7b --requests 30 --rounds 3 --gen-requests 30 --gen-tokens 64 --gen-rounds 2 --peer-gen-rounds 1)
   NF4_SIZE=(--shape 70b --batch 1 --seq 1024 --prefill-batch 30 --prefill-len 700 --decode-tokens 8 --reps 2)
-  TRAIN_SIZE=(--shape 7b --batch 8 --seq 1024 --steps-alone 30 --steps-loop 40 --save-steps 20)
+  TRAIN_SIZE=(--shape 7b --batch 8 --seq 1024 --steps-alone 40 --steps-loop 40 --save-steps 20)
 fi
 
 # (a) 30 one-token MMLU-length requests and 30 x 64-token generations: batched server vs the pre-issue-13 path
-step serve 160 "$PY" bench/gpu/serve_bench.py "${SERVE_SIZE[@]}" --out "$OUT/serve.json" --workdir "$WORK/serve" --tokenizer-cache "$TOK"
+step serve 180 "$PY" bench/gpu/serve_bench.py "${SERVE_SIZE[@]}" --out "$OUT/serve.json" --workdir "$WORK/serve" --tokenizer-cache "$TOK"
 rm -rf "$WORK/serve"  # 13 GB of weights saved for the server
 
 # (c) 70B-shaped NF4 QLoRA layers: as many as fit (at most 80), train step, 30 x 700 prefill, decode
 step nf4 100 "$PY" bench/gpu/nf4_layer_bench.py "${NF4_SIZE[@]}" --out "$OUT/nf4_layer.json"
 
-# (b) the 7B LoRA loop alone (30 steps), then under evalfirst train (40 steps, a checkpoint every 20, mini suite)
-step train 260 "$PY" bench/gpu/train_bench.py "${TRAIN_SIZE[@]}" --out "$OUT/train_loop.json" --workdir "$WORK/train" --tokenizer-cache "$TOK" \
+# (b) the 7B LoRA loop alone (40 steps), then under evalfirst train (40 steps, a checkpoint every 20, mini suite)
+step train 250 "$PY" bench/gpu/train_bench.py "${TRAIN_SIZE[@]}" --out "$OUT/train_loop.json" --workdir "$WORK/train" --tokenizer-cache "$TOK" \
   --node "$NODE" --suite mini --deadline 30m
 # the trainer's and evalfirst's own logs, for the post-mortem (they are not brought back otherwise)
 for f in "$WORK/train/loop/evalfirst/decisions.log" "$WORK/train/loop/evalfirst/trainer.stderr.log"; do

@@ -48,7 +48,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--seq", type=int, default=1024)
     p.add_argument("--gradient-checkpointing", default="on", choices=["on", "off"])
-    p.add_argument("--steps-alone", type=int, default=30)
+    p.add_argument("--steps-alone", type=int, default=40)
     p.add_argument("--steps-loop", type=int, default=40)
     p.add_argument("--save-steps", type=int, default=20, help="checkpoint interval in the loop phase (train_loop's own default is 200)")
     p.add_argument("--skip-steps", type=int, default=3, help="first steps left out of the steady-state step time")
@@ -93,7 +93,8 @@ def loop_cmd(args: argparse.Namespace, run: str) -> List[str]:
     ] + shlex.split(args.evalfirst_extra)
 
 
-def kill_group(pid: Optional[int]) -> None:
+def kill_group(pid: Optional[int], wait_s: float = 4.0) -> None:
+    """SIGTERM the process group, wait_s, then SIGKILL (short: run_all's timeout allows 20 s in all)."""
     if not pid:
         return
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -102,7 +103,7 @@ def kill_group(pid: Optional[int]) -> None:
         except (ProcessLookupError, PermissionError):
             return
         t0 = time.time()
-        while time.time() - t0 < 15:
+        while time.time() - t0 < wait_s:
             try:
                 os.killpg(pid, 0)
             except ProcessLookupError:
@@ -111,23 +112,31 @@ def kill_group(pid: Optional[int]) -> None:
 
 
 def run_phase(cmd: List[str], cwd: str, env: Dict[str, str], log_path: str, timeout: Optional[float], trainer_pid_of: Any = None) -> Dict[str, Any]:
-    """Runs cmd in its own session with output to log_path; on timeout or SIGTERM kills it and the trainer's group."""
+    """Runs cmd in its own session with output to log_path; on timeout or SIGTERM kills it and the trainer's group.
+
+    An interruption (SIGTERM -> SystemExit) is recorded in the answer as "interrupted" instead of
+    propagating, so the caller still reads what the run wrote; the caller re-raises afterwards.
+    """
     log(f"running: {' '.join(shlex.quote(c) for c in cmd)}")
     t0 = time.time()
+    interrupted: Optional[str] = None
+    rc: Optional[int] = None
     with open(log_path, "ab") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        rc: Optional[int] = None
         try:
             rc = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            log(f"phase timed out after {timeout}s; killing")
-        finally:
-            if proc.poll() is None:
-                kill_group(proc.pid)
-                rc = proc.wait()
-            if trainer_pid_of is not None:
-                kill_group(trainer_pid_of())  # evalfirst runs the trainer in a process group of its own
-    return {"command": cmd, "exit_code": rc, "wall_s": time.time() - t0, "log": log_path}
+            interrupted = f"phase timeout {timeout}s"
+        except (SystemExit, KeyboardInterrupt) as e:
+            interrupted = f"{type(e).__name__} {e}"
+        if proc.poll() is None:
+            kill_group(proc.pid)
+        rc = proc.poll() if rc is None else rc
+        if trainer_pid_of is not None:
+            kill_group(trainer_pid_of())  # evalfirst runs the trainer in a process group of its own
+    if interrupted:
+        log(f"phase interrupted ({interrupted}); killed")
+    return {"command": cmd, "exit_code": rc, "wall_s": time.time() - t0, "log": log_path, "interrupted": interrupted}
 
 
 def read_json(path: str) -> Optional[Dict[str, Any]]:
@@ -233,6 +242,8 @@ def main(argv: List[str]) -> int:
                 status = "failed"
                 fig["alone"]["log_tail"] = tail(os.path.join(run, "trainer.log"))
             write_json(args.out, result)
+            if fig["alone"]["run"]["interrupted"]:
+                raise SystemExit(f"alone phase interrupted: {fig['alone']['run']['interrupted']}")
         if "loop" in phases:
             run = os.path.join(workdir, "loop")
             os.makedirs(run, exist_ok=True)
@@ -260,6 +271,8 @@ def main(argv: List[str]) -> int:
                 fig["loop"]["trainer_stderr_tail"] = tail(os.path.join(run, "evalfirst", "trainer.stderr.log"))
                 fig["loop"]["decisions_tail"] = tail(os.path.join(run, "evalfirst", "decisions.log"))
             write_json(args.out, result)
+            if fig["loop"]["run"]["interrupted"]:
+                raise SystemExit(f"loop phase interrupted: {fig['loop']['run']['interrupted']}")
         alone = fig.get("alone", {}).get("trainer", {})
         loop = fig.get("loop", {}).get("trainer", {})
         if alone.get("tokens_per_s") and loop.get("tokens_per_s"):
