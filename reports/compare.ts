@@ -1,5 +1,6 @@
 // Terminal rendering of a CompareReport (cli-table3): tasks, groups, gates and flips.
 import Table from 'cli-table3';
+import { describeGate, type GateVerdict } from '../harness/compare/tolerance.js';
 import type { CompareReport } from '../harness/compare/compare-runs.js';
 
 export function fmtDelta(x: number): string {
@@ -38,8 +39,18 @@ export function renderCompareTable(r: CompareReport, maxFlips = 10): string {
   }
   if (r.gates.length) {
     out.push(`gates (${r.gateRule}):`);
-    for (const v of r.gates) out.push(`  ${v.passed ? 'PASS' : 'FAIL'} ${v.kind} ${v.target} [${v.key}=${v.tolerance}]: delta ${fmtDelta(v.delta)}, CI low ${fmtDelta(v.ciLow)} ${v.passed ? '≥' : '<'} ${fmtDelta(-v.tolerance)}`);
-    out.push(r.passed ? 'all gates passed' : 'GATE FAILED');
+    const word = { pass: 'PASS', drop: 'DROP', inconclusive: 'INCONCLUSIVE' } as const;
+    for (const v of r.gates) out.push(`  ${word[v.outcome]} ${v.kind} ${v.target} [${v.key}=${v.tolerance}]: delta ${fmtDelta(v.delta)}, CI low ${fmtDelta(v.ciLow)} ${v.passed ? '≥' : '<'} ${fmtDelta(-v.tolerance)}${v.passed ? '' : ` — ${describeGate(v)}`}`);
+    out.push(gateSummary(r.gates));
   }
   return out.join('\n');
+}
+
+/** "all gates passed" | "GATE FAILED: a measured drop in …" | "inconclusive: …" — the verdict line of every renderer. */
+export function gateSummary(gates: GateVerdict[]): string {
+  const drops = gates.filter((g) => g.outcome === 'drop');
+  const open = gates.filter((g) => g.outcome === 'inconclusive');
+  if (drops.length) return `GATE FAILED: a measured drop in ${drops.map((g) => g.target).join(', ')}`;
+  if (open.length) return `inconclusive: ${open.map((g) => `${g.target} (${describeGate(g)})`).join('; ')}`;
+  return 'all gates passed';
 }

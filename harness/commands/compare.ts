@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { loadRunDir } from '../../core/run-dir.js';
 import { compareRuns } from '../compare/compare-runs.js';
-import { GATE_RULE, parseTolerances } from '../compare/tolerance.js';
+import { COMPARE_EXIT, GATE_RULE, compareExitCode, parseTolerances } from '../compare/tolerance.js';
 import { renderCompareTable } from '../../reports/compare.js';
 import { renderCompareMarkdown } from '../../reports/markdown/compare.js';
 import { numberFlag, POSITIVE_INT } from '../../core/number-flag.js';
@@ -15,7 +15,7 @@ export function command(): Command {
     .description('compare two run directories: per-task and per-group deltas with paired bootstrap CIs, exact McNemar + Holm, flips, tolerance gates')
     .argument('<run_a>', 'baseline run directory (results.json + instances.jsonl)')
     .argument('<run_b>', 'candidate run directory')
-    .option('--fail-if-drop <spec>', `tolerances, e.g. mmlu=0.01,*=0.02 (${GATE_RULE}; exit code 1)`)
+    .option('--fail-if-drop <spec>', `tolerances, e.g. mmlu=0.01,*=0.02 (${GATE_RULE}); exit ${COMPARE_EXIT.passed} passed, ${COMPARE_EXIT.drop} a measured drop, ${COMPARE_EXIT.inconclusive} inconclusive (interval too wide), ${COMPARE_EXIT.usage} usage error`)
     .option('--json', 'print the comparison as JSON')
     .option('--markdown <file>', 'also write a Markdown summary (for a PR comment)')
     .option('--unpaired', 'compare runs whose instances or prompts differ, as independent samples')
@@ -27,6 +27,6 @@ export function command(): Command {
       const report = compareRuns(a, b, { unpaired: opts.unpaired, tolerances, resamples: opts.resamples, seed: opts.seed });
       if (opts.markdown) writeFileSync(opts.markdown, renderCompareMarkdown(report));
       console.log(opts.json ? JSON.stringify(report, null, 2) : renderCompareTable(report));
-      process.exitCode = report.passed ? 0 : 1;
+      process.exitCode = compareExitCode(report.gates);
     });
 }

@@ -51,6 +51,8 @@ export interface TaskComparison {
 export interface GroupComparison {
   group: string;
   runs: string[];
+  /** Instances behind the group's interval (paired: per side). */
+  n: number;
   meanA: number;
   meanB: number;
   ci: DeltaCI;
@@ -207,6 +209,7 @@ function compareGroup(group: string, runNames: string[], ta: Map<string, TaskRec
   return {
     group,
     runs: runNames,
+    n: members.reduce((s, t) => s + Math.min(t.nA, t.nB), 0),
     meanA: mean(members.map((t) => t.meanA)),
     meanB: mean(members.map((t) => t.meanB)),
     ci,
@@ -225,13 +228,13 @@ function judgeGates(tolerances: Tolerance[], tasks: TaskComparison[], groups: Gr
   const named = new Set(tolerances.filter((t) => t.key !== '*').map((t) => t.key));
   for (const tol of tolerances) {
     if (tol.key === '*') {
-      for (const g of groups) if (!named.has(g.group)) verdicts.push(judgeGate('*', g.group, 'group', tol.tolerance, g.ci.delta, g.ci.low));
-      for (const t of tasks) if (t.groups.length === 0 && !named.has(t.runName) && !named.has(t.scenario)) verdicts.push(judgeGate('*', t.runName, 'task', tol.tolerance, t.ci.delta, t.ci.low));
+      for (const g of groups) if (!named.has(g.group)) verdicts.push(judgeGate('*', g.group, 'group', tol.tolerance, g.ci.delta, g.ci.low, g.n));
+      for (const t of tasks) if (t.groups.length === 0 && !named.has(t.runName) && !named.has(t.scenario)) verdicts.push(judgeGate('*', t.runName, 'task', tol.tolerance, t.ci.delta, t.ci.low, Math.min(t.nA, t.nB)));
       continue;
     }
     const g = groups.find((x) => x.group === tol.key);
     if (g) {
-      verdicts.push(judgeGate(tol.key, g.group, 'group', tol.tolerance, g.ci.delta, g.ci.low));
+      verdicts.push(judgeGate(tol.key, g.group, 'group', tol.tolerance, g.ci.delta, g.ci.low, g.n));
       continue;
     }
     const matching = tasks.filter((t) => t.runName === tol.key || t.scenario === tol.key);
@@ -239,7 +242,7 @@ function judgeGates(tolerances: Tolerance[], tasks: TaskComparison[], groups: Gr
       const known = [...groups.map((x) => x.group), ...new Set(tasks.map((t) => t.scenario))];
       throw new UserError(`--fail-if-drop: "${tol.key}" names no group, scenario or run of these runs (groups/scenarios: ${[...new Set(known)].join(', ') || 'none'})`);
     }
-    for (const t of matching) verdicts.push(judgeGate(tol.key, t.runName, 'task', tol.tolerance, t.ci.delta, t.ci.low));
+    for (const t of matching) verdicts.push(judgeGate(tol.key, t.runName, 'task', tol.tolerance, t.ci.delta, t.ci.low, Math.min(t.nA, t.nB)));
   }
   return verdicts;
 }

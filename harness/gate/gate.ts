@@ -63,7 +63,8 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
   } else if (opts.proxy) {
     if (!opts.baseline) throw new Error('runGate: proxy needs a baseline');
     proxy = await runProxy({ ...opts.proxy, baseline: opts.baseline, dataset: opts.dataset, suite: opts.suite, dataDir: opts.dataDir });
-    const failed = proxy.compare.gates.filter((g) => !g.passed);
+    // A measured drop fails the gate; an interval too wide to decide is reported, not failed.
+    const failed = proxy.compare.gates.filter((g) => g.outcome === 'drop');
     if (failed.length) failures.push(`proxy fine-tune on the new data drops ${failed.map((g) => `${g.target} by ${(-g.delta).toFixed(4)} (CI low ${g.ciLow.toFixed(4)} < −${g.tolerance})`).join(', ')}`);
   }
   return {

@@ -1,18 +1,20 @@
 // Markdown rendering of a CompareReport, fit for a pull-request comment.
 import type { CompareReport } from '../../harness/compare/compare-runs.js';
 import { fmtDelta, fmtP } from '../compare.js';
+import { gateSummary } from '../compare.js';
 import { mdCell } from './markdown-escape.js';
 
 export function renderCompareMarkdown(r: CompareReport, maxFlips = 20): string {
   const out: string[] = [];
-  const verdict = r.gates.length ? (r.passed ? '✅ all gates passed' : '❌ gate failed') : '';
+  const icon = r.gates.some((g) => g.outcome === 'drop') ? '❌' : r.gates.some((g) => g.outcome === 'inconclusive') ? '⚠️' : '✅';
+  const verdict = r.gates.length ? `${icon} ${gateSummary(r.gates).replace('GATE FAILED', 'gate failed')}` : '';
   out.push(`## evalfirst compare ${verdict}`.trimEnd(), '');
   out.push(`- **A**: \`${mdCell(r.a.dir)}\` (evalfirst ${mdCell(r.a.evalfirstVersion)}${r.a.gitCommit ? ` @ \`${r.a.gitCommit.slice(0, 10)}\`` : ''})`);
   out.push(`- **B**: \`${mdCell(r.b.dir)}\` (evalfirst ${mdCell(r.b.evalfirstVersion)}${r.b.gitCommit ? ` @ \`${r.b.gitCommit.slice(0, 10)}\`` : ''})`);
   out.push(`- ${r.paired ? 'Paired by (run, instance, perturbation); 95 % paired bootstrap CI of B − A.' : '**Unpaired** comparison; 95 % bootstrap CI of the difference of means.'}`, '');
   if (r.gates.length) {
     out.push(`### Gates`, '', `Rule: ${r.gateRule}.`, '', '| | target | tolerance | delta | CI low |', '|---|---|---|---|---|');
-    for (const g of r.gates) out.push(`| ${g.passed ? '✅' : '❌'} | ${mdCell(g.target)} (${g.kind}) | ${g.tolerance} | ${fmtDelta(g.delta)} | ${fmtDelta(g.ciLow)} |`);
+    for (const g of r.gates) out.push(`| ${g.outcome === 'pass' ? '✅' : g.outcome === 'drop' ? '❌' : '⚠️'} | ${mdCell(g.target)} (${g.kind}) | ${g.tolerance} | ${fmtDelta(g.delta)} | ${fmtDelta(g.ciLow)} |`);
     out.push('');
   }
   if (r.groups.length) {

@@ -160,4 +160,17 @@ describe('compare', () => {
     expect(missing.status).to.equal(2);
     expect(missing.stderr).to.match(/not a run directory/);
   });
+
+  it('an improvement with a wide interval is inconclusive (exit 3, with the instances needed), not a failed gate', () => {
+    // n = 20: A right on 8; B loses 2 of them and gains 5 (+15 points), a wide paired interval.
+    writeRunDir(join(tmp, 'small-a'), { runs: [{ name: 'tqa', groups: ['truthful_qa'], scores: scoresWith(20, (i) => i < 8) }] });
+    writeRunDir(join(tmp, 'small-b'), { runs: [{ name: 'tqa', groups: ['truthful_qa'], scores: scoresWith(20, (i) => i >= 2 && i < 13) }] });
+    const r = runCli(['compare', join(tmp, 'small-a'), join(tmp, 'small-b'), '--fail-if-drop', '*=0', '--resamples', '2000']);
+    expect(r.status, r.stderr + r.stdout).to.equal(3);
+    expect(r.stdout).to.not.contain('GATE FAILED');
+    expect(r.stdout).to.match(/inconclusive: truthful_qa \(inconclusive \(interval too wide: need about \d+ instances, have 20\)\)/);
+    const dropped = runCli(['compare', join(tmp, 'small-b'), join(tmp, 'small-a'), '--fail-if-drop', '*=0', '--resamples', '2000']);
+    expect(dropped.status).to.equal(1);
+    expect(dropped.stdout).to.contain('GATE FAILED: a measured drop in truthful_qa');
+  });
 });
