@@ -12,6 +12,8 @@ import { locateInBlocks } from './prompt-blocks.js';
 export interface ExplainSection {
   title: string;
   differences: string[];
+  /** Why nothing could be compared (no run or no instance in common): then "same" would be a lie. */
+  notCompared?: string;
 }
 
 export interface ExplainReport {
@@ -20,13 +22,15 @@ export interface ExplainReport {
   sections: ExplainSection[];
   /** True when nothing that could change the numbers differs (other than completions). */
   identicalInputs: boolean;
+  /** Runs and paired instances both sides have, i.e. what the per-run sections looked at. */
+  shared: { runs: number; instances: number };
 }
 
 const DECODING_FIELDS = new Set(['temperature', 'maxTokens', 'stopSequences', 'numOutputs', 'topP', 'topKPerToken', 'numCompletions', 'seed', 'echoPrompt']);
 const FEW_SHOT_FIELDS = new Set(['maxTrainInstances', 'numTrainTrials', 'sampleTrain']);
 
-function section(title: string, differences: string[]): ExplainSection {
-  return { title, differences };
+function section(title: string, differences: string[], notCompared?: string): ExplainSection {
+  return notCompared && differences.length === 0 ? { title, differences, notCompared } : { title, differences };
 }
 
 function byRun(records: InstanceRecord[]): Map<string, Map<string, InstanceRecord>> {
@@ -81,9 +85,12 @@ export function explainRuns(a: RunDir, b: RunDir): ExplainReport {
   const completions: string[] = [];
   const ia = byRun(a.instances);
   const ib = byRun(b.instances);
+  let sharedRuns = 0;
+  let sharedInstances = 0;
   for (const [name, runA] of runsA) {
     const runB = runsB.get(name);
     if (!runB) continue;
+    sharedRuns++;
     for (const d of fieldDifferences(runA.adapterSpec, runB.adapterSpec)) {
       const top = d.path.split('.')[0];
       const line = `${name}: ${describeField(d)}`;
@@ -109,6 +116,7 @@ export function explainRuns(a: RunDir, b: RunDir): ExplainReport {
     for (const [k, x] of ma) {
       const y = mb.get(k);
       if (!y) continue;
+      sharedInstances++;
       const d = firstDifference(x.prompt, y.prompt);
       if (d) {
         promptDiffs++;
@@ -135,24 +143,30 @@ export function explainRuns(a: RunDir, b: RunDir): ExplainReport {
     if (firstRequest) requests.push(`${requestDiffs} request(s) with equal prompts differ in parameters; first: ${firstRequest}`);
     if (firstCompletion) completions.push(`${completionDiffs} identical request(s) got different completions (backend nondeterminism or a different model); first: ${firstCompletion}`);
   }
-  sections.push(section('adapter spec (prompt format)', spec));
-  sections.push(section('few-shot examples', fewShot));
-  sections.push(section('decoding parameters', decoding));
-  sections.push(section('dataset checksums', data));
-  sections.push(section('instances', instances));
-  sections.push(section('prompts', prompts));
-  sections.push(section('requests', requests));
-  sections.push(section('completions', completions));
+  const noRun = sharedRuns === 0 ? 'no run in common' : undefined;
+  const noInstance = noRun ?? (sharedInstances === 0 ? 'no instance in common' : undefined);
+  sections.push(section('adapter spec (prompt format)', spec, noRun));
+  sections.push(section('few-shot examples', fewShot, noRun));
+  sections.push(section('decoding parameters', decoding, noRun));
+  sections.push(section('dataset checksums', data, noRun));
+  sections.push(section('instances', instances, noRun));
+  sections.push(section('prompts', prompts, noInstance));
+  sections.push(section('requests', requests, noInstance));
+  sections.push(section('completions', completions, noInstance));
   const inputs = sections.filter((s) => s.title !== 'completions' && s.title !== 'evalfirst version');
-  return { a: a.dir, b: b.dir, sections, identicalInputs: inputs.every((s) => s.differences.length === 0) };
+  const identicalInputs = sharedInstances > 0 && inputs.every((s) => s.differences.length === 0 && !s.notCompared);
+  return { a: a.dir, b: b.dir, sections, identicalInputs, shared: { runs: sharedRuns, instances: sharedInstances } };
 }
 
 export function renderExplain(r: ExplainReport): string {
   const out = [`explain: A = ${r.a}, B = ${r.b}`];
   for (const s of r.sections) {
-    out.push(`${s.differences.length ? '≠' : '='} ${s.title}${s.differences.length ? '' : ': same'}`);
+    if (s.notCompared) out.push(`? ${s.title}: not compared (${s.notCompared})`);
+    else out.push(`${s.differences.length ? '≠' : '='} ${s.title}${s.differences.length ? '' : ': same'}`);
     for (const d of s.differences) out.push(`    ${d}`);
   }
-  out.push(r.identicalInputs ? 'Inputs are identical: any difference in scores comes from the completions.' : 'The differences above can change the scores.');
+  if (r.shared.runs === 0) out.push('A and B share nothing: no run in common, so their scores measure different things.');
+  else if (r.shared.instances === 0) out.push(`A and B share ${r.shared.runs} run(s) but no instance: their scores are on different samples.`);
+  else out.push(r.identicalInputs ? `Inputs are identical (${r.shared.instances} paired instance(s)): any difference in scores comes from the completions.` : 'The differences above can change the scores.');
   return out.join('\n');
 }

@@ -75,4 +75,16 @@ describe('explain', () => {
     expect(j.status, j.stderr).to.equal(0);
     expect(JSON.parse(j.stdout).identicalInputs).to.equal(false);
   });
+
+  it('says two unrelated runs share nothing instead of "same"', async () => {
+    writeRunDir(join(tmp, 'other'), { runs: [{ name: 'mmlu:subject=anatomy', groups: ['mmlu'], scores: scoresWith(10, (i) => i < 5) }] });
+    const r = explainRuns(await loadRunDir(join(tmp, 'a')), await loadRunDir(join(tmp, 'other')));
+    expect(r.shared).to.deep.equal({ runs: 0, instances: 0 });
+    expect(r.identicalInputs).to.equal(false);
+    for (const t of ['prompts', 'completions', 'instances']) expect(r.sections.find((s) => s.title === t)!.notCompared).to.equal('no run in common');
+    const res = runCli(['explain', join(tmp, 'a'), join(tmp, 'other')]);
+    expect(res.stdout).to.contain('? prompts: not compared (no run in common)');
+    expect(res.stdout).to.not.match(/= prompts: same|= completions: same/);
+    expect(res.stdout).to.contain('A and B share nothing');
+  });
 });
