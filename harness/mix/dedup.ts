@@ -1,7 +1,7 @@
 // Exact and near-duplicate removal over a pool of rows, in pool order (sources in manifest order, rows
 // in source order): the first occurrence stays, later copies are dropped naming it. Exact duplicates
 // compare the gate's normalised text (normalize.ts: lowercase, punctuation dropped) field by field;
-// near duplicates compare word 5-gram sets of prompt and completion joined (minhash.ts).
+// near duplicates compare word 3-gram sets of prompt and completion joined (minhash.ts).
 import { preparedContentKey, type PreparedRow } from '../gate/contamination-index.js';
 import { jaccardSorted, LshIndex, minhashSignature, shingleSet } from './minhash.js';
 
@@ -9,7 +9,7 @@ export interface DedupVerdict {
   kind: 'duplicate' | 'near-duplicate';
   /** Pool index of the row kept in its place. */
   of: number;
-  /** Jaccard similarity of the word 5-gram sets (1 for exact duplicates). */
+  /** Jaccard similarity of the word 3-gram sets (1 for exact duplicates). */
   similarity: number;
 }
 

@@ -78,7 +78,7 @@ export type SourceSpec = FileSourceSpec | BenchmarkSourceSpec;
 
 export interface DedupSpec {
   exact: boolean;
-  /** Jaccard similarity of word 5-gram sets at or above which a row is a near-duplicate; null = off. */
+  /** Jaccard similarity of word 3-gram sets at or above which a row is a near-duplicate; null = off. */
   near: number | null;
 }
 

@@ -15,11 +15,14 @@ export function quotasFromShares(shares: readonly number[], total: number): numb
   return quotas;
 }
 
-/** The largest total whose quotas every source can supply from its available rows. */
+/**
+ * The largest total at which every source's exact share (before rounding) fits in its available rows:
+ * share · total ≤ available. Then no rounded quota exceeds what is available either.
+ */
 export function largestFeasibleTotal(shares: readonly number[], available: readonly number[]): number {
   let total = Math.min(...shares.map((s, i) => Math.floor(available[i] / s + 1e-9)));
   while (total > 0 && quotasFromShares(shares, total).some((q, i) => q > available[i])) total--;
-  return total;
+  return Math.max(0, total);
 }
 
 /** A 32-bit seed for one source's draw. */
