@@ -13,6 +13,7 @@ import { command as finetuneCommand } from './commands/finetune.js';
 import { command as gateCommand } from './commands/gate.js';
 import { command as generateCommand } from './commands/generate.js';
 import { command as leaderboardCommand } from './commands/leaderboard.js';
+import { command as mixCommand } from './commands/mix.js';
 import { command as modelsCommand } from './commands/models.js';
 import { command as pretrainBaseCommand } from './commands/pretrain-base.js';
 import { command as reportCommand } from './commands/report.js';
@@ -20,7 +21,7 @@ import { command as serveCommand } from './commands/serve.js';
 import { command as startCommand } from './commands/start.js';
 import { command as trainCommand } from './commands/train.js';
 
-const COMMANDS: (() => Command)[] = [checkServerCommand, compareCommand, dataCommand, evalCommand, explainCommand, finetuneCommand, gateCommand, generateCommand, leaderboardCommand, modelsCommand, pretrainBaseCommand, reportCommand, serveCommand, startCommand, trainCommand];
+const COMMANDS: (() => Command)[] = [checkServerCommand, compareCommand, dataCommand, evalCommand, explainCommand, finetuneCommand, gateCommand, generateCommand, leaderboardCommand, mixCommand, modelsCommand, pretrainBaseCommand, reportCommand, serveCommand, startCommand, trainCommand];
 
 export function buildProgram(): Command {
   const program = new Command('evalfirst')

@@ -89,3 +89,10 @@ export function uniforms(seed: number): () => number {
   const r = new Rng(seed);
   return () => r.uniform();
 }
+
+export type Uniform = () => number;
+
+/** Uniform integer in [0, n) from a uniform source. */
+export function randomIndex(u: Uniform, n: number): number {
+  return Math.floor(u() * n);
+}

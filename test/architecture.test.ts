@@ -38,4 +38,12 @@ describe('architecture (ARCHITECTURE.md)', function () {
     }
     expect(offenders, offenders.join('\n')).to.deep.equal([]);
   });
+
+  it('the CLI lists every command file (harness/commands/*.ts)', () => {
+    const cli = readFileSync(join(REPO_ROOT, 'harness', 'cli.ts'), 'utf8');
+    const missing = readdirSync(join(REPO_ROOT, 'harness', 'commands'))
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => !cli.includes(`from './commands/${f.replace(/\.ts$/, '.js')}'`));
+    expect(missing, 'not imported by harness/cli.ts').to.deep.equal([]);
+  });
 });
