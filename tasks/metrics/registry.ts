@@ -4,7 +4,7 @@ import type { RequestState, RunSpec } from '../run-spec.js';
 import type { Completion } from '../../core/request.js';
 import type { MetricFn } from './metric.js';
 import { UserError } from '../../core/errors.js';
-import { pyStrip } from './python-text.js';
+import { pyStrip } from '../text/python-str.js';
 import {
   type ScoreFn,
   exactMatch,

@@ -9,7 +9,7 @@ import { dataAugmentation } from './common/args.js';
 import { expectFields, parseCsv, parseIntField, withoutHeader } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { labelledInstances, type LabelledRow } from './common/labelled-csv.js';
-import { pyStrip } from './common/python-text.js';
+import { pyStrip } from '../text/python-str.js';
 
 export const CORR2CAUSE_FILE = 'hidden/corr2cause.csv';
 

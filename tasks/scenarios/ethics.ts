@@ -21,7 +21,7 @@ import { dataAugmentation } from './common/args.js';
 import { expectFields, parseCsv, parseIntField, withoutHeader, type CsvRow } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { labelledInstances, type LabelledRow } from './common/labelled-csv.js';
-import { pyStrip } from './common/python-text.js';
+import { pyStrip } from '../text/python-str.js';
 
 export interface EthicsDefinition {
   name: string;

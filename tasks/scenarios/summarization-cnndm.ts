@@ -18,7 +18,7 @@ import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spe
 import { dataAugmentation } from './common/args.js';
 import { dataFile, fileExists, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
-import { pySplit } from './common/python-text.js';
+import { pySplit } from '../text/python-str.js';
 import { withHelmIds } from './common/splits.js';
 import { summarizationSpec } from './common/summarization-spec.js';
 

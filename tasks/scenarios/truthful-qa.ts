@@ -9,7 +9,7 @@ import { UserError } from '../../core/errors.js';
 import { dataAugmentation, oneOf } from './common/args.js';
 import { expectFields, parseCsv, withoutHeader } from './common/csv.js';
 import { readDataText } from './common/files.js';
-import { pyStrip } from './common/python-text.js';
+import { pyStrip } from '../text/python-str.js';
 import { ratioSplitIndex, withHelmIds } from './common/splits.js';
 
 /** The 817-question 2023 file (upstream data/v1/TruthfulQA.csv, byte-identical to what HELM fetched). */
