@@ -11,7 +11,7 @@ import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../core/errors.js';
-import { dataAugmentation, oneOf } from './common/args.js';
+import { multipleChoiceMethod, optionalArg, rejectUnknownArgs } from './common/args.js';
 import { dataFile, fileExists, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
 import { seededShuffle, withHelmIds } from './common/splits.js';
@@ -72,11 +72,14 @@ export function bbqInstances(rows: BbqRow[]): Omit<Instance, 'id'>[] {
   }));
 }
 
-export function bbqCategories(subject: string): string[] {
-  return subject === 'all' ? [...BBQ_CATEGORIES] : [oneOf(subject, BBQ_CATEGORIES, 'bbq subject')];
+const SUBJECTS = ['all', ...BBQ_CATEGORIES] as const;
+type BbqSubject = (typeof SUBJECTS)[number];
+
+export function bbqCategories(subject: BbqSubject): string[] {
+  return subject === 'all' ? [...BBQ_CATEGORIES] : [subject];
 }
 
-export function bbqScenario(subject: string): Scenario {
+export function bbqScenario(subject: BbqSubject): Scenario {
   const categories = bbqCategories(subject);
   return {
     name: 'bbq',
@@ -105,8 +108,10 @@ export function bbqScenario(subject: string): Scenario {
 export const scenarioModule: ScenarioModule = {
   name: 'bbq',
   runSpecs(args: RunEntryArgs): RunSpec[] {
-    const subject = args.subject ?? 'all';
-    bbqCategories(subject);
+    // get_bbq_spec(subject, method); HELM requires subject, evalfirst defaults it to "all".
+    rejectUnknownArgs(args, 'bbq', ['subject', 'method']);
+    const subject = optionalArg(args, 'subject', 'bbq', 'all', SUBJECTS);
+    multipleChoiceMethod(args, 'bbq');
     return [
       {
         name: `bbq:subject=${subject},method=multiple_choice_joint`,
@@ -121,7 +126,7 @@ export const scenarioModule: ScenarioModule = {
         groups: ['bbq'],
         mainMetric: 'quasi_exact_match',
         mainSplit: 'test',
-        dataAugmentation: dataAugmentation(args, 'bbq'),
+        dataAugmentation: null,
       },
     ];
   },

@@ -18,7 +18,7 @@ import type { Instance, Reference, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, RunSpecContext, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../core/errors.js';
 import { defaultDataDir } from '../../core/paths.js';
-import { dataAugmentation, requireArg } from './common/args.js';
+import { optionalArg, rejectUnknownArgs, requireArg } from './common/args.js';
 import { dataFile, missingFileError, readDataText } from './common/files.js';
 import { seededShuffle, withHelmIds } from './common/splits.js';
 
@@ -156,10 +156,9 @@ function stopSequences(stop: unknown): string[] {
   throw new UserError(`big_bench: stop_string ${JSON.stringify(stop)} is not a string`);
 }
 
-export function bigBenchAdapterSpec(task: BigBenchTask, model: string): AdapterSpec {
+export function bigBenchAdapterSpec(task: BigBenchTask): AdapterSpec {
   return adapterSpec({
     method: bigBenchMethod(task.metrics),
-    model,
     maxTrainInstances: 5,
     numOutputs: 1,
     maxTokens: 64,
@@ -197,20 +196,22 @@ export function bigBenchScenario(task: string, subtask: string): Scenario {
 export const scenarioModule: ScenarioModule = {
   name: 'big_bench',
   runSpecs(args: RunEntryArgs, ctx?: RunSpecContext): RunSpec[] {
+    // get_big_bench_spec(task, subtask); HELM requires subtask, evalfirst defaults it to "".
+    rejectUnknownArgs(args, 'big_bench', ['task', 'subtask']);
     const task = requireArg(args, 'task', 'big_bench');
-    const subtask = args.subtask ?? '';
+    const subtask = optionalArg(args, 'subtask', 'big_bench', '');
     const parsed = readTaskSync(ctx?.dataDir ?? defaultDataDir(), bigBenchFile(task, subtask));
     const metrics = bigBenchMetrics(parsed.metrics);
     return [
       {
         name: `big_bench:task=${task}${subtask ? `,subtask=${subtask}` : ''}`,
         scenario: bigBenchScenario(task, subtask),
-        adapterSpec: bigBenchAdapterSpec(parsed, args.model ?? 'neurips/local'),
+        adapterSpec: bigBenchAdapterSpec(parsed),
         metrics,
         groups: ['big_bench'],
         mainMetric: 'exact_match',
         mainSplit: 'test',
-        dataAugmentation: dataAugmentation(args, 'big_bench'),
+        dataAugmentation: null,
       },
     ];
   },

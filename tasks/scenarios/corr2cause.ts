@@ -5,7 +5,7 @@
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../core/errors.js';
-import { dataAugmentation } from './common/args.js';
+import { multipleChoiceMethod, rejectUnknownArgs } from './common/args.js';
 import { expectFields, parseCsv, parseIntField, withoutHeader } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { labelledInstances, type LabelledRow } from './common/labelled-csv.js';
@@ -36,6 +36,8 @@ export function corr2causeScenario(): Scenario {
 export const scenarioModule: ScenarioModule = {
   name: 'corr2cause',
   runSpecs(args: RunEntryArgs): RunSpec[] {
+    rejectUnknownArgs(args, 'corr2cause', ['method']); // get_corr2cause_spec(method)
+    multipleChoiceMethod(args, 'corr2cause');
     return [
       {
         name: 'corr2cause,method=multiple_choice_joint',
@@ -51,7 +53,7 @@ export const scenarioModule: ScenarioModule = {
         groups: ['corr2cause'],
         mainMetric: 'exact_match',
         mainSplit: 'valid',
-        dataAugmentation: dataAugmentation(args, 'corr2cause'),
+        dataAugmentation: null,
       },
     ];
   },

@@ -17,7 +17,7 @@
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../core/errors.js';
-import { dataAugmentation } from './common/args.js';
+import { multipleChoiceMethod, rejectUnknownArgs } from './common/args.js';
 import { expectFields, parseCsv, parseIntField, withoutHeader, type CsvRow } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { labelledInstances, type LabelledRow } from './common/labelled-csv.js';
@@ -138,6 +138,8 @@ function ethicsModule(def: EthicsDefinition): ScenarioModule {
   return {
     name: def.name,
     runSpecs(args: RunEntryArgs): RunSpec[] {
+      rejectUnknownArgs(args, def.name, ['method']); // get_ethics_*_spec(method)
+      multipleChoiceMethod(args, def.name);
       return [
         {
           name: `${def.name}${sep}method=multiple_choice_joint`,
@@ -149,7 +151,7 @@ function ethicsModule(def: EthicsDefinition): ScenarioModule {
           groups: [def.name],
           mainMetric: 'exact_match',
           mainSplit: 'valid',
-          dataAugmentation: dataAugmentation(args, def.name),
+          dataAugmentation: null,
         },
       ];
     },

@@ -3,7 +3,7 @@
 import { generationSpec } from '../adapters/helm-specs.js';
 import type { Instance, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { dataAugmentation } from './common/args.js';
+import { rejectUnknownArgs } from './common/args.js';
 import { dataFile, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
 import { withHelmIds } from './common/splits.js';
@@ -41,6 +41,7 @@ export function gsmScenario(): Scenario {
 export const scenarioModule: ScenarioModule = {
   name: 'gsm',
   runSpecs(args: RunEntryArgs): RunSpec[] {
+    rejectUnknownArgs(args, 'gsm', []); // get_gsm_spec()
     return [
       {
         name: 'gsm',
@@ -57,7 +58,7 @@ export const scenarioModule: ScenarioModule = {
         groups: ['gsm'],
         mainMetric: 'exact_match_indicator',
         mainSplit: 'test',
-        dataAugmentation: dataAugmentation(args, 'gsm'),
+        dataAugmentation: null,
       },
     ];
   },

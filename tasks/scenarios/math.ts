@@ -16,7 +16,7 @@ import { adapterSpec } from '../adapters/adapter-spec.js';
 import type { Instance, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../core/errors.js';
-import { dataAugmentation, oneOf, pyBool, requireArg } from './common/args.js';
+import { pyBool, rejectUnknownArgs, requireArg } from './common/args.js';
 import { boxedAnswer } from './common/boxed.js';
 import { dataFile, missingFileError, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';
@@ -154,8 +154,10 @@ const pyStr = (b: boolean): string => (b ? 'True' : 'False');
 export const scenarioModule: ScenarioModule = {
   name: 'math',
   runSpecs(args: RunEntryArgs): RunSpec[] {
-    const subject = oneOf(requireArg(args, 'subject', 'math'), Object.keys(MATH_SUBJECTS), 'math subject');
-    const level = oneOf(requireArg(args, 'level', 'math'), LEVELS, 'math level');
+    // get_math_spec(subject, level, use_official_examples="False", use_chain_of_thought="False")
+    rejectUnknownArgs(args, 'math', ['subject', 'level', 'use_official_examples', 'use_chain_of_thought']);
+    const subject = requireArg(args, 'subject', 'math', Object.keys(MATH_SUBJECTS));
+    const level = requireArg(args, 'level', 'math', LEVELS);
     const useOfficialExamples = pyBool(args, 'use_official_examples');
     const useChainOfThought = pyBool(args, 'use_chain_of_thought');
     if (useChainOfThought && useOfficialExamples) {
@@ -185,7 +187,7 @@ export const scenarioModule: ScenarioModule = {
         groups: [useChainOfThought ? 'math_chain_of_thought' : 'math_regular'],
         mainMetric: metric,
         mainSplit: 'test',
-        dataAugmentation: dataAugmentation(args, 'math'),
+        dataAugmentation: null,
       },
     ];
   },

@@ -9,6 +9,7 @@ import { miniBbqSpec, miniGsmSpec, miniMmluSpec, miniTruthfulqaSpec } from '../m
 import { DEFAULT_MINI_SEED, generateWorld } from '../mini/world.js';
 import type { AdapterSpec } from '../adapters/adapter-spec.js';
 import { UserError } from '../../core/errors.js';
+import { optionalArg, rejectUnknownArgs } from './common/args.js';
 
 function seedOf(args: RunEntryArgs): number {
   if (args.seed === undefined) return DEFAULT_MINI_SEED;
@@ -26,13 +27,6 @@ function generatedScenario(name: FamilyName, seed: number, keep: (i: Instance) =
   };
 }
 
-function withMaxEval(spec: AdapterSpec, args: RunEntryArgs): AdapterSpec {
-  if (args.max_eval_instances === undefined) return spec;
-  const n = Number(args.max_eval_instances);
-  if (!Number.isInteger(n) || n <= 0) throw new UserError(`mini scenario: max_eval_instances must be a positive integer, got "${args.max_eval_instances}"`);
-  return { ...spec, maxEvalInstances: n };
-}
-
 function runName(name: string, args: RunEntryArgs): string {
   const parts = Object.entries(args).map(([k, v]) => `${k}=${v}`);
   return `${name}:${parts.join(',')}`;
@@ -40,6 +34,8 @@ function runName(name: string, args: RunEntryArgs): string {
 
 interface FamilyRun {
   name: FamilyName;
+  /** Arguments besides `seed`, as HELM's run-spec functions of the originals take them. */
+  args: string[];
   spec: (args: RunEntryArgs) => AdapterSpec;
   metric: string;
   mainSplit: 'valid' | 'test';
@@ -49,32 +45,44 @@ interface FamilyRun {
 const RUNS: FamilyRun[] = [
   {
     name: 'mini_mmlu',
+    args: ['subject'],
     spec: (args) => miniMmluSpec(args.subject ?? 'the mini world'),
     metric: 'exact_match',
     mainSplit: 'test',
     keep: (args) => {
-      const subject = args.subject ?? 'all';
-      if (subject !== 'all' && !(subject in MMLU_SUBJECTS))
-        throw new UserError(`mini_mmlu: unknown subject "${subject}" (expected all or one of ${Object.keys(MMLU_SUBJECTS).join(', ')})`);
+      const subject = optionalArg(args, 'subject', 'mini_mmlu', 'all', ['all', ...Object.keys(MMLU_SUBJECTS)]);
       return (i) => subject === 'all' || i.meta?.subject === subject;
     },
   },
-  { name: 'mini_gsm', spec: () => miniGsmSpec(), metric: 'exact_match_indicator', mainSplit: 'test' },
-  { name: 'mini_truthfulqa', spec: () => miniTruthfulqaSpec(), metric: 'exact_match', mainSplit: 'valid' },
-  { name: 'mini_bbq', spec: () => miniBbqSpec(), metric: 'quasi_exact_match', mainSplit: 'test' },
+  { name: 'mini_gsm', args: [], spec: () => miniGsmSpec(), metric: 'exact_match_indicator', mainSplit: 'test' },
+  {
+    name: 'mini_truthfulqa',
+    args: ['task'],
+    spec: (args) => (optionalArg(args, 'task', 'mini_truthfulqa', 'mc_single', ['mc_single']), miniTruthfulqaSpec()),
+    metric: 'exact_match',
+    mainSplit: 'valid',
+  },
+  {
+    name: 'mini_bbq',
+    args: ['subject'],
+    spec: (args) => (optionalArg(args, 'subject', 'mini_bbq', 'all', ['all']), miniBbqSpec()),
+    metric: 'quasi_exact_match',
+    mainSplit: 'test',
+  },
 ];
 
 function moduleFor(run: FamilyRun): ScenarioModule {
   return {
     name: run.name,
     runSpecs(args: RunEntryArgs): RunSpec[] {
+      rejectUnknownArgs(args, run.name, [...run.args, 'seed']);
       const seed = seedOf(args);
       const keep = run.keep ? run.keep(args) : undefined;
       return [
         {
           name: runName(run.name, args),
           scenario: generatedScenario(run.name, seed, keep),
-          adapterSpec: withMaxEval(run.spec(args), args),
+          adapterSpec: run.spec(args),
           metrics: [run.metric],
           groups: [run.name],
           mainMetric: run.metric,

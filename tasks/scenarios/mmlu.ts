@@ -6,8 +6,8 @@
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { rejectUnknownArgs, requireArg } from '../run-entry.js';
 import { UserError } from '../../core/errors.js';
+import { multipleChoiceMethod, rejectUnknownArgs, requireArg } from './common/args.js';
 import { expectFields, parseCsv } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';
@@ -92,11 +92,9 @@ export function mmluRunSpec(subject: string): RunSpec {
 export const scenarioModule: ScenarioModule = {
   name: 'mmlu',
   runSpecs(args: RunEntryArgs): RunSpec[] {
-    rejectUnknownArgs(args, 'mmlu', ['subject', 'method']);
+    rejectUnknownArgs(args, 'mmlu', ['subject', 'method']); // get_mmlu_spec(subject, method)
     const subject = requireArg(args, 'subject', 'mmlu', MMLU_SUBJECTS);
-    if (args.method !== undefined && args.method !== 'multiple_choice_joint') {
-      throw new UserError(`mmlu: method=${args.method} is not supported (only multiple_choice_joint, HELM's default)`);
-    }
+    multipleChoiceMethod(args, 'mmlu');
     return [mmluRunSpec(subject)];
   },
 };

@@ -5,7 +5,7 @@
 import type { Instance } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../core/errors.js';
-import { dataAugmentation } from './common/args.js';
+import { rejectUnknownArgs } from './common/args.js';
 import { parseCsv } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';
@@ -45,6 +45,7 @@ export function samSumScenario(): Scenario {
 export const scenarioModule: ScenarioModule = {
   name: 'sam_sum',
   runSpecs(args: RunEntryArgs): RunSpec[] {
+    rejectUnknownArgs(args, 'sam_sum', []); // get_sam_sum_spec()
     return [
       {
         name: 'sam_sum',
@@ -55,7 +56,7 @@ export const scenarioModule: ScenarioModule = {
         groups: ['sam_sum'],
         mainMetric: 'rouge_2',
         mainSplit: 'valid',
-        dataAugmentation: dataAugmentation(args, 'sam_sum'),
+        dataAugmentation: null,
       },
     ];
   },

@@ -15,7 +15,7 @@ import { Parser } from 'pickleparser';
 import { UserError } from '../../core/errors.js';
 import type { Instance, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { dataAugmentation } from './common/args.js';
+import { numberArg, optionalArg, rejectUnknownArgs } from './common/args.js';
 import { dataFile, fileExists, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
 import { pySplit } from '../text/python-str.js';
@@ -113,8 +113,10 @@ export function cnndmScenario(): Scenario {
 export const scenarioModule: ScenarioModule = {
   name: 'summarization_cnndm',
   runSpecs(args: RunEntryArgs): RunSpec[] {
-    const temperature = args.temperature !== undefined ? Number(args.temperature) : 0.3;
-    const device = args.device ?? 'cpu';
+    // get_cnndm_summarization_spec(temperature: float = 0.3, device: str = "cpu")
+    rejectUnknownArgs(args, 'summarization_cnndm', ['temperature', 'device']);
+    const temperature = numberArg(args, 'temperature', 'summarization_cnndm', 0.3);
+    const device = optionalArg(args, 'device', 'summarization_cnndm', 'cpu');
     return [
       {
         name: `summarization_cnndm:temperature=${temperature},device=${device}`,
@@ -124,7 +126,7 @@ export const scenarioModule: ScenarioModule = {
         groups: ['summarization_cnndm'],
         mainMetric: 'rouge_2',
         mainSplit: 'test',
-        dataAugmentation: dataAugmentation(args, 'summarization_cnndm'),
+        dataAugmentation: null,
       },
     ];
   },

@@ -6,7 +6,7 @@ import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance, Reference, Split } from '../instance.js';
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { UserError } from '../../core/errors.js';
-import { dataAugmentation, oneOf } from './common/args.js';
+import { multipleChoiceMethod, rejectUnknownArgs, requireArg } from './common/args.js';
 import { expectFields, parseCsv, withoutHeader } from './common/csv.js';
 import { readDataText } from './common/files.js';
 import { pyStrip } from '../text/python-str.js';
@@ -64,7 +64,9 @@ export function truthfulQaScenario(): Scenario {
 export const scenarioModule: ScenarioModule = {
   name: 'truthful_qa',
   runSpecs(args: RunEntryArgs): RunSpec[] {
-    const task = oneOf(args.task ?? '', TASKS, 'truthful_qa task');
+    rejectUnknownArgs(args, 'truthful_qa', ['task', 'method']); // get_truthful_qa_spec(task, method)
+    const task = requireArg(args, 'task', 'truthful_qa', TASKS);
+    multipleChoiceMethod(args, 'truthful_qa');
     return [
       {
         name: `truthful_qa:task=${task},method=multiple_choice_joint`,
@@ -74,7 +76,7 @@ export const scenarioModule: ScenarioModule = {
         groups: ['truthful_qa'],
         mainMetric: 'exact_match',
         mainSplit: 'valid',
-        dataAugmentation: dataAugmentation(args, 'truthful_qa'),
+        dataAugmentation: null,
       },
     ];
   },
