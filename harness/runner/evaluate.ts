@@ -22,7 +22,7 @@ import { checksumFiles } from './data-provenance.js';
 import type { ProgressEvent } from './progress.js';
 import { planRun, type InstanceFilter } from './plan-run.js';
 import { runSpecsForEntry } from '../../tasks/registry.js';
-import { checkMetrics } from '../../tasks/metrics/registry.js';
+import { checkMetrics } from '../../tasks/metrics/metric.js';
 import { aggregateGroups } from '../../tasks/metrics/aggregate.js';
 
 export const DEFAULT_CONCURRENCY = 30;

@@ -4,7 +4,7 @@
 import type { Completion } from '../../core/request.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
 import type { InstanceRecord, ResultsFile, RunResult } from '../../core/results-schema.js';
-import { scoreRequest } from '../../tasks/metrics/registry.js';
+import { scoreRequest } from '../../tasks/metrics/score-request.js';
 import { aggregateRun, type ScoredRequest } from '../../tasks/metrics/aggregate.js';
 import type { RunDirPaths } from '../../core/run-dir.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
@@ -48,7 +48,7 @@ export function scoreRun(
       return;
     }
     const scores = scoreRequest(runSpec, state, o.completion);
-    scored.push({ state, scores });
+    scored.push({ state, completions: [o.completion], scores });
     records.push({ ...baseRecord(state), completion: { text: o.completion.text, logprob: o.completion.logprob, tokens: o.completion.tokens }, scores, error: null });
   });
   const run: RunResult = {

@@ -9,7 +9,8 @@
 // `evalfirst data fetch bbq`). A single category (`bbq:subject=Age`) works on its own file, as in HELM.
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { EXACT_MATCH_METRICS, QUASI_EXACT_MATCH } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
 import { multipleChoiceMethod, optionalArg, rejectUnknownArgs } from './common/args.js';
 import { dataFile, fileExists, readDataText } from './common/files.js';
@@ -105,8 +106,11 @@ export function bbqScenario(subject: BbqSubject): Scenario {
   };
 }
 
+export const BBQ_GROUP: RunGroup = { name: 'bbq', title: 'BBQ', mainMetric: QUASI_EXACT_MATCH, mainSplit: 'test' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'bbq',
+  runGroups: [BBQ_GROUP],
   runSpecs(args: RunEntryArgs): RunSpec[] {
     // get_bbq_spec(subject, method); HELM requires subject, evalfirst defaults it to "all".
     rejectUnknownArgs(args, 'bbq', ['subject', 'method']);
@@ -122,10 +126,8 @@ export const scenarioModule: ScenarioModule = {
           outputNoun: 'Answer',
         }),
         // HELM also runs BBQMetric (bias scores); not ranked by the challenge, not implemented here.
-        metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
-        groups: ['bbq'],
-        mainMetric: 'quasi_exact_match',
-        mainSplit: 'test',
+        metrics: EXACT_MATCH_METRICS,
+        ...groupFields(BBQ_GROUP),
         dataAugmentation: null,
       },
     ];

@@ -15,7 +15,9 @@ import { readFileSync } from 'node:fs';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { adapterSpec, type AdapterSpec } from '../adapters/adapter-spec.js';
 import type { Instance, Reference, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, RunSpecContext, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type RunSpecContext, type Scenario, type ScenarioModule } from '../run-spec.js';
+import type { Metric } from '../metrics/metric.js';
+import { EXACT_MATCH, EXACT_MATCH_METRICS, QUASI_EXACT_MATCH, ROUGE_1, ROUGE_2, ROUGE_L } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
 import { defaultDataDir } from '../../core/paths.js';
 import { optionalArg, rejectUnknownArgs, requireArg } from './common/args.js';
@@ -139,14 +141,14 @@ export function bigBenchMethod(metrics: string[]): AdapterSpec['method'] {
 }
 
 /** get_metric_specs, restricted to the metrics evalfirst implements (bleu_1/bleu_4 are not). */
-export function bigBenchMetrics(metrics: string[]): string[] {
-  const names = new Set<string>();
+export function bigBenchMetrics(metrics: string[]): Metric[] {
+  const chosen = new Set<Metric>();
   for (const m of metrics) {
-    if (m === 'multiple_choice_grade') return ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'];
-    if (m === 'exact_str_match') names.add('exact_match').add('quasi_exact_match');
-    else if (m === 'rouge') names.add('rouge_1').add('rouge_2').add('rouge_l');
+    if (m === 'multiple_choice_grade') return [...EXACT_MATCH_METRICS];
+    if (m === 'exact_str_match') chosen.add(EXACT_MATCH).add(QUASI_EXACT_MATCH);
+    else if (m === 'rouge') chosen.add(ROUGE_1).add(ROUGE_2).add(ROUGE_L);
   }
-  return [...names];
+  return [...chosen];
 }
 
 /** Python truthiness of task.get("stop_string") and str() of it. */
@@ -193,8 +195,12 @@ export function bigBenchScenario(task: string, subtask: string): Scenario {
   };
 }
 
+// HELM names the group "BIG-bench" (get_big_bench_spec); evalfirst's results have always said big_bench.
+export const BIG_BENCH_GROUP: RunGroup = { name: 'big_bench', title: 'BIG-bench', mainMetric: EXACT_MATCH, mainSplit: 'test' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'big_bench',
+  runGroups: [BIG_BENCH_GROUP],
   runSpecs(args: RunEntryArgs, ctx?: RunSpecContext): RunSpec[] {
     // get_big_bench_spec(task, subtask); HELM requires subtask, evalfirst defaults it to "".
     rejectUnknownArgs(args, 'big_bench', ['task', 'subtask']);
@@ -208,9 +214,7 @@ export const scenarioModule: ScenarioModule = {
         scenario: bigBenchScenario(task, subtask),
         adapterSpec: bigBenchAdapterSpec(parsed),
         metrics,
-        groups: ['big_bench'],
-        mainMetric: 'exact_match',
-        mainSplit: 'test',
+        ...groupFields(BIG_BENCH_GROUP),
         dataAugmentation: null,
       },
     ];

@@ -3,7 +3,8 @@
 // label,input), `random.seed(0); random.shuffle`, first int(0.8·N) train, the rest valid;
 // references ["No", "Yes"], label 0 → "No", 1 → "Yes". Data layout: hidden/corr2cause.csv.
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { EXACT_MATCH, EXACT_MATCH_METRICS } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
 import { multipleChoiceMethod, rejectUnknownArgs } from './common/args.js';
 import { expectFields, parseCsv, parseIntField, withoutHeader } from './common/csv.js';
@@ -33,8 +34,11 @@ export function corr2causeScenario(): Scenario {
   };
 }
 
+export const CORR2CAUSE_GROUP: RunGroup = { name: 'corr2cause', title: 'corr2cause', mainMetric: EXACT_MATCH, mainSplit: 'valid' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'corr2cause',
+  runGroups: [CORR2CAUSE_GROUP],
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'corr2cause', ['method']); // get_corr2cause_spec(method)
     multipleChoiceMethod(args, 'corr2cause');
@@ -49,10 +53,8 @@ export const scenarioModule: ScenarioModule = {
           outputNoun: 'Answer',
           maxTokens: 1,
         }),
-        metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
-        groups: ['corr2cause'],
-        mainMetric: 'exact_match',
-        mainSplit: 'valid',
+        metrics: EXACT_MATCH_METRICS,
+        ...groupFields(CORR2CAUSE_GROUP),
         dataAugmentation: null,
       },
     ];

@@ -15,7 +15,8 @@
 // process's random state and cannot be reproduced. evalfirst seeds them with 0 too, so every run
 // of ours gets the same split (a documented deviation; see tasks/scenarios/README.md).
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { EXACT_MATCH, EXACT_MATCH_METRICS } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
 import { multipleChoiceMethod, rejectUnknownArgs } from './common/args.js';
 import { expectFields, parseCsv, parseIntField, withoutHeader, type CsvRow } from './common/csv.js';
@@ -135,8 +136,10 @@ export function ethicsScenario(def: EthicsDefinition): Scenario {
 function ethicsModule(def: EthicsDefinition): ScenarioModule {
   // HELM's run names: "ethics_x,method=..." except utilitarianism's "ethics_utilitarianism:method=...".
   const sep = def.name === 'ethics_utilitarianism' ? ':' : ',';
+  const group: RunGroup = { name: def.name, title: def.name, mainMetric: EXACT_MATCH, mainSplit: 'valid' };
   return {
     name: def.name,
+    runGroups: [group],
     runSpecs(args: RunEntryArgs): RunSpec[] {
       rejectUnknownArgs(args, def.name, ['method']); // get_ethics_*_spec(method)
       multipleChoiceMethod(args, def.name);
@@ -147,10 +150,8 @@ function ethicsModule(def: EthicsDefinition): ScenarioModule {
           // The prompts are HELM's triple-quoted strings verbatim (leading newline and indentation
           // included); format_instructions then appends "\n".
           adapterSpec: multipleChoiceJointSpec({ instructions: def.instructions, inputNoun: def.inputNoun, outputNoun: 'Answer', maxTokens: 1 }),
-          metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
-          groups: [def.name],
-          mainMetric: 'exact_match',
-          mainSplit: 'valid',
+          metrics: EXACT_MATCH_METRICS,
+          ...groupFields(group),
           dataAugmentation: null,
         },
       ];

@@ -2,7 +2,8 @@
 // order within). The gold is the answer with "####" → "The answer is", newlines → spaces, plus ".".
 import { generationSpec } from '../adapters/helm-specs.js';
 import type { Instance, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { EXACT_MATCH_INDICATOR } from '../metrics/basic-metrics.js';
 import { rejectUnknownArgs } from './common/args.js';
 import { dataFile, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
@@ -38,8 +39,11 @@ export function gsmScenario(): Scenario {
   };
 }
 
+export const GSM_GROUP: RunGroup = { name: 'gsm', title: 'GSM8K', mainMetric: EXACT_MATCH_INDICATOR, mainSplit: 'test' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'gsm',
+  runGroups: [GSM_GROUP],
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'gsm', []); // get_gsm_spec()
     return [
@@ -54,10 +58,8 @@ export const scenarioModule: ScenarioModule = {
           stopSequences: ['\n\n'],
         }),
         // HELM adds the generative-harms metrics (bias, toxicity); not ranked, not implemented here.
-        metrics: ['exact_match_indicator'],
-        groups: ['gsm'],
-        mainMetric: 'exact_match_indicator',
-        mainSplit: 'test',
+        metrics: [EXACT_MATCH_INDICATOR],
+        ...groupFields(GSM_GROUP),
         dataAugmentation: null,
       },
     ];

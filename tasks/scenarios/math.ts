@@ -14,7 +14,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { adapterSpec } from '../adapters/adapter-spec.js';
 import type { Instance, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { MATH_EQUIV, MATH_EQUIV_CHAIN_OF_THOUGHT } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
 import { pyBool, rejectUnknownArgs, requireArg } from './common/args.js';
 import { boxedAnswer } from './common/boxed.js';
@@ -151,8 +152,17 @@ export function mathScenario(o: MathOptions): Scenario {
 /** Python's str(bool) as it appears in HELM's run name. */
 const pyStr = (b: boolean): string => (b ? 'True' : 'False');
 
+export const MATH_CHAIN_OF_THOUGHT_GROUP: RunGroup = {
+  name: 'math_chain_of_thought',
+  title: 'MATH (chain-of-thoughts)',
+  mainMetric: MATH_EQUIV_CHAIN_OF_THOUGHT,
+  mainSplit: 'test',
+};
+export const MATH_REGULAR_GROUP: RunGroup = { name: 'math_regular', title: 'MATH', mainMetric: MATH_EQUIV, mainSplit: 'test' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'math',
+  runGroups: [MATH_CHAIN_OF_THOUGHT_GROUP, MATH_REGULAR_GROUP],
   runSpecs(args: RunEntryArgs): RunSpec[] {
     // get_math_spec(subject, level, use_official_examples="False", use_chain_of_thought="False")
     rejectUnknownArgs(args, 'math', ['subject', 'level', 'use_official_examples', 'use_chain_of_thought']);
@@ -177,16 +187,14 @@ export const scenarioModule: ScenarioModule = {
         ? { outputPrefix: 'Answer: ', outputSuffix: '\n', maxTokens: 400, stopSequences: ['###'] }
         : { outputPrefix: 'Answer: $', outputSuffix: '$\n', maxTokens: 20, stopSequences: ['$'] }),
     });
-    const metric = useChainOfThought ? 'math_equiv_chain_of_thought' : 'math_equiv';
+    const group = useChainOfThought ? MATH_CHAIN_OF_THOUGHT_GROUP : MATH_REGULAR_GROUP;
     return [
       {
         name: `math:subject=${subject},level=${level},use_official_examples=${pyStr(useOfficialExamples)},use_chain_of_thought=${pyStr(useChainOfThought)}`,
         scenario: mathScenario(o),
         adapterSpec: spec,
-        metrics: [metric],
-        groups: [useChainOfThought ? 'math_chain_of_thought' : 'math_regular'],
-        mainMetric: metric,
-        mainSplit: 'test',
+        metrics: [group.mainMetric], // get_math_metric_specs(use_chain_of_thought)
+        ...groupFields(group),
         dataAugmentation: null,
       },
     ];

@@ -1,13 +1,12 @@
-// The mini-challenge scenarios (mini_mmlu, mini_gsm, mini_truthfulqa, mini_bbq): generated from a
+// The mini-challenge scenarios (mini_mmlu, mini_gsm, mini_truthful_qa, mini_bbq): generated from a
 // seed (run-entry arg `seed`, default 2023) instead of read from files, in the challenge's formats,
 // for the shipped tiny base. Run entries: `mini_mmlu:subject=geography`, `mini_gsm:`, ...
-import type { Instance } from '../instance.js';
+// Each family (tasks/mini/families/) says its arguments, adapter spec and run group.
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { FAMILIES, type FamilyName } from '../mini/families.js';
-import { MMLU_SUBJECTS } from '../mini/mmlu.js';
-import { miniBbqSpec, miniGsmSpec, miniMmluSpec, miniTruthfulqaSpec } from '../mini/specs.js';
+import { groupFields } from '../run-spec.js';
+import type { Family } from '../mini/family.js';
+import { FAMILIES } from '../mini/families/all.js';
 import { DEFAULT_MINI_SEED, generateWorld } from '../mini/world.js';
-import type { AdapterSpec } from '../adapters/adapter-spec.js';
 import { UserError } from '../../core/errors.js';
 import { optionalArg, rejectUnknownArgs } from './common/args.js';
 
@@ -18,10 +17,10 @@ function seedOf(args: RunEntryArgs): number {
   return seed;
 }
 
-function generatedScenario(name: FamilyName, seed: number, keep: (i: Instance) => boolean = () => true): Scenario {
-  const family = FAMILIES.find((f) => f.name === name)!;
+function generatedScenario(family: Family, seed: number, args: RunEntryArgs): Scenario {
+  const keep = family.keep ? family.keep(args) : () => true;
   return {
-    name,
+    name: family.name,
     load: async () => family.instances(generateWorld(seed)).filter(keep),
     files: () => [],
   };
@@ -32,61 +31,21 @@ function runName(name: string, args: RunEntryArgs): string {
   return `${name}:${parts.join(',')}`;
 }
 
-interface FamilyRun {
-  name: FamilyName;
-  /** Arguments besides `seed`, as HELM's run-spec functions of the originals take them. */
-  args: string[];
-  spec: (args: RunEntryArgs) => AdapterSpec;
-  metric: string;
-  mainSplit: 'valid' | 'test';
-  keep?: (args: RunEntryArgs) => (i: Instance) => boolean;
-}
-
-const RUNS: FamilyRun[] = [
-  {
-    name: 'mini_mmlu',
-    args: ['subject'],
-    spec: (args) => miniMmluSpec(args.subject ?? 'the mini world'),
-    metric: 'exact_match',
-    mainSplit: 'test',
-    keep: (args) => {
-      const subject = optionalArg(args, 'subject', 'mini_mmlu', 'all', ['all', ...Object.keys(MMLU_SUBJECTS)]);
-      return (i) => subject === 'all' || i.meta?.subject === subject;
-    },
-  },
-  { name: 'mini_gsm', args: [], spec: () => miniGsmSpec(), metric: 'exact_match_indicator', mainSplit: 'test' },
-  {
-    name: 'mini_truthfulqa',
-    args: ['task'],
-    spec: (args) => (optionalArg(args, 'task', 'mini_truthfulqa', 'mc_single', ['mc_single']), miniTruthfulqaSpec()),
-    metric: 'exact_match',
-    mainSplit: 'valid',
-  },
-  {
-    name: 'mini_bbq',
-    args: ['subject'],
-    spec: (args) => (optionalArg(args, 'subject', 'mini_bbq', 'all', ['all']), miniBbqSpec()),
-    metric: 'quasi_exact_match',
-    mainSplit: 'test',
-  },
-];
-
-function moduleFor(run: FamilyRun): ScenarioModule {
+function moduleFor(family: Family): ScenarioModule {
   return {
-    name: run.name,
+    name: family.name,
+    runGroups: [family.group],
     runSpecs(args: RunEntryArgs): RunSpec[] {
-      rejectUnknownArgs(args, run.name, [...run.args, 'seed']);
+      rejectUnknownArgs(args, family.name, [...Object.keys(family.args), 'seed']);
+      for (const [key, choices] of Object.entries(family.args)) optionalArg(args, key, family.name, choices[0]!, choices);
       const seed = seedOf(args);
-      const keep = run.keep ? run.keep(args) : undefined;
       return [
         {
-          name: runName(run.name, args),
-          scenario: generatedScenario(run.name, seed, keep),
-          adapterSpec: run.spec(args),
-          metrics: [run.metric],
-          groups: [run.name],
-          mainMetric: run.metric,
-          mainSplit: run.mainSplit,
+          name: runName(family.name, args),
+          scenario: generatedScenario(family, seed, args),
+          adapterSpec: family.spec(args),
+          metrics: [family.group.mainMetric],
+          ...groupFields(family.group),
           dataAugmentation: null,
         },
       ];
@@ -94,4 +53,4 @@ function moduleFor(run: FamilyRun): ScenarioModule {
   };
 }
 
-export const scenarioModules: ScenarioModule[] = RUNS.map(moduleFor);
+export const scenarioModules: ScenarioModule[] = FAMILIES.map(moduleFor);

@@ -5,7 +5,8 @@
 // Run spec: get_mmlu_spec (multiple_choice_joint, 5-shot, exact-match metrics, group "mmlu").
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { EXACT_MATCH, EXACT_MATCH_METRICS } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
 import { multipleChoiceMethod, rejectUnknownArgs, requireArg } from './common/args.js';
 import { expectFields, parseCsv } from './common/csv.js';
@@ -70,6 +71,8 @@ export function mmluScenario(subject: string): Scenario {
   };
 }
 
+export const MMLU_GROUP: RunGroup = { name: 'mmlu', title: 'MMLU', mainMetric: EXACT_MATCH, mainSplit: 'test' };
+
 /** get_mmlu_spec(subject, method="multiple_choice_joint"). */
 export function mmluRunSpec(subject: string): RunSpec {
   const method = 'multiple_choice_joint';
@@ -81,16 +84,15 @@ export function mmluRunSpec(subject: string): RunSpec {
       inputNoun: 'Question',
       outputNoun: 'Answer',
     }),
-    metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
-    groups: ['mmlu'],
-    mainMetric: 'exact_match',
-    mainSplit: 'test',
+    metrics: EXACT_MATCH_METRICS,
+    ...groupFields(MMLU_GROUP),
     dataAugmentation: null,
   };
 }
 
 export const scenarioModule: ScenarioModule = {
   name: 'mmlu',
+  runGroups: [MMLU_GROUP],
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'mmlu', ['subject', 'method']); // get_mmlu_spec(subject, method)
     const subject = requireArg(args, 'subject', 'mmlu', MMLU_SUBJECTS);

@@ -3,7 +3,8 @@
 // every row a VALID instance: there is no train split, so the 5-shot spec runs zero-shot.
 // Data layout: hidden/samsum.tsv (the organisers' hidden-eval gist files live under hidden/).
 import type { Instance } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { SUMMARIZATION_ROUGE, SUMMARIZATION_ROUGE_2 } from '../metrics/summarization-metrics.js';
 import { UserError } from '../../core/errors.js';
 import { rejectUnknownArgs } from './common/args.js';
 import { parseCsv } from './common/csv.js';
@@ -42,8 +43,11 @@ export function samSumScenario(): Scenario {
   };
 }
 
+export const SAM_SUM_GROUP: RunGroup = { name: 'sam_sum', title: 'sam_sum', mainMetric: SUMMARIZATION_ROUGE_2, mainSplit: 'valid' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'sam_sum',
+  runGroups: [SAM_SUM_GROUP],
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'sam_sum', []); // get_sam_sum_spec()
     return [
@@ -52,10 +56,8 @@ export const scenarioModule: ScenarioModule = {
         scenario: samSumScenario(),
         adapterSpec: summarizationSpec({ numSents: 1, maxTokens: 128, temperature: 0.3 }),
         // The challenge also ranked sam_sum's Stereotypes/Representation (race, gender) bias metrics.
-        metrics: ['rouge_1', 'rouge_2', 'rouge_l'], // SummarizationMetric's ROUGE scores
-        groups: ['sam_sum'],
-        mainMetric: 'rouge_2',
-        mainSplit: 'valid',
+        metrics: SUMMARIZATION_ROUGE,
+        ...groupFields(SAM_SUM_GROUP),
         dataAugmentation: null,
       },
     ];

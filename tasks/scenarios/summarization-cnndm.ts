@@ -14,7 +14,8 @@ import { readFile } from 'node:fs/promises';
 import { Parser } from 'pickleparser';
 import { UserError } from '../../core/errors.js';
 import type { Instance, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { SUMMARIZATION_ROUGE, SUMMARIZATION_ROUGE_2 } from '../metrics/summarization-metrics.js';
 import { numberArg, optionalArg, rejectUnknownArgs } from './common/args.js';
 import { dataFile, fileExists, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
@@ -110,8 +111,11 @@ export function cnndmScenario(): Scenario {
   };
 }
 
+export const CNNDM_GROUP: RunGroup = { name: 'summarization_cnndm', title: 'CNN/DailyMail', mainMetric: SUMMARIZATION_ROUGE_2, mainSplit: 'test' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'summarization_cnndm',
+  runGroups: [CNNDM_GROUP],
   runSpecs(args: RunEntryArgs): RunSpec[] {
     // get_cnndm_summarization_spec(temperature: float = 0.3, device: str = "cpu")
     rejectUnknownArgs(args, 'summarization_cnndm', ['temperature', 'device']);
@@ -122,10 +126,8 @@ export const scenarioModule: ScenarioModule = {
         name: `summarization_cnndm:temperature=${temperature},device=${device}`,
         scenario: cnndmScenario(),
         adapterSpec: summarizationSpec({ numSents: 3, maxTokens: 128, temperature }),
-        metrics: ['rouge_1', 'rouge_2', 'rouge_l'], // SummarizationMetric's ROUGE scores
-        groups: ['summarization_cnndm'],
-        mainMetric: 'rouge_2',
-        mainSplit: 'test',
+        metrics: SUMMARIZATION_ROUGE,
+        ...groupFields(CNNDM_GROUP),
         dataAugmentation: null,
       },
     ];

@@ -4,7 +4,8 @@
 // ord(best[0]) % len(refs).
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance, Reference, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { EXACT_MATCH, EXACT_MATCH_METRICS } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
 import { multipleChoiceMethod, rejectUnknownArgs, requireArg } from './common/args.js';
 import { expectFields, parseCsv, withoutHeader } from './common/csv.js';
@@ -61,8 +62,11 @@ export function truthfulQaScenario(): Scenario {
   };
 }
 
+export const TRUTHFUL_QA_GROUP: RunGroup = { name: 'truthful_qa', title: 'TruthfulQA', mainMetric: EXACT_MATCH, mainSplit: 'valid' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'truthful_qa',
+  runGroups: [TRUTHFUL_QA_GROUP],
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'truthful_qa', ['task', 'method']); // get_truthful_qa_spec(task, method)
     const task = requireArg(args, 'task', 'truthful_qa', TASKS);
@@ -72,10 +76,8 @@ export const scenarioModule: ScenarioModule = {
         name: `truthful_qa:task=${task},method=multiple_choice_joint`,
         scenario: truthfulQaScenario(),
         adapterSpec: multipleChoiceJointSpec({ instructions: '', inputNoun: 'Question', outputNoun: 'Answer' }),
-        metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
-        groups: ['truthful_qa'],
-        mainMetric: 'exact_match',
-        mainSplit: 'valid',
+        metrics: EXACT_MATCH_METRICS,
+        ...groupFields(TRUTHFUL_QA_GROUP),
         dataAugmentation: null,
       },
     ];

@@ -24,7 +24,7 @@ const TAKES: Record<string, string[]> = {
   ethics_utilitarianism: ['method'],
   mini_mmlu: ['subject', 'seed'],
   mini_gsm: ['seed'],
-  mini_truthfulqa: ['task', 'seed'],
+  mini_truthful_qa: ['task', 'seed'],
   mini_bbq: ['subject', 'seed'],
 };
 

@@ -13,7 +13,7 @@ import { expandRunSpecs, parseRunEntry, splitArgs } from '../../tasks/run-entry.
 import { listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
 import { scenarioModule as bigBench } from '../../tasks/scenarios/big-bench.js';
 import { bigBenchMcTask } from './scenarios/fixtures.js';
-import { checkMetrics } from '../../tasks/metrics/registry.js';
+import { checkMetrics } from '../../tasks/metrics/metric.js';
 
 const MARK = '# ---- verbatim ----\n';
 

@@ -44,7 +44,7 @@ describe('scenarios on synthetic files in the original formats', function () {
       1,
       0,
     ]);
-    expect(spec.metrics).to.include('exact_match');
+    expect(spec.metrics.map((m) => m.name)).to.include('exact_match');
     expect([spec.mainMetric, spec.mainSplit]).to.deep.equal(['exact_match', 'test']);
   });
 
@@ -57,7 +57,7 @@ describe('scenarios on synthetic files in the original formats', function () {
     expect(spec.adapterSpec.method).to.equal('generation');
     expect(spec.adapterSpec.stopSequences).to.deep.equal([]);
     expect(spec.adapterSpec.inputPrefix).to.equal('Question: ');
-    expect(spec.metrics).to.deep.equal(['exact_match', 'quasi_exact_match']);
+    expect(spec.metrics.map((m) => m.name)).to.deep.equal(['exact_match', 'quasi_exact_match']);
   });
 
   it('big_bench: a missing task file names the path and the fetch command', () => {
