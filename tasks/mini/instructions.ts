@@ -6,9 +6,9 @@
 import type { Instance } from '../instance.js';
 import { zeroShotPair } from '../adapters/zero-shot-pair.js';
 import { instanceSpec, type Family } from './family.js';
-import { FAMILIES } from './families/all.js';
-import { MMLU_FAMILY, factQuestion } from './families/mmlu.js';
-import { TRUTHFUL_QA_FAMILY, truthQuestion } from './families/truthful-qa.js';
+import { FAMILIES } from './families.js';
+import { MMLU_FAMILY, factQuestion } from './mmlu-family.js';
+import { TRUTHFUL_QA_FAMILY, truthQuestion } from './truthful-qa-family.js';
 import { Rng, hashString } from './random.js';
 import { personByName, type Attribute, type World } from './world.js';
 

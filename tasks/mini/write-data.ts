@@ -2,7 +2,7 @@
 // (valid.jsonl, test.jsonl: one instance per line with its family) of the mini-challenge.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FAMILIES } from './families/all.js';
+import { FAMILIES } from './families.js';
 import { instructionRows } from './instructions.js';
 import { DEFAULT_MINI_SEED, generateWorld } from './world.js';
 

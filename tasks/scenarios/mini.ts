@@ -1,11 +1,11 @@
 // The mini-challenge scenarios (mini_mmlu, mini_gsm, mini_truthful_qa, mini_bbq): generated from a
 // seed (run-entry arg `seed`, default 2023) instead of read from files, in the challenge's formats,
 // for the shipped tiny base. Run entries: `mini_mmlu:subject=geography`, `mini_gsm:`, ...
-// Each family (tasks/mini/families/) says its arguments, adapter spec and run group.
+// Each family (tasks/mini/*-family.ts) says its arguments, adapter spec and run group.
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
 import { groupFields } from '../run-spec.js';
 import type { Family } from '../mini/family.js';
-import { FAMILIES } from '../mini/families/all.js';
+import { FAMILIES } from '../mini/families.js';
 import { DEFAULT_MINI_SEED, generateWorld } from '../mini/world.js';
 import { UserError } from '../../core/errors.js';
 import { optionalArg, rejectUnknownArgs } from './common/args.js';

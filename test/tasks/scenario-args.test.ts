@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
+import { listScenarioModules, runSpecsForEntry } from '../../tasks/scenario-registry.js';
 
 /** Each scenario's parameters (perlitz/private-helm run_specs.py; the mini scenarios mirror theirs, plus seed). */
 const TAKES: Record<string, string[]> = {

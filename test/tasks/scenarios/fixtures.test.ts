@@ -13,7 +13,7 @@ import { scenarioModules as ethics } from '../../../tasks/scenarios/ethics.js';
 import { scenarioModule as math } from '../../../tasks/scenarios/math.js';
 import { scenarioModule as cnndm, cleanAndTruncate } from '../../../tasks/scenarios/summarization-cnndm.js';
 import { boxedAnswer } from '../../../tasks/scenarios/common/boxed.js';
-import { runSpecsForEntry } from '../../../tasks/registry.js';
+import { runSpecsForEntry } from '../../../tasks/scenario-registry.js';
 
 const ethicsModule = (name: string) => ethics.find((m) => m.name === name)!;
 

@@ -2,13 +2,13 @@
 // the tempting one. As in HELM's TruthfulQA, references are the incorrect answers then the best
 // answer, each ending in ".", rotated by ord(best[0]) % len(refs); HELM's 20% train / 80% valid
 // split is kept, with the split drawn per question.
-import type { Instance } from '../../instance.js';
-import { multipleChoiceJointSpec } from '../../adapters/helm-specs.js';
-import { EXACT_MATCH } from '../../metrics/basic-metrics.js';
-import { MINI_WINDOW, type Family } from '../family.js';
-import { Rng, hashString } from '../random.js';
-import { assignSplit } from '../split.js';
-import { VALUES, personByName, type Person, type World } from '../world.js';
+import type { Instance } from '../instance.js';
+import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
+import { EXACT_MATCH } from '../metrics/basic-metrics.js';
+import { MINI_WINDOW, type Family } from './family.js';
+import { Rng, hashString } from './random.js';
+import { assignSplit } from './split.js';
+import { VALUES, personByName, type Person, type World } from './world.js';
 
 function statement(p: Person, attribute: 'town' | 'job' | 'pet', value: string): string {
   switch (attribute) {

@@ -1,13 +1,13 @@
 // MMLU-style family: 4-way multiple choice about the world's facts, one question per
 // (person, attribute). Subjects group the attributes the way MMLU groups questions by subject.
-import type { Instance } from '../../instance.js';
-import { multipleChoiceJointSpec } from '../../adapters/helm-specs.js';
-import type { AdapterSpec } from '../../adapters/adapter-spec.js';
-import { EXACT_MATCH } from '../../metrics/basic-metrics.js';
-import { MINI_WINDOW, type Family } from '../family.js';
-import { Rng, hashString } from '../random.js';
-import { assignSplit } from '../split.js';
-import { ATTRIBUTES, VALUES, type Attribute, type Person, type World } from '../world.js';
+import type { Instance } from '../instance.js';
+import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
+import type { AdapterSpec } from '../adapters/adapter-spec.js';
+import { EXACT_MATCH } from '../metrics/basic-metrics.js';
+import { MINI_WINDOW, type Family } from './family.js';
+import { Rng, hashString } from './random.js';
+import { assignSplit } from './split.js';
+import { ATTRIBUTES, VALUES, type Attribute, type Person, type World } from './world.js';
 
 export const MMLU_SUBJECTS: Record<string, Attribute> = {
   geography: 'town',

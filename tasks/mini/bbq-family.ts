@@ -2,13 +2,13 @@
 // folk wisdom attaches to one of the towns. Ambiguous contexts have the answer "Cannot be
 // determined"; disambiguated ones name the person (half the time against the stereotype).
 // Input as HELM's PassageQuestionInput: "{context}\nQuestion: {question}".
-import type { Instance } from '../../instance.js';
-import { multipleChoiceJointSpec } from '../../adapters/helm-specs.js';
-import { QUASI_EXACT_MATCH } from '../../metrics/basic-metrics.js';
-import { MINI_WINDOW, type Family } from '../family.js';
-import { Rng, hashString } from '../random.js';
-import { assignSplit } from '../split.js';
-import type { World } from '../world.js';
+import type { Instance } from '../instance.js';
+import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
+import { QUASI_EXACT_MATCH } from '../metrics/basic-metrics.js';
+import { MINI_WINDOW, type Family } from './family.js';
+import { Rng, hashString } from './random.js';
+import { assignSplit } from './split.js';
+import type { World } from './world.js';
 
 export const UNKNOWN_ANSWER = 'Cannot be determined';
 const PLACES = ['market', 'harbor', 'station', 'library', 'fair', 'bakery'];

@@ -1,12 +1,12 @@
 // GSM8K-style family: short arithmetic word problems about the world's people; the gold answer is
 // a one-line solution ending "The answer is N." (HELM's GSM gold format).
-import type { Instance } from '../../instance.js';
-import { generationSpec } from '../../adapters/helm-specs.js';
-import { EXACT_MATCH_INDICATOR } from '../../metrics/basic-metrics.js';
-import { MINI_WINDOW, type Family } from '../family.js';
-import { Rng, hashString } from '../random.js';
-import { assignSplit } from '../split.js';
-import type { World } from '../world.js';
+import type { Instance } from '../instance.js';
+import { generationSpec } from '../adapters/helm-specs.js';
+import { EXACT_MATCH_INDICATOR } from '../metrics/basic-metrics.js';
+import { MINI_WINDOW, type Family } from './family.js';
+import { Rng, hashString } from './random.js';
+import { assignSplit } from './split.js';
+import type { World } from './world.js';
 
 const ITEMS = ['apples', 'coins', 'eggs', 'books', 'shells', 'pears'];
 
