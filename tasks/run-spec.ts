@@ -3,6 +3,7 @@
 // arguments of a run entry (`mmlu:subject=anatomy,max_eval_instances=15`).
 import type { AdapterSpec } from './adapters/adapter-spec.js';
 import type { Instance, Split } from './instance.js';
+import type { DataSource } from './data-source.js';
 import type { Metric } from './metrics/metric.js';
 import type { CompletionRequest } from '../core/request.js';
 
@@ -13,7 +14,7 @@ export interface Scenario {
   readonly name: string;
   /** Loads every instance (all splits) from the original files under dataDir. */
   load(dataDir: string): Promise<Instance[]>;
-  /** The data files this scenario reads, relative to dataDir (for checksums and `data verify`). */
+  /** The data files this scenario reads, relative to dataDir (for provenance checksums); the module's `data` pins them. */
   files(dataDir: string): Promise<string[]> | string[];
 }
 
@@ -56,6 +57,8 @@ export interface ScenarioModule {
   readonly name: string;
   /** The run groups this module's run specs count toward (their titles are what leaderboards show). */
   readonly runGroups: readonly RunGroup[];
+  /** Where the files its scenarios read come from (pins, archive, what is unpinned and why); none for generated data. */
+  readonly data?: DataSource;
   /**
    * Builds the run specs of one run entry (usually one; BIG-bench few-shot settings expand).
    * `context.dataDir` is for scenarios whose adapter spec depends on a data file (BIG-bench's

@@ -1,37 +1,16 @@
-// Benchmarks that only come as one archive (MMLU's data.tar, MATH.tar): the archive is downloaded
-// like any pinned file (kept under the data dir, resumable, never fetched twice), then the needed
-// members are unpacked with the system `tar` into the data dir.
+// Benchmarks that only come as one archive (MMLU's data.tar, MATH.tar; their scenarios declare the
+// archive in their `data`): the archive is downloaded like any pinned file (kept under the data dir,
+// resumable, never fetched twice), then the needed members are unpacked with the system `tar` into
+// the data dir.
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../../core/errors.js';
 import { fetchPin, type FetchOptions, type FetchResult } from './fetch.js';
-import type { FilePin } from './pins.js';
+import type { ArchiveSpec } from '../../tasks/data-source.js';
 
 const run = promisify(execFile);
-
-export interface ArchiveSpec {
-  /** The archive itself, saved under the data dir (unverified: no checksum is published). */
-  archive: FilePin;
-  /** Members to unpack (paths inside the archive). */
-  members: string[];
-  /** Where they go, relative to the data dir ("" for the data dir itself). */
-  into: string;
-}
-
-export const ARCHIVES: Record<string, ArchiveSpec> = {
-  mmlu: {
-    archive: { path: 'mmlu/data.tar', url: 'https://people.eecs.berkeley.edu/~hendrycks/data.tar', sha256: null, bytes: null },
-    members: ['data/dev', 'data/val', 'data/test'],
-    into: 'mmlu',
-  },
-  math: {
-    archive: { path: 'MATH.tar', url: 'https://people.eecs.berkeley.edu/~hendrycks/MATH.tar', sha256: null, bytes: null },
-    members: ['MATH/train', 'MATH/test'],
-    into: '',
-  },
-};
 
 /** Downloads (or reuses) the archive and unpacks its members; the members' own pins are checked afterwards by the caller. */
 export async function fetchArchive(spec: ArchiveSpec, options: FetchOptions): Promise<FetchResult> {

@@ -23,6 +23,7 @@ import { defaultDataDir } from '../../core/paths.js';
 import { optionalArg, rejectUnknownArgs, requireArg } from './common/args.js';
 import { dataFile, missingFileError, readDataText } from './common/files.js';
 import { seededShuffle, withHelmIds } from './common/splits.js';
+import { githubRaw, unverifiedPin, type DataSource } from '../data-source.js';
 
 const MIN_TEST_EXAMPLES = 16;
 
@@ -195,12 +196,50 @@ export function bigBenchScenario(task: string, subtask: string): Scenario {
   };
 }
 
+/** BIG-bench tasks of the challenge confs (open 600/2000) and of the starter kit's run_specs.conf: [task, subtask]. */
+export const BIG_BENCH_TASKS: [string, string][] = [
+  ...[
+    'auto_debugging',
+    'code_line_description',
+    'emoji_movie',
+    'formal_fallacies_syllogisms_negation',
+    'known_unknowns',
+    'linguistics_puzzles',
+    'logic_grid_puzzle',
+    'novel_concepts',
+    'operators',
+    'play_dialog_same_or_different',
+    'repeat_copy_logic',
+    'strategyqa',
+    'vitaminc_fact_verification',
+    'winowhy',
+    'analytic_entailment',
+    'causal_judgment',
+    'empirical_judgments',
+    'snarks',
+    'dark_humor_detection',
+  ].map((t): [string, string] => [t, '']),
+  ...['contradictions', 'emergent_properties', 'fanciful_fictional_combinations', 'homonyms', 'invented_words'].map(
+    (s): [string, string] => ['conceptual_combinations', s],
+  ),
+  ...['three_objects', 'five_objects', 'seven_objects'].map((s): [string, string] => ['logical_deduction', s]),
+  ...['boolean', 'multiple_choice'].map((s): [string, string] => ['strange_stories', s]),
+  ...['adversarial', 'emoji_agnostic', 'name_agnostic', 'plain', 'tricky'].map((s): [string, string] => ['symbol_interpretation', s]),
+];
+
+/** HELM downloads task.json from BIG-bench's `main` branch, which moves: the URL path is pinned, not the bytes. */
+export const BIG_BENCH_DATA: DataSource = {
+  name: 'big_bench',
+  pins: BIG_BENCH_TASKS.map(([t, s]) => unverifiedPin(bigBenchFile(t, s), githubRaw('google/BIG-bench', 'main', bigBenchFile(t, s)))),
+};
+
 // HELM names the group "BIG-bench" (get_big_bench_spec); evalfirst's results have always said big_bench.
 export const BIG_BENCH_GROUP: RunGroup = { name: 'big_bench', title: 'BIG-bench', mainMetric: EXACT_MATCH, mainSplit: 'test' };
 
 export const scenarioModule: ScenarioModule = {
   name: 'big_bench',
   runGroups: [BIG_BENCH_GROUP],
+  data: BIG_BENCH_DATA,
   runSpecs(args: RunEntryArgs, ctx?: RunSpecContext): RunSpec[] {
     // get_big_bench_spec(task, subtask); HELM requires subtask, evalfirst defaults it to "".
     rejectUnknownArgs(args, 'big_bench', ['task', 'subtask']);

@@ -11,8 +11,15 @@ import { expectFields, parseCsv, parseIntField, withoutHeader } from './common/c
 import { dataFile, readDataText } from './common/files.js';
 import { labelledInstances, type LabelledRow } from './common/labelled-csv.js';
 import { pyStrip } from '../text/python-str.js';
+import { unverifiedPin, type DataSource } from '../data-source.js';
 
 export const CORR2CAUSE_FILE = 'hidden/corr2cause.csv';
+
+/** The organisers' gist (corr2cause_scenario.py); a gist revision, but no copy to hash. */
+export const CORR2CAUSE_DATA: DataSource = {
+  name: 'corr2cause',
+  pins: [unverifiedPin(CORR2CAUSE_FILE, 'https://gist.githubusercontent.com/msaroufim/2835e9a27490bb183de86c54c0614169/raw/4160842cd2574716355a5fe9134387a20baed9f8/corr2cause.csv')],
+};
 
 export function parseCorr2Cause(text: string, file: string): LabelledRow[] {
   return withoutHeader(parseCsv(text, file), file).map((row) => {
@@ -39,6 +46,7 @@ export const CORR2CAUSE_GROUP: RunGroup = { name: 'corr2cause', title: 'corr2cau
 export const scenarioModule: ScenarioModule = {
   name: 'corr2cause',
   runGroups: [CORR2CAUSE_GROUP],
+  data: CORR2CAUSE_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'corr2cause', ['method']); // get_corr2cause_spec(method)
     multipleChoiceMethod(args, 'corr2cause');

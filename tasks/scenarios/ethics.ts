@@ -23,6 +23,7 @@ import { expectFields, parseCsv, parseIntField, withoutHeader, type CsvRow } fro
 import { dataFile, readDataText } from './common/files.js';
 import { labelledInstances, type LabelledRow } from './common/labelled-csv.js';
 import { pyStrip } from '../text/python-str.js';
+import { ethicsData } from './ethics-data.js';
 
 export interface EthicsDefinition {
   name: string;
@@ -140,6 +141,7 @@ function ethicsModule(def: EthicsDefinition): ScenarioModule {
   return {
     name: def.name,
     runGroups: [group],
+    data: ethicsData(def.name, def.file),
     runSpecs(args: RunEntryArgs): RunSpec[] {
       rejectUnknownArgs(args, def.name, ['method']); // get_ethics_*_spec(method)
       multipleChoiceMethod(args, def.name);

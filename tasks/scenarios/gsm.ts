@@ -8,8 +8,21 @@ import { rejectUnknownArgs } from './common/args.js';
 import { dataFile, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
 import { withHelmIds } from './common/splits.js';
+import { checkedPin, githubRaw, type DataSource } from '../data-source.js';
 
 export const GSM_FILES: Record<'train' | 'test', string> = { train: 'gsm8k/train.jsonl', test: 'gsm8k/test.jsonl' };
+const GSM_COMMIT = '3101c7d5072418e28b9008a6636bde82a006892c'; // openai/grade-school-math
+const GSM_CHECKSUMS: Record<'train' | 'test', readonly [string, number]> = {
+  train: ['17f347dc51477c50d4efb83959dbb7c56297aba886e5544ee2aaed3024813465', 4166206],
+  test: ['3730d312f6e3440559ace48831e51066acaca737f6eabec99bccb9e4b3c39d14', 749738],
+};
+
+export const GSM_DATA: DataSource = {
+  name: 'gsm',
+  pins: (['train', 'test'] as const).map((s) =>
+    checkedPin(GSM_FILES[s], githubRaw('openai/grade-school-math', GSM_COMMIT, `grade_school_math/data/${s}.jsonl`), GSM_CHECKSUMS[s]),
+  ),
+};
 
 /** answer.replace("####", "The answer is").replace("\n", " ") + "." */
 export function gsmGold(answer: string): string {
@@ -44,6 +57,7 @@ export const GSM_GROUP: RunGroup = { name: 'gsm', title: 'GSM8K', mainMetric: EX
 export const scenarioModule: ScenarioModule = {
   name: 'gsm',
   runGroups: [GSM_GROUP],
+  data: GSM_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'gsm', []); // get_gsm_spec()
     return [

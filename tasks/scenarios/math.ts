@@ -21,6 +21,7 @@ import { pyBool, rejectUnknownArgs, requireArg } from './common/args.js';
 import { boxedAnswer } from './common/boxed.js';
 import { dataFile, missingFileError, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';
+import type { DataSource } from '../data-source.js';
 
 export const MATH_SUBJECTS: Record<string, string> = {
   number_theory: 'Number Theory',
@@ -152,6 +153,21 @@ export function mathScenario(o: MathOptions): Scenario {
 /** Python's str(bool) as it appears in HELM's run name. */
 const pyStr = (b: boolean): string => (b ? 'True' : 'False');
 
+const MATH_TAR = 'https://people.eecs.berkeley.edu/~hendrycks/MATH.tar';
+
+/** One archive with no published checksum, unpacked by `data fetch math`; its 12,500 problem files are not pinned one by one. */
+export const MATH_DATA: DataSource = {
+  name: 'math',
+  pins: [],
+  archive: { archive: { path: 'MATH.tar', url: MATH_TAR, sha256: null, bytes: null }, members: ['MATH/train', 'MATH/test'], into: '' },
+  unpinned: [
+    {
+      pattern: /^MATH\/(train|test)\/[^/]+\/[^/]+\.json$/,
+      reason: `MATH comes as one archive (${MATH_TAR}, no published checksum); \`data fetch math\` downloads and unpacks it into MATH/{train,test}/<subject>/<n>.json`,
+    },
+  ],
+};
+
 export const MATH_CHAIN_OF_THOUGHT_GROUP: RunGroup = {
   name: 'math_chain_of_thought',
   title: 'MATH (chain-of-thoughts)',
@@ -163,6 +179,7 @@ export const MATH_REGULAR_GROUP: RunGroup = { name: 'math_regular', title: 'MATH
 export const scenarioModule: ScenarioModule = {
   name: 'math',
   runGroups: [MATH_CHAIN_OF_THOUGHT_GROUP, MATH_REGULAR_GROUP],
+  data: MATH_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
     // get_math_spec(subject, level, use_official_examples="False", use_chain_of_thought="False")
     rejectUnknownArgs(args, 'math', ['subject', 'level', 'use_official_examples', 'use_chain_of_thought']);

@@ -12,6 +12,8 @@ import { multipleChoiceMethod, rejectUnknownArgs, requireArg } from './common/ar
 import { expectFields, parseCsv } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';
+import { checkedPin, type DataSource } from '../data-source.js';
+import { MMLU_CHECKSUMS } from './mmlu-checksums.js';
 
 export const MMLU_SUBJECTS = [
   'abstract_algebra', 'anatomy', 'astronomy', 'business_ethics', 'clinical_knowledge', 'college_biology',
@@ -90,9 +92,26 @@ export function mmluRunSpec(subject: string): RunSpec {
   };
 }
 
+const DATA_TAR = 'https://people.eecs.berkeley.edu/~hendrycks/data.tar';
+
+/** Every subject's dev/val/test file, a member of HELM's source data.tar, verified by sha256 after unpacking. */
+export const MMLU_DATA: DataSource = {
+  name: 'mmlu',
+  pins: MMLU_SUBJECTS.flatMap((s) => MMLU_SPLITS.map(([folder]) => mmluFile(s, folder)))
+    .sort()
+    .map((path) => {
+      const checksum = MMLU_CHECKSUMS[path];
+      if (!checksum) throw new Error(`tasks/scenarios/mmlu-checksums.ts has no entry for ${path}`);
+      return checkedPin(path, null, checksum, `member ${path.slice('mmlu/'.length)} of ${DATA_TAR} (HELM's source)`);
+    }),
+  // No checksum is published for the archive itself; its members are checked.
+  archive: { archive: { path: 'mmlu/data.tar', url: DATA_TAR, sha256: null, bytes: null }, members: ['data/dev', 'data/val', 'data/test'], into: 'mmlu' },
+};
+
 export const scenarioModule: ScenarioModule = {
   name: 'mmlu',
   runGroups: [MMLU_GROUP],
+  data: MMLU_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'mmlu', ['subject', 'method']); // get_mmlu_spec(subject, method)
     const subject = requireArg(args, 'subject', 'mmlu', MMLU_SUBJECTS);

@@ -11,8 +11,15 @@ import { parseCsv } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';
 import { summarizationSpec } from './common/summarization-spec.js';
+import { unverifiedPin, type DataSource } from '../data-source.js';
 
 export const SAM_SUM_FILE = 'hidden/samsum.tsv';
+
+/** The organisers' gist (sam_sum_scenario.py); a gist revision, but no copy to hash. */
+export const SAM_SUM_DATA: DataSource = {
+  name: 'sam_sum',
+  pins: [unverifiedPin(SAM_SUM_FILE, 'https://gist.githubusercontent.com/msaroufim/3f1845a5d93b50d849c42b7baeb2f716/raw/11c2d1814a69bb2cfa54549eaa50c0dcc104b9e5/samsum.tsv')],
+};
 
 /** csv.DictReader: the first row names the columns; rows are mapped by name (short rows → missing keys). */
 export function parseSamSum(text: string, file: string): Omit<Instance, 'id'>[] {
@@ -48,6 +55,7 @@ export const SAM_SUM_GROUP: RunGroup = { name: 'sam_sum', title: 'sam_sum', main
 export const scenarioModule: ScenarioModule = {
   name: 'sam_sum',
   runGroups: [SAM_SUM_GROUP],
+  data: SAM_SUM_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'sam_sum', []); // get_sam_sum_spec()
     return [

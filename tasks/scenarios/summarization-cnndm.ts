@@ -22,6 +22,7 @@ import { parseJsonl, stringField } from './common/jsonl.js';
 import { pySplit } from '../text/python-str.js';
 import { withHelmIds } from './common/splits.js';
 import { summarizationSpec } from './common/summarization-spec.js';
+import { unverifiedPin, type DataSource } from '../data-source.js';
 
 const SPLITS: [string, Split][] = [
   ['train', 'train'],
@@ -113,9 +114,22 @@ export function cnndmScenario(): Scenario {
 
 export const CNNDM_GROUP: RunGroup = { name: 'summarization_cnndm', title: 'CNN/DailyMail', mainMetric: SUMMARIZATION_ROUGE_2, mainSplit: 'test' };
 
+export const CNNDM_DATA: DataSource = {
+  name: 'summarization_cnndm',
+  // HELM's pickle; its records are read without Python.
+  pins: [unverifiedPin(CNNDM_PICKLE, 'https://storage.googleapis.com/crfm-helm-public/source_datasets/scenarios/summarization_scenario/cnndm.pk')],
+  unpinned: [
+    {
+      pattern: /^cnndm\/(train|validation|test)\.jsonl$/,
+      reason: "the JSON Lines stand-in for HELM's cnndm.pk: the user's own export of the same records, no upstream file",
+    },
+  ],
+};
+
 export const scenarioModule: ScenarioModule = {
   name: 'summarization_cnndm',
   runGroups: [CNNDM_GROUP],
+  data: CNNDM_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
     // get_cnndm_summarization_spec(temperature: float = 0.3, device: str = "cpu")
     rejectUnknownArgs(args, 'summarization_cnndm', ['temperature', 'device']);

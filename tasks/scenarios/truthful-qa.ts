@@ -12,9 +12,21 @@ import { expectFields, parseCsv, withoutHeader } from './common/csv.js';
 import { readDataText } from './common/files.js';
 import { pyStrip } from '../text/python-str.js';
 import { ratioSplitIndex, withHelmIds } from './common/splits.js';
+import { checkedPin, githubRaw, type DataSource } from '../data-source.js';
 
 /** The 817-question 2023 file (upstream data/v1/TruthfulQA.csv, byte-identical to what HELM fetched). */
 export const TRUTHFUL_QA_FILE = 'truthfulqa/data/v1/TruthfulQA.csv';
+const TRUTHFUL_QA_COMMIT = 'd71c110897f5d31c5d7f309e7bc316c152f6f031'; // sylinrl/TruthfulQA
+
+export const TRUTHFUL_QA_DATA: DataSource = {
+  name: 'truthful_qa',
+  pins: [
+    checkedPin(TRUTHFUL_QA_FILE, githubRaw('sylinrl/TruthfulQA', TRUTHFUL_QA_COMMIT, 'data/v1/TruthfulQA.csv'), [
+      'f9bd9e859cc102cb1f647f1064da7e009be752c416845cf9fa56e6eaae403a7d',
+      476230,
+    ]),
+  ],
+};
 const TRAIN_RATIO = 0.2;
 const TASKS = ['mc_single'] as const;
 
@@ -67,6 +79,7 @@ export const TRUTHFUL_QA_GROUP: RunGroup = { name: 'truthful_qa', title: 'Truthf
 export const scenarioModule: ScenarioModule = {
   name: 'truthful_qa',
   runGroups: [TRUTHFUL_QA_GROUP],
+  data: TRUTHFUL_QA_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
     rejectUnknownArgs(args, 'truthful_qa', ['task', 'method']); // get_truthful_qa_spec(task, method)
     const task = requireArg(args, 'task', 'truthful_qa', TASKS);
