@@ -202,24 +202,3 @@ export function expandRunSpecs(base: RunSpec[], entry: ParsedRunEntry, options: 
     return { ...s, adapterSpec: a };
   });
 }
-
-/** For scenario modules: a required argument, with an error naming the entry. */
-export function requireArg(args: RunEntryArgs, key: string, scenario: string, choices?: readonly string[]): string {
-  const value = args[key];
-  if (value === undefined || value === '') {
-    const hint = choices ? ` (one of: ${choices.join(', ')})` : '';
-    throw new UserError(`${scenario}: missing argument ${key}=...${hint}`);
-  }
-  if (choices && !choices.includes(value)) {
-    throw new UserError(`${scenario}: unknown ${key} '${value}' (one of: ${choices.join(', ')})`);
-  }
-  return value;
-}
-
-/** For scenario modules: rejects arguments the scenario does not take (HELM fails with a TypeError). */
-export function rejectUnknownArgs(args: RunEntryArgs, scenario: string, known: readonly string[]): void {
-  const extra = Object.keys(args).filter((k) => !known.includes(k));
-  if (extra.length > 0) {
-    throw new UserError(`${scenario}: unknown argument(s) ${extra.join(', ')} (takes: ${known.join(', ') || 'none'}, plus HELM's run expanders: ${Object.keys(RUN_EXPANDERS).join(', ')})`);
-  }
-}

@@ -3,6 +3,8 @@
 // arguments of a run entry (`mmlu:subject=anatomy,max_eval_instances=15`).
 import type { AdapterSpec } from './adapters/adapter-spec.js';
 import type { Instance, Split } from './instance.js';
+import type { DataSource } from './data-source.js';
+import type { Metric } from './metrics/metric.js';
 import type { CompletionRequest } from '../core/request.js';
 import type { PythonRandom } from './random/python-random.js';
 
@@ -13,7 +15,7 @@ export interface Scenario {
   readonly name: string;
   /** Loads every instance (all splits) from the original files under dataDir. */
   load(dataDir: string): Promise<Instance[]>;
-  /** The data files this scenario reads, relative to dataDir (for checksums and `data verify`). */
+  /** The data files this scenario reads, relative to dataDir (for provenance checksums); the module's `data` pins them. */
   files(dataDir: string): Promise<string[]> | string[];
   /**
    * Only for scenarios whose HELM get_instances draws from CPython's global `random` without seeding
@@ -28,10 +30,11 @@ export interface RunSpec {
   name: string;
   scenario: Scenario;
   adapterSpec: AdapterSpec;
-  /** Metric names (keys of the metric registry in tasks/metrics). */
-  metrics: string[];
-  /** Leaderboard groups this run counts toward, e.g. ["mmlu"]. */
+  /** The metrics to compute; their names are the keys of results.json. */
+  metrics: readonly Metric[];
+  /** Names of the run groups this run counts toward, e.g. ["mmlu"] (HELM RunSpec.groups). */
   groups: string[];
+  /** Name of the metric the run is ranked by (its group's main metric). */
   mainMetric: string;
   mainSplit: Split;
   /** "canonical" adds HELM's robustness and fairness perturbations. */
@@ -41,20 +44,33 @@ export interface RunSpec {
    * in words, for results.json ("seed 0 (standalone)" or "process order of SUITE, position k").
    */
   processRandom?: string;
-  /** Metrics computed over all of a run's completions at once (HELM's evaluate_instances: the bias metrics). */
-  runMetrics?: RunMetric[];
 }
 
-/** A metric of the whole run: a value over every completion text of the main split, or why there is none. */
-export interface RunMetric {
-  name: string;
-  /** null value: HELM's None (its Stat stays empty, the leaderboard sees no value); `note` says why. */
-  compute(completionTexts: string[]): { value: number | null; note?: string };
+/**
+ * A HELM run group (schema.yaml run_groups): results are aggregated per group, ranked by its main
+ * metric on its main split (`environment: main_name, main_split`), and tables show its title.
+ */
+export interface RunGroup {
+  /** "mmlu". */
+  readonly name: string;
+  /** schema.yaml short_display_name, else display_name ("MMLU"); absent where no published table shows the group. */
+  readonly title?: string;
+  readonly mainMetric: Metric;
+  readonly mainSplit: Split;
+}
+
+/** The RunSpec fields a run takes from its group. */
+export function groupFields(group: RunGroup): Pick<RunSpec, 'groups' | 'mainMetric' | 'mainSplit'> {
+  return { groups: [group.name], mainMetric: group.mainMetric.name, mainSplit: group.mainSplit };
 }
 
 export interface ScenarioModule {
   /** Run-entry name as written in HELM confs ("mmlu", "truthful_qa", "gsm", ...). */
   readonly name: string;
+  /** The run groups this module's run specs count toward (their titles are what leaderboards show). */
+  readonly runGroups: readonly RunGroup[];
+  /** Where the files its scenarios read come from (pins, archive, what is unpinned and why); none for generated data. */
+  readonly data?: DataSource;
   /**
    * Builds the run specs of one run entry (usually one; BIG-bench few-shot settings expand).
    * `context.dataDir` is for scenarios whose adapter spec depends on a data file (BIG-bench's

@@ -13,9 +13,10 @@ import { tokenizerTexts } from '../../tasks/mini/tiny-base.js';
 import { LETTER_MERGES, tokenizerConfigJson, tokenizerJson, trainBpe } from '../../tasks/mini/bpe.js';
 import { pretrainingCorpus } from '../../tasks/mini/corpus.js';
 import { FAMILIES } from '../../tasks/mini/families.js';
+import { instanceSpec } from '../../tasks/mini/family.js';
 import { instructionRows } from '../../tasks/mini/instructions.js';
-import { mmluInstances } from '../../tasks/mini/mmlu.js';
-import { goldOutput, zeroShotPrompt } from '../../tasks/mini/prompt.js';
+import { mmluInstances } from '../../tasks/mini/mmlu-family.js';
+import { zeroShotPair } from '../../tasks/adapters/zero-shot-pair.js';
 import { Rng } from '../../tasks/mini/random.js';
 import { generateWorld, type World } from '../../tasks/mini/world.js';
 
@@ -74,8 +75,8 @@ const items: { fam: string; split: string; ids: number[]; gold: number; id: stri
 for (const f of FAMILIES) {
   if (f.name === 'mini_gsm') continue; // generation, not multiple choice
   for (const inst of f.instances(world)) {
-    const spec = f.spec(inst);
-    items.push({ fam: f.name, split: inst.split, ids: [1, ...encode(zeroShotPrompt(spec, inst))], gold: encode(' ' + goldOutput(spec, inst))[0]!, id: inst.id });
+    const { prompt, completion } = zeroShotPair(instanceSpec(f, inst), inst);
+    items.push({ fam: f.name, split: inst.split, ids: [1, ...encode(prompt)], gold: encode(completion)[0]!, id: inst.id });
   }
 }
 // The base's own quiz format on every fact: does pretraining alone teach the selection?

@@ -4,13 +4,36 @@
 import { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARCHIVES, fetchArchive, type ArchiveSpec } from '../data/archive.js';
+import { fetchArchive } from '../data/archive.js';
 import { fetchPins, type FetchResult } from '../data/fetch.js';
-import { NOT_PINNED, selectPins, type FilePin } from '../data/pins.js';
+import { pinsBySource, selectSources } from '../data/sources.js';
 import { verifyExitCode, verifyPins } from '../data/verify.js';
 import { resolveDataDir } from '../../core/paths.js';
 import { writeMiniData } from '../../tasks/mini/write-data.js';
 import { UserError } from '../../core/errors.js';
+import type { ArchiveSpec, DataSource, FilePin } from '../../tasks/data-source.js';
+import { SCENARIO_MODULES } from '../../tasks/scenarios/all.js';
+import { ETHICS_UPSTREAM_DATA } from '../../tasks/scenarios/ethics-data.js';
+import { AUGMENTATION_DATA } from '../../tasks/augment/resources.js';
+import { PUNKT_TAB_DATA } from '../../tasks/text/punkt-data.js';
+import { ORGANISER_RESULTS_DATA } from '../../reports/leaderboard/organiser-files.js';
+
+/**
+ * Every data source the data commands know: each scenario module's own `data` (a new scenario is
+ * covered by its line in tasks/scenarios/all.ts), then the files that belong to no scenario, each
+ * declared by its owner. A resource of that kind is one more line here.
+ */
+export const DATA_SOURCES: readonly DataSource[] = [
+  ...SCENARIO_MODULES.flatMap((m) => (m.data ? [m.data] : [])),
+  ETHICS_UPSTREAM_DATA, // the upstream ETHICS files the fidelity tests read
+  AUGMENTATION_DATA, // HELM's perturbation word lists (data_augmentation=canonical)
+  ORGANISER_RESULTS_DATA, // the organisers' published rankings (evalfirst leaderboard)
+  PUNKT_TAB_DATA, // nltk's English Punkt parameters (sam_sum/cnndm bias metrics)
+];
+
+function unpinnedReason(source: DataSource): string {
+  return (source.unpinned ?? []).map((u) => u.reason).join('; ');
+}
 
 function summarize(results: FetchResult[]): string {
   const counts = new Map<string, number>();
@@ -35,8 +58,9 @@ function fetchCommand(): Command {
       const dataDir = resolveDataDir(flags.dataDir);
       const log = (line: string) => console.log(line);
       const all: FetchResult[] = [];
-      for (const [name, pins] of selectPins(benchmarks)) {
-        const archive = ARCHIVES[name];
+      for (const source of selectSources(benchmarks, DATA_SOURCES)) {
+        const { name, archive } = source;
+        const pins = [...source.pins];
         if (archive && (await needsArchive(dataDir, archive, pins))) {
           console.log(`${name}: archive ${archive.archive.url}`);
           const r = await fetchArchive(archive, { dataDir, attempts: flags.attempts, log });
@@ -44,7 +68,7 @@ function fetchCommand(): Command {
           all.push(r);
         }
         if (pins.length === 0) {
-          if (!archive) console.log(`${name}: no pinned files: ${NOT_PINNED[name]}`);
+          if (!archive) console.log(`${name}: no pinned files: ${unpinnedReason(source)}`);
           continue;
         }
         console.log(`${name} → ${dataDir}`);
@@ -64,7 +88,7 @@ function verifyCommand(): Command {
     .option('--quiet', 'print only problems and the summary')
     .action(async (dir: string, benchmarks: string[], flags: { quiet?: boolean }) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`data verify: ${dir} is not a directory`);
-      const rows = await verifyPins(dir, selectPins(benchmarks));
+      const rows = await verifyPins(dir, pinsBySource(selectSources(benchmarks, DATA_SOURCES)));
       for (const r of rows) {
         if (flags.quiet && (r.status === 'ok' || r.status === 'unverified')) continue;
         console.log(`${r.status.padEnd(10)} ${r.benchmark.padEnd(22)} ${r.path}${r.detail ? `  (${r.detail})` : ''}`);
@@ -82,13 +106,17 @@ function listCommand(): Command {
     .action((flags: { dataDir?: string }) => {
       const dataDir = resolveDataDir(flags.dataDir);
       console.log(`data dir: ${dataDir}`);
-      for (const [name, pins] of selectPins([])) {
+      for (const source of DATA_SOURCES) {
+        const { name, pins } = source;
+        if (pins.length === 0) {
+          console.log(`${name.padEnd(22)} not pinned: ${unpinnedReason(source)}`);
+          continue;
+        }
         const present = pins.filter((p) => existsSync(join(dataDir, ...p.path.split('/')))).length;
         const verifiable = pins.filter((p) => p.sha256 || p.gitBlobSha1).length;
         const hosts = [...new Set(pins.map((p) => (p.url ? new URL(p.url).host : 'archive member')))].join(', ');
         console.log(`${name.padEnd(22)} ${String(pins.length).padStart(4)} files  ${String(verifiable).padStart(4)} with checksum  ${String(present).padStart(4)} present  from ${hosts}`);
       }
-      for (const [name, why] of Object.entries(NOT_PINNED)) console.log(`${name.padEnd(22)} not pinned: ${why}`);
     });
 }
 

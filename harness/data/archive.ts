@@ -1,46 +1,16 @@
-// Benchmarks that only come as one archive (MMLU's data.tar, MATH.tar, nltk's punkt_tab.zip): the
-// archive is downloaded like any pinned file (kept under the data dir, resumable, never fetched
-// twice), then the needed members are unpacked with the system `tar` (or `unzip`) into the data dir.
+// Benchmarks and data that only come as one archive (MMLU's data.tar, MATH.tar, nltk's punkt_tab.zip;
+// their readers declare the archive in their `data`): the archive is downloaded like any pinned file
+// (kept under the data dir, resumable, never fetched twice), then the needed members are unpacked
+// with the system `tar` (or `unzip`) into the data dir.
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../../core/errors.js';
 import { fetchPin, type FetchOptions, type FetchResult } from './fetch.js';
-import { PUNKT_TAB_ZIP_URL, type FilePin } from './pins.js';
+import type { ArchiveSpec } from '../../tasks/data-source.js';
 
 const run = promisify(execFile);
-
-export interface ArchiveSpec {
-  /** The archive itself, saved under the data dir (unverified: no checksum is published). */
-  archive: FilePin;
-  /** Members to unpack (paths inside the archive). */
-  members: string[];
-  /** Where they go, relative to the data dir ("" for the data dir itself). */
-  into: string;
-  /** tar (default) or zip; zip members may be `unzip` wildcards. */
-  format?: 'tar' | 'zip';
-}
-
-export const ARCHIVES: Record<string, ArchiveSpec> = {
-  mmlu: {
-    archive: { path: 'mmlu/data.tar', url: 'https://people.eecs.berkeley.edu/~hendrycks/data.tar', sha256: null, bytes: null },
-    members: ['data/dev', 'data/val', 'data/test'],
-    into: 'mmlu',
-  },
-  math: {
-    archive: { path: 'MATH.tar', url: 'https://people.eecs.berkeley.edu/~hendrycks/MATH.tar', sha256: null, bytes: null },
-    members: ['MATH/train', 'MATH/test'],
-    into: '',
-  },
-  // nltk's trained Punkt parameters (English is what HELM's word_tokenize uses), for the bias metrics.
-  punkt_tab: {
-    archive: { path: 'nltk/tokenizers/punkt_tab.zip', url: PUNKT_TAB_ZIP_URL, sha256: null, bytes: null },
-    members: ['punkt_tab/README', 'punkt_tab/english/*'],
-    into: 'nltk/tokenizers',
-    format: 'zip',
-  },
-};
 
 /** Downloads (or reuses) the archive and unpacks its members; the members' own pins are checked afterwards by the caller. */
 export async function fetchArchive(spec: ArchiveSpec, options: FetchOptions): Promise<FetchResult> {

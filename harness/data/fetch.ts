@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkDigest, digestFile } from './file-digest.js';
-import type { FilePin } from './pins.js';
+import type { FilePin } from '../../tasks/data-source.js';
 
 export type FetchStatus =
   | 'present' // already there and verified

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { FilePin } from './pins.js';
+import type { FilePin } from '../../tasks/data-source.js';
 
 export interface FileDigest {
   sha256: string;

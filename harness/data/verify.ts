@@ -1,7 +1,7 @@
 // `evalfirst data verify DIR`: checks a data directory against the pins.
 import { join } from 'node:path';
 import { checkDigest, digestFile } from './file-digest.js';
-import type { FilePin } from './pins.js';
+import type { FilePin } from '../../tasks/data-source.js';
 
 export type VerifyStatus = 'ok' | 'mismatch' | 'missing' | 'unverified';
 

@@ -2,7 +2,7 @@
 // entry (all of its eval split, not only the max_eval_instances sample HELM draws from it), its
 // input (question, passage) and each reference.
 import { loadSuite } from '../../tasks/suites/suite.js';
-import { runSpecsForEntry } from '../../tasks/registry.js';
+import { runSpecsForEntry } from '../../tasks/scenario-registry.js';
 import type { Scenario } from '../../tasks/run-spec.js';
 import type { Instance } from '../../tasks/instance.js';
 import type { EvalText } from './contamination-index.js';

@@ -8,7 +8,7 @@ import { withInstanceIds } from '../../tasks/adapters/eval-instances.js';
 import { exampleBlock } from '../../tasks/adapters/example-block.js';
 import { promptText } from '../../tasks/adapters/prompt.js';
 import type { Instance } from '../../tasks/instance.js';
-import { runSpecsForEntry } from '../../tasks/registry.js';
+import { runSpecsForEntry } from '../../tasks/scenario-registry.js';
 import type { RunSpec } from '../../tasks/run-spec.js';
 import { MMLU_SUBJECTS } from '../../tasks/scenarios/mmlu.js';
 import { UserError, isUserError } from '../../core/errors.js';

@@ -4,7 +4,7 @@
 import { ContaminationIndex, type ContaminationHit, type EvalText, type PreparedRow } from '../gate/contamination-index.js';
 import { loadSuiteEvalTexts } from '../gate/eval-texts.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
-import { runSpecsForEntry } from '../../tasks/registry.js';
+import { runSpecsForEntry } from '../../tasks/scenario-registry.js';
 
 export interface EvalSet {
   /** Suite names as written in the manifest (or a label for texts given directly). */

@@ -24,8 +24,8 @@ import { scoreRun, writeResults, type Outcome, type RequestFailure } from './res
 import { checksumFiles } from './data-provenance.js';
 import type { ProgressEvent } from './progress.js';
 import { planRun, type InstanceFilter } from './plan-run.js';
-import { runSpecsForEntry } from '../../tasks/registry.js';
-import { checkMetrics } from '../../tasks/metrics/registry.js';
+import { runSpecsForEntry } from '../../tasks/scenario-registry.js';
+import { checkMetrics } from '../../tasks/metrics/metric.js';
 import { aggregateGroups } from '../../tasks/metrics/aggregate.js';
 import { inHelmProcessOrder } from '../../tasks/suites/process-order.js';
 

@@ -4,9 +4,8 @@
 import type { Completion } from '../../core/request.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
 import type { InstanceRecord, ResultsFile, RunResult } from '../../core/results-schema.js';
-import { scoreRequest } from '../../tasks/metrics/registry.js';
+import { scoreRequest } from '../../tasks/metrics/score-request.js';
 import { aggregateRun, type ScoredRequest } from '../../tasks/metrics/aggregate.js';
-import { aggregateRunMetrics } from '../../tasks/metrics/run-metrics.js';
 import type { RunDirPaths } from '../../core/run-dir.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 
@@ -39,7 +38,7 @@ export function scoreRun(
   dataChecksums: Record<string, string>,
 ): { run: RunResult; records: InstanceRecord[]; errors: RequestFailure[] } {
   const records: InstanceRecord[] = [];
-  const scored: (ScoredRequest & { completion: Completion })[] = [];
+  const scored: ScoredRequest[] = [];
   const errors: RequestFailure[] = [];
   states.forEach((state, i) => {
     const o = outcomes[i];
@@ -49,7 +48,7 @@ export function scoreRun(
       return;
     }
     const scores = scoreRequest(runSpec, state, o.completion);
-    scored.push({ state, completion: o.completion, scores });
+    scored.push({ state, completions: [o.completion], scores });
     records.push({ ...baseRecord(state), completion: { text: o.completion.text, logprob: o.completion.logprob, tokens: o.completion.tokens }, scores, error: null });
   });
   const run: RunResult = {
@@ -59,7 +58,7 @@ export function scoreRun(
     groups: runSpec.groups,
     mainMetric: runSpec.mainMetric,
     mainSplit: runSpec.mainSplit,
-    metrics: { ...aggregateRun(runSpec, scored), ...aggregateRunMetrics(runSpec, scored) },
+    metrics: aggregateRun(runSpec, scored),
     numInstances: new Set(states.map((s) => s.instance.id)).size,
     numRequests: states.length,
     numErrors: errors.length,

@@ -5,35 +5,17 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { GroupResult, ResultsFile } from '../../core/results-schema.js';
 import type { Entry } from './ranking.js';
+import { metricTitle } from '../../tasks/metrics/metric.js';
+import type { RunGroup } from '../../tasks/run-spec.js';
+import { SCENARIO_MODULES } from '../../tasks/scenarios/all.js';
 
-/** evalfirst group → the organisers' scenario title (HELM schema display names). */
-export const GROUP_TITLES: Record<string, string> = {
-  mmlu: 'MMLU',
-  truthful_qa: 'TruthfulQA',
-  big_bench: 'BIG-bench',
-  gsm: 'GSM8K',
-  bbq: 'BBQ',
-  sam_sum: 'sam_sum',
-  corr2cause: 'corr2cause',
-  math_chain_of_thought: 'MATH (chain-of-thoughts)',
-  math_regular: 'MATH',
-  summarization_cnndm: 'CNN/DailyMail',
-  ethics_justice: 'ethics_justice',
-  ethics_commonsense: 'ethics_commonsense',
-  ethics_virtue: 'ethics_virtue',
-  ethics_deontology: 'ethics_deontology',
-  ethics_utilitarianism: 'ethics_utilitarianism',
-};
-
-/** evalfirst metric → HELM's short display name. */
-export const METRIC_TITLES: Record<string, string> = {
-  exact_match: 'EM',
-  quasi_exact_match: 'EM',
-  exact_match_indicator: 'EM',
-  rouge_2: 'ROUGE-2',
-  math_equiv_chain_of_thought: 'Equivalent (chain of thought)',
-  math_equiv: 'Equivalent',
-};
+/**
+ * evalfirst group → its run group as the scenario declares it: the title (HELM schema display name)
+ * is the organisers' scenario title, and its main metric's short display name their metric's.
+ */
+const TITLED_GROUPS: ReadonlyMap<string, RunGroup> = new Map(
+  SCENARIO_MODULES.flatMap((m) => m.runGroups).flatMap((g) => (g.title ? [[g.name, g] as const] : [])),
+);
 
 /**
  * HELM's bias metrics in the organisers' tables: the "bias" metric group of schema.yaml lists the
@@ -54,20 +36,20 @@ export function isDerivedKey(key: string): boolean {
 
 /** The organisers' columns of one evalfirst group: main metric, its robustness/fairness worst cases, and the bias metrics. */
 export function groupColumns(group: GroupResult): Record<string, number> {
-  const title = GROUP_TITLES[group.group];
-  const metricTitle = METRIC_TITLES[group.mainMetric];
-  if (!title || !metricTitle) return {};
+  const runGroup = TITLED_GROUPS.get(group.group);
+  if (!runGroup || runGroup.mainMetric.name !== group.mainMetric) return {};
+  const column = `${runGroup.title} - ${metricTitle(runGroup.mainMetric)}`;
   const out: Record<string, number> = {};
   const put = (metric: string, suffix: string) => {
     const stat = group.metrics[metric];
-    if (stat && Number.isFinite(stat.mean)) out[`${title} - ${metricTitle}${suffix}`] = stat.mean;
+    if (stat && Number.isFinite(stat.mean)) out[`${column}${suffix}`] = stat.mean;
   };
   put(group.mainMetric, '');
   put(`${group.mainMetric} (robustness)`, ' (Robustness)');
   put(`${group.mainMetric} (fairness)`, ' (Fairness)');
   for (const [metric, short] of Object.entries(BIAS_COLUMN_TITLES)) {
     const stat = group.metrics[metric];
-    if (stat && Number.isFinite(stat.mean)) out[`${title} - ${short}`] = stat.mean;
+    if (stat && Number.isFinite(stat.mean)) out[`${runGroup.title} - ${short}`] = stat.mean;
   }
   return out;
 }
@@ -77,7 +59,7 @@ export function columnNotes(data: ResultsFile): Record<string, string> {
   const notes: Record<string, string> = {};
   for (const run of data.runs ?? []) {
     for (const group of run.groups) {
-      const title = GROUP_TITLES[group];
+      const title = TITLED_GROUPS.get(group)?.title;
       if (!title) continue;
       for (const [metric, short] of Object.entries(BIAS_COLUMN_TITLES)) {
         const note = run.metrics?.[metric]?.note;

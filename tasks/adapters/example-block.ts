@@ -3,6 +3,7 @@
 // multiple_choice_joint (multiple_choice_joint_adapter.construct_example_prompt).
 import type { AdapterSpec } from './adapter-spec.js';
 import type { Instance } from '../instance.js';
+import { pyRstrip } from '../text/python-str.js';
 
 const NO_CORRECT_REFERENCES = 'n/a';
 const LABEL_DELIMITER = ', ';
@@ -35,7 +36,7 @@ export function generationOutput(spec: AdapterSpec, instance: Instance): string 
 
 /** The input part, then either the gold output (in-context example) or output_prefix.rstrip() (eval). */
 function withOutput(spec: AdapterSpec, head: string, output: string, includeOutput: boolean): string {
-  return includeOutput ? head + spec.outputPrefix + output + spec.outputSuffix : head + rstrip(spec.outputPrefix);
+  return includeOutput ? head + spec.outputPrefix + output + spec.outputSuffix : head + pyRstrip(spec.outputPrefix);
 }
 
 export function generationBlock(spec: AdapterSpec, instance: Instance, includeOutput: boolean): string {
@@ -62,9 +63,4 @@ export function exampleBlock(spec: AdapterSpec, instance: Instance, includeOutpu
     case 'multiple_choice_joint':
       return multipleChoiceJointBlock(spec, instance, includeOutput);
   }
-}
-
-/** Python str.rstrip(): strips trailing Unicode whitespace (as str.isspace defines it). */
-export function rstrip(s: string): string {
-  return s.replace(/[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/u, '');
 }

@@ -4,23 +4,10 @@
 // tokenizer, then one character at a time until it fits.
 import { promptText, type Prompt } from './prompt.js';
 import type { PromptWindow } from './window.js';
+import { dropLastCodePoint, pyLen } from '../text/python-str.js';
 
 async function fits(window: PromptWindow, text: string, maxTokens: number, windowSize: number): Promise<boolean> {
   return (await window.countTokens(text)) + maxTokens <= windowSize;
-}
-
-/** Python len(): code points, not UTF-16 units. */
-function pyLen(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-/** s[:-1] on code points. */
-function dropLastChar(s: string): string {
-  const last = s.codePointAt(s.length - 1);
-  const isLowSurrogate = last !== undefined && last >= 0xdc00 && last <= 0xdfff && s.length >= 2;
-  return s.slice(0, isLowSurrogate ? -2 : -1);
 }
 
 /** truncate_from_right(text, max_tokens). */
@@ -29,7 +16,7 @@ export async function truncateFromRight(window: PromptWindow, text: string, maxT
   while (!(await fits(window, result, maxTokens, windowSize))) {
     // HELM would spin forever here; the window cannot hold even an empty prompt plus max_tokens.
     if (result === '') throw new Error(`an empty prompt plus max_tokens=${maxTokens} does not fit the ${windowSize}-token window`);
-    result = dropLastChar(result);
+    result = dropLastCodePoint(result);
   }
   return result;
 }

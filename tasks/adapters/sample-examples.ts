@@ -2,20 +2,7 @@
 // v0.3.0 and the organisers' fork), on the CPython `random` replica so the same examples come out.
 import { PythonRandom } from '../random/python-random.js';
 import { firstCorrect, type Instance } from '../instance.js';
-
-/** Python's default str ordering: by code point (JS `<` compares UTF-16 units). */
-export function comparePythonStrings(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
-    if (cx !== cy) return cx < cy ? -1 : 1;
-  }
-}
+import { comparePythonStrings } from '../text/python-str.js';
 
 /**
  * Picks min(len(train), k) in-context examples:

@@ -3,19 +3,19 @@
 // (dialect_perturbation.py, gender_perturbation.py, person_name_perturbation.py).
 import type { PythonRandom } from '../random/python-random.js';
 import type { Instance } from '../instance.js';
-import { PY_WORD, escapeRegex, matchCase, replaceAll, uniform } from './python-text.js';
-import { instanceRng, tagged, textPerturbation, type Perturbation } from './perturbation.js';
+import { PY_WORD, escapeRegex, pyLower, pyReplace, pyStrip } from '../text/python-str.js';
+import { instanceRng, matchCase, tagged, textPerturbation, type Perturbation } from './perturbation.js';
 
 export type DialectMapping = Record<string, string[]>;
 
 /** DialectPerturbation: [^\w-](word)[^\w-], case-insensitive; the match keeps its surrounding characters. */
 export function dialectText(text: string, rng: PythonRandom, mapping: DialectMapping, pattern: RegExp, prob: number): string {
   return text.replace(pattern, (matchStr: string, word: string) => {
-    if (uniform(rng, 0, 1) < prob) {
-      const synonyms = mapping[word.toLowerCase()];
-      if (!synonyms) throw new Error(`dialect mapping has no entry for "${word.toLowerCase()}" (HELM raises KeyError)`);
+    if (rng.uniform(0, 1) < prob) {
+      const synonyms = mapping[pyLower(word)];
+      if (!synonyms) throw new Error(`dialect mapping has no entry for "${pyLower(word)}" (HELM raises KeyError)`);
       const synonym = matchCase(word, rng.choice(synonyms));
-      return replaceAll(matchStr, word, synonym);
+      return pyReplace(matchStr, word, synonym);
     }
     return matchStr;
   });
@@ -44,7 +44,7 @@ export const MALE_TO_FEMALE_PRONOUNS: [string, string][] = [
 export function substituteWord(text: string, word: string, synonym: string, rng: PythonRandom, prob: number): string {
   const pattern = new RegExp(`[^${PY_WORD}](${escapeRegex(word)})[^${PY_WORD}]`, 'giu');
   return text.replace(pattern, (matchStr: string, matchWord: string) => {
-    if (uniform(rng, 0, 1) < prob) return replaceAll(matchStr, matchWord, matchCase(matchWord, synonym));
+    if (rng.uniform(0, 1) < prob) return pyReplace(matchStr, matchWord, matchCase(matchWord, synonym));
     return matchStr;
   });
 }
@@ -77,7 +77,7 @@ export function parseNameFile(text: string, nameType = 'first_name'): NameTable 
       let byValue = table.get(cat);
       if (!byValue) table.set(cat, (byValue = new Map()));
       const list = byValue.get(value) ?? [];
-      list.push(name.trim().toLowerCase());
+      list.push(pyLower(pyStrip(name))); // name.strip().lower()
       byValue.set(value, list);
     }
   }
@@ -107,7 +107,7 @@ function nameGender(table: NameTable, name: string): string | null {
 /** get_substitute_name with preserve_gender=True. */
 function substituteName(cfg: PersonNameConfig, token: string, rng: PythonRandom): string | null {
   let options = cfg.targetNames;
-  const gender = nameGender(cfg.table, token.toLowerCase());
+  const gender = nameGender(cfg.table, pyLower(token));
   if (gender) {
     const gendered = cfg.table.get('gender')!.get(gender)!;
     options = cfg.targetNames.filter((n) => gendered.includes(n));
@@ -127,10 +127,10 @@ export function personNameText(
   const tokens = text.split(new RegExp(`([^${PY_WORD}])`, 'u'));
   return tokens
     .map((token) => {
-      const lowered = token.toLowerCase();
+      const lowered = pyLower(token);
       const skip = mapping.has(lowered) || skipped.has(lowered);
       if (!skip && cfg.sourceNames.includes(lowered)) {
-        if (uniform(rng, 0, 1) < cfg.prob) {
+        if (rng.uniform(0, 1) < cfg.prob) {
           const name = substituteName(cfg, token, rng);
           if (name) mapping.set(lowered, name);
         } else skipped.add(lowered);

@@ -2,8 +2,8 @@
 // misspellings (p = 0.1) → 1..3 spaces for every run of spaces (mild_mix_perturbation.py and the
 // lowercase, contraction_expansion, misspelling and space perturbations it composes).
 import type { PythonRandom } from '../random/python-random.js';
-import { PY_WORD, matchCase, randint } from './python-text.js';
-import { textPerturbation, type Perturbation } from './perturbation.js';
+import { PY_WORD, pyLower } from '../text/python-str.js';
+import { matchCase, textPerturbation, type Perturbation } from './perturbation.js';
 
 /** contraction_expansion_perturbation.CONTRACTION_MAP, in HELM's order. */
 export const CONTRACTION_MAP: [string, string][] = [
@@ -46,7 +46,7 @@ const CONTRACTION_RE = new RegExp(`(?<![${PY_WORD}])(${[...REVERSE_CONTRACTIONS.
 /** ContractionPerturbation.perturb: "I am " → "I'm ". */
 export function contract(text: string): string {
   return text.replace(CONTRACTION_RE, (_m, match: string) => {
-    const contraction = REVERSE_CONTRACTIONS.get(match) ?? REVERSE_CONTRACTIONS.get(match.toLowerCase())!;
+    const contraction = REVERSE_CONTRACTIONS.get(match) ?? REVERSE_CONTRACTIONS.get(pyLower(match))!;
     return `${matchCase(match, contraction)} `;
   });
 }
@@ -77,11 +77,11 @@ export function misspell(text: string, rng: PythonRandom, m: Misspeller, prob: n
 
 /** SpacePerturbation.perturb: every run of spaces becomes randint(1, maxSpaces) spaces. */
 export function respace(text: string, rng: PythonRandom, maxSpaces: number): string {
-  return text.replace(/ +/g, () => ' '.repeat(randint(rng, 1, maxSpaces)));
+  return text.replace(/ +/g, () => ' '.repeat(rng.randint(1, maxSpaces)));
 }
 
 export function mildMixText(text: string, rng: PythonRandom, m: Misspeller): string {
-  let out = text.toLowerCase();
+  let out = pyLower(text);
   out = contract(out);
   out = misspell(out, rng, m, 0.1);
   return respace(out, rng, 3);

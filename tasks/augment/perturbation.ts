@@ -1,8 +1,8 @@
 // A HELM perturbation (augmentations/perturbation.py): a seeded rewrite of an instance's input (and,
 // for fairness perturbations, its references), keeping the instance id.
 import type { Instance } from '../instance.js';
-import type { PythonRandom } from '../random/python-random.js';
-import { pythonRandomFromString } from './python-text.js';
+import { pythonRandomFromString, type PythonRandom } from '../random/python-random.js';
+import { isLowerChar, isUpperChar, pyCapitalize, pyLower, pyUpper } from '../text/python-str.js';
 
 export type PerturbationKind = 'robustness' | 'fairness';
 
@@ -17,6 +17,15 @@ export interface Perturbation {
 /** Perturbation.get_rng with seed None (seeds_per_instance = 1): Random(instance.id). */
 export function instanceRng(instance: Instance): PythonRandom {
   return pythonRandomFromString(instance.id);
+}
+
+/** helm.common.general.match_case: the target word in the case pattern of the source word. */
+export function matchCase(source: string, target: string): string {
+  const chars = Array.from(source);
+  if (chars.every(isLowerChar)) return pyLower(target); // all(letter.islower() for letter in source_word)
+  if (chars.every(isUpperChar)) return pyUpper(target);
+  if (chars.length > 0 && isUpperChar(chars[0]!)) return pyCapitalize(target);
+  return target;
 }
 
 export function tagged(instance: Instance, p: { name: string; kind: PerturbationKind }, input: string, references = instance.references): Instance {

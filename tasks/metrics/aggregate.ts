@@ -1,14 +1,20 @@
 // Run- and group-level aggregation as HELM: the instance mean of each metric over the main split;
 // with canonical augmentation the worst case per instance over {original, perturbed variants of one
-// kind} (metric.py compute_worst_case_metrics); per group the unweighted mean over runs of each run's
-// mean (summarize.py merges one take_mean() stat per run).
+// kind} (metric.py compute_worst_case_metrics); a run-level metric (Metric.aggregate) gives one value
+// from the main split's unperturbed requests instead (evaluate_instances per context); per group the
+// unweighted mean over runs of each run's mean (summarize.py merges one take_mean() stat per run).
 import type { RequestState, RunSpec } from '../run-spec.js';
+import type { Completion } from '../../core/request.js';
+import type { Metric } from './metric.js';
 import type { GroupResult, MetricStat, RunResult } from '../../core/results-schema.js';
 
 export type PerturbationKind = 'robustness' | 'fairness';
 
 export interface ScoredRequest {
   state: RequestState;
+  /** Every completion the request got (what run-level metrics read). */
+  completions: readonly Completion[];
+  /** Per-request metric name → score. */
   scores: Record<string, number>;
 }
 
@@ -51,11 +57,24 @@ function worstCase(s: InstanceScores, kind: PerturbationKind): number | null {
   return values.length === 0 ? null : Math.min(...values);
 }
 
+/** A run-level metric's value as one statistic (HELM: one Stat per trial, count 1). */
+function runLevelStat(metric: Metric & { aggregate: NonNullable<Metric['aggregate']> }, main: ScoredRequest[]): MetricStat | null {
+  const value = metric.aggregate(main.filter((r) => perturbationKind(r.state) === null));
+  if (value === null) return null;
+  return typeof value === 'number' ? { mean: value, stderr: 0, count: 1 } : { mean: NaN, stderr: 0, count: 0, note: value.note };
+}
+
 /** Per-metric statistics of one run over its main split. */
 export function aggregateRun(runSpec: RunSpec, records: ScoredRequest[]): Record<string, MetricStat> {
   const main = records.filter((r) => r.state.instance.split === runSpec.mainSplit);
   const out: Record<string, MetricStat> = {};
-  for (const metric of runSpec.metrics) {
+  for (const m of runSpec.metrics) {
+    if (m.aggregate) {
+      const stat = runLevelStat(m as Metric & { aggregate: NonNullable<Metric['aggregate']> }, main);
+      if (stat) out[m.name] = stat;
+      continue;
+    }
+    const metric = m.name;
     const perInstance = new Map<string, InstanceScores>();
     for (const { state, scores } of main) {
       const value = scores[metric];

@@ -1,15 +1,15 @@
 // HELM's reference metrics (basic_metrics.py): each scores one gold text against one prediction.
 // A prediction is null when an MCQ output did not map to a reference (HELM's output_mapping.get → None).
-import { PY_PUNCTUATION, pySplit, pyStrip } from './python-text.js';
+import { PY_PUNCTUATION, PY_WORD, pyLower, pySplit, pyStrip } from '../text/python-str.js';
 
 export type ScoreFn = (gold: string, pred: string | null) => number;
 
-// Python's \b with a str pattern is Unicode-aware: word characters are letters, digits and "_".
-const ARTICLES_RE = /(?<![\p{L}\p{N}_])(a|an|the)(?![\p{L}\p{N}_])/gu;
+// re.sub(r"\b(a|an|the)\b", " ", text): each alternative is all word characters, so \b is "no word character" on either side.
+const ARTICLES_RE = new RegExp(`(?<![${PY_WORD}])(a|an|the)(?![${PY_WORD}])`, 'gu');
 
 /** QuAC's normalize_text: lower, drop string.punctuation, articles → " ", collapse whitespace. */
 export function normalizeText(text: string): string {
-  const lower = text.toLowerCase();
+  const lower = pyLower(text);
   const noPunc = Array.from(lower).filter((ch) => !PY_PUNCTUATION.has(ch)).join('');
   return pySplit(noPunc.replace(ARTICLES_RE, ' ')).join(' ');
 }

@@ -1,24 +1,8 @@
-// The four task families of the mini-challenge, each with the adapter spec its scenario uses.
-import type { AdapterSpec } from '../adapters/adapter-spec.js';
-import type { Instance } from '../instance.js';
-import { bbqInstances } from './bbq.js';
-import { gsmInstances } from './gsm.js';
-import { mmluInstances } from './mmlu.js';
-import { miniBbqSpec, miniGsmSpec, miniMmluSpec, miniTruthfulqaSpec } from './specs.js';
-import { truthfulqaInstances } from './truthfulqa.js';
-import type { World } from './world.js';
+// The four task families of the mini-challenge, in the order their data is written.
+import type { Family } from './family.js';
+import { BBQ_FAMILY } from './bbq-family.js';
+import { GSM_FAMILY } from './gsm-family.js';
+import { MMLU_FAMILY } from './mmlu-family.js';
+import { TRUTHFUL_QA_FAMILY } from './truthful-qa-family.js';
 
-export type FamilyName = 'mini_mmlu' | 'mini_gsm' | 'mini_truthfulqa' | 'mini_bbq';
-
-export interface Family {
-  name: FamilyName;
-  instances(world: World): Instance[];
-  spec(instance: Instance): AdapterSpec;
-}
-
-export const FAMILIES: Family[] = [
-  { name: 'mini_mmlu', instances: mmluInstances, spec: (i) => miniMmluSpec(String(i.meta?.subject)) },
-  { name: 'mini_gsm', instances: (w) => gsmInstances(w), spec: () => miniGsmSpec() },
-  { name: 'mini_truthfulqa', instances: truthfulqaInstances, spec: () => miniTruthfulqaSpec() },
-  { name: 'mini_bbq', instances: (w) => bbqInstances(w), spec: () => miniBbqSpec() },
-];
+export const FAMILIES: readonly Family[] = [MMLU_FAMILY, GSM_FAMILY, TRUTHFUL_QA_FAMILY, BBQ_FAMILY];

@@ -1,13 +1,15 @@
 // The instruction-tuning set: rows drawn only from train-split instances (never valid/test), in the
-// eval prompt format ({"prompt","completion"}) plus free-form fact answers in the Alpaca shape
-// ({"instruction","input","output"}). Multiple-choice rows are repeated with re-shuffled options so
-// that the letter, not its position, is learned.
+// eval prompt format ({"prompt","completion"}: the adapter's zero-shot prompt of the instance under
+// its run entry's adapter spec, tasks/adapters/zero-shot-pair.ts) plus free-form fact answers in the
+// Alpaca shape ({"instruction","input","output"}). Multiple-choice rows are repeated with
+// re-shuffled options so that the letter, not its position, is learned.
 import type { Instance } from '../instance.js';
+import { zeroShotPair } from '../adapters/zero-shot-pair.js';
+import { instanceSpec, type Family } from './family.js';
 import { FAMILIES } from './families.js';
-import { factQuestion } from './mmlu.js';
-import { goldOutput, zeroShotPrompt } from './prompt.js';
+import { MMLU_FAMILY, factQuestion } from './mmlu-family.js';
+import { TRUTHFUL_QA_FAMILY, truthQuestion } from './truthful-qa-family.js';
 import { Rng, hashString } from './random.js';
-import { truthQuestion } from './truthfulqa.js';
 import { personByName, type Attribute, type World } from './world.js';
 
 export type InstructionRow =
@@ -30,32 +32,32 @@ function reshuffled(instance: Instance, rng: Rng): Instance {
   return { ...instance, references: rng.shuffle(instance.references) };
 }
 
+/** A train instance of a family as a training row in its eval format. */
+export function evalFormatRow(family: Family, instance: Instance): InstructionRow {
+  return zeroShotPair(instanceSpec(family, instance), instance);
+}
+
 export function instructionRows(world: World, mcRepeats = 5): InstructionRow[] {
   const rng = new Rng(world.seed ^ hashString('instructions'));
   const byFamily = new Map(FAMILIES.map((f) => [f.name, f.instances(world)]));
   // Facts asked by held-out TruthfulQA questions stay out of training in every phrasing.
   const heldOutFacts = new Set(
-    byFamily.get('mini_truthfulqa')!.filter((i) => i.split !== 'train').map((i) => `${i.meta!.person}:${i.meta!.attribute}`),
+    byFamily.get(TRUTHFUL_QA_FAMILY.name)!.filter((i) => i.split !== 'train').map((i) => `${i.meta!.person}:${i.meta!.attribute}`),
   );
   const rows: InstructionRow[] = [];
   for (const family of FAMILIES) {
     for (const inst of byFamily.get(family.name)!) {
       if (inst.split !== 'train') continue;
       if (inst.meta?.attribute !== undefined && heldOutFacts.has(`${inst.meta.person}:${inst.meta.attribute}`)) continue;
-      const spec = family.spec(inst);
-      const repeats = spec.method === 'multiple_choice_joint' ? mcRepeats : 1;
-      for (let k = 0; k < repeats; k++) {
-        const shown = k === 0 ? inst : reshuffled(inst, rng);
-        rows.push({ prompt: zeroShotPrompt(spec, shown), completion: ` ${goldOutput(spec, shown)}` });
-      }
-      if (family.name === 'mini_mmlu') {
+      const repeats = instanceSpec(family, inst).method === 'multiple_choice_joint' ? mcRepeats : 1;
+      for (let k = 0; k < repeats; k++) rows.push(evalFormatRow(family, k === 0 ? inst : reshuffled(inst, rng)));
+      if (family === MMLU_FAMILY) {
         const person = String(inst.meta!.person);
         const attribute = inst.meta!.attribute as Attribute;
         rows.push({ instruction: FACT_INSTRUCTION, input: factQuestion(personByName(world, person), attribute), output: factAnswer(world, person, attribute) });
         // TruthfulQA-format practice on facts without a rumour (disjoint from the TruthfulQA questions).
         if (attribute !== 'color' && !world.rumors.some((r) => r.person === person && r.attribute === attribute)) {
           const p = personByName(world, person);
-          const spec2 = FAMILIES.find((f) => f.name === 'mini_truthfulqa')!.spec(inst);
           const wrongs = inst.references.filter((r) => !r.correct).map((r) => ({ text: statementFor(p.name, attribute, r.text), correct: false }));
           const q: Instance = {
             id: `${inst.id}:tqa`,
@@ -63,7 +65,7 @@ export function instructionRows(world: World, mcRepeats = 5): InstructionRow[] {
             references: rng.shuffle([...wrongs, { text: statementFor(p.name, attribute, p[attribute]), correct: true }]),
             split: 'train',
           };
-          rows.push({ prompt: zeroShotPrompt(spec2, q), completion: ` ${goldOutput(spec2, q)}` });
+          rows.push(evalFormatRow(TRUTHFUL_QA_FAMILY, q));
         }
       }
     }

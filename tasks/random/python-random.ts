@@ -1,6 +1,7 @@
 // A bit-exact replica of CPython 3.11's `random.Random` for the calls HELM makes:
-// seed(int), random(), getrandbits(k), randrange, shuffle, sample, choice.
+// seed(int), seed(str), random(), getrandbits(k), randrange, randint, uniform, shuffle, sample, choice.
 // Sources: CPython 3.11 Lib/random.py and Modules/_randommodule.c.
+import { createHash } from 'node:crypto';
 import { MT19937 } from './mt19937.js';
 
 /** The 32-bit little-endian words of |n| (random_seed in _randommodule.c); [0] for 0. */
@@ -162,6 +163,16 @@ export class PythonRandom {
     return result;
   }
 
+  /** random.randint(a, b) = randrange(a, b + 1). */
+  randint(a: number, b: number): number {
+    return this.randrange(a, b + 1);
+  }
+
+  /** random.uniform(a, b) = a + (b - a) * random(). */
+  uniform(a: number, b: number): number {
+    return a + (b - a) * this.random();
+  }
+
   /** random.choice(seq). */
   choice<T>(seq: readonly T[]): T {
     if (seq.length === 0) throw new RangeError('Cannot choose from an empty sequence');
@@ -172,4 +183,11 @@ export class PythonRandom {
     if (k === 0) return 0;
     return this.mt.nextUint32() >>> (32 - k);
   }
+}
+
+/** random.Random(s) for a str s (seed version 2): int.from_bytes(b + sha512(b).digest(), "big") with b = s.encode(). */
+export function pythonRandomFromString(s: string): PythonRandom {
+  const bytes = Buffer.from(s, 'utf8');
+  const all = Buffer.concat([bytes, createHash('sha512').update(bytes).digest()]);
+  return new PythonRandom(BigInt(`0x${all.toString('hex')}`));
 }

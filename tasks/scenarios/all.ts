@@ -1,5 +1,5 @@
-// Every scenario module, in one static list: a new benchmark is its scenario file plus one line here
-// (test/tasks/run-entry.test.ts fails when a scenario file is not listed).
+// Every scenario module, in one static list: a new benchmark is its scenario file (and a metric
+// file) plus one line here (test/tasks/run-entry.test.ts fails when a scenario file is not listed).
 import type { ScenarioModule } from '../run-spec.js';
 import { scenarioModule as bbq } from './bbq.js';
 import { scenarioModule as bigBench } from './big-bench.js';

@@ -15,12 +15,15 @@ import { readFileSync } from 'node:fs';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { adapterSpec, type AdapterSpec } from '../adapters/adapter-spec.js';
 import type { Instance, Reference, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, RunSpecContext, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type RunSpecContext, type Scenario, type ScenarioModule } from '../run-spec.js';
+import type { Metric } from '../metrics/metric.js';
+import { EXACT_MATCH, EXACT_MATCH_METRICS, QUASI_EXACT_MATCH, ROUGE_1, ROUGE_2, ROUGE_L } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
 import { defaultDataDir } from '../../core/paths.js';
-import { dataAugmentation, requireArg } from './common/args.js';
+import { optionalArg, rejectUnknownArgs, requireArg } from './common/args.js';
 import { dataFile, missingFileError, readDataText } from './common/files.js';
 import { seededShuffle, withHelmIds } from './common/splits.js';
+import { githubRaw, unverifiedPin, type DataSource } from '../data-source.js';
 
 const MIN_TEST_EXAMPLES = 16;
 
@@ -139,14 +142,14 @@ export function bigBenchMethod(metrics: string[]): AdapterSpec['method'] {
 }
 
 /** get_metric_specs, restricted to the metrics evalfirst implements (bleu_1/bleu_4 are not). */
-export function bigBenchMetrics(metrics: string[]): string[] {
-  const names = new Set<string>();
+export function bigBenchMetrics(metrics: string[]): Metric[] {
+  const chosen = new Set<Metric>();
   for (const m of metrics) {
-    if (m === 'multiple_choice_grade') return ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'];
-    if (m === 'exact_str_match') names.add('exact_match').add('quasi_exact_match');
-    else if (m === 'rouge') names.add('rouge_1').add('rouge_2').add('rouge_l');
+    if (m === 'multiple_choice_grade') return [...EXACT_MATCH_METRICS];
+    if (m === 'exact_str_match') chosen.add(EXACT_MATCH).add(QUASI_EXACT_MATCH);
+    else if (m === 'rouge') chosen.add(ROUGE_1).add(ROUGE_2).add(ROUGE_L);
   }
-  return [...names];
+  return [...chosen];
 }
 
 /** Python truthiness of task.get("stop_string") and str() of it. */
@@ -156,10 +159,9 @@ function stopSequences(stop: unknown): string[] {
   throw new UserError(`big_bench: stop_string ${JSON.stringify(stop)} is not a string`);
 }
 
-export function bigBenchAdapterSpec(task: BigBenchTask, model: string): AdapterSpec {
+export function bigBenchAdapterSpec(task: BigBenchTask): AdapterSpec {
   return adapterSpec({
     method: bigBenchMethod(task.metrics),
-    model,
     maxTrainInstances: 5,
     numOutputs: 1,
     maxTokens: 64,
@@ -194,23 +196,65 @@ export function bigBenchScenario(task: string, subtask: string): Scenario {
   };
 }
 
+/** BIG-bench tasks of the challenge confs (open 600/2000) and of the starter kit's run_specs.conf: [task, subtask]. */
+export const BIG_BENCH_TASKS: [string, string][] = [
+  ...[
+    'auto_debugging',
+    'code_line_description',
+    'emoji_movie',
+    'formal_fallacies_syllogisms_negation',
+    'known_unknowns',
+    'linguistics_puzzles',
+    'logic_grid_puzzle',
+    'novel_concepts',
+    'operators',
+    'play_dialog_same_or_different',
+    'repeat_copy_logic',
+    'strategyqa',
+    'vitaminc_fact_verification',
+    'winowhy',
+    'analytic_entailment',
+    'causal_judgment',
+    'empirical_judgments',
+    'snarks',
+    'dark_humor_detection',
+  ].map((t): [string, string] => [t, '']),
+  ...['contradictions', 'emergent_properties', 'fanciful_fictional_combinations', 'homonyms', 'invented_words'].map(
+    (s): [string, string] => ['conceptual_combinations', s],
+  ),
+  ...['three_objects', 'five_objects', 'seven_objects'].map((s): [string, string] => ['logical_deduction', s]),
+  ...['boolean', 'multiple_choice'].map((s): [string, string] => ['strange_stories', s]),
+  ...['adversarial', 'emoji_agnostic', 'name_agnostic', 'plain', 'tricky'].map((s): [string, string] => ['symbol_interpretation', s]),
+];
+
+/** HELM downloads task.json from BIG-bench's `main` branch, which moves: the URL path is pinned, not the bytes. */
+export const BIG_BENCH_DATA: DataSource = {
+  name: 'big_bench',
+  pins: BIG_BENCH_TASKS.map(([t, s]) => unverifiedPin(bigBenchFile(t, s), githubRaw('google/BIG-bench', 'main', bigBenchFile(t, s)))),
+};
+
+// HELM names the group "BIG-bench" (get_big_bench_spec); evalfirst's results have always said big_bench.
+export const BIG_BENCH_GROUP: RunGroup = { name: 'big_bench', title: 'BIG-bench', mainMetric: EXACT_MATCH, mainSplit: 'test' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'big_bench',
+  runGroups: [BIG_BENCH_GROUP],
+  data: BIG_BENCH_DATA,
   runSpecs(args: RunEntryArgs, ctx?: RunSpecContext): RunSpec[] {
+    // get_big_bench_spec(task, subtask); HELM requires subtask, evalfirst defaults it to "".
+    rejectUnknownArgs(args, 'big_bench', ['task', 'subtask']);
     const task = requireArg(args, 'task', 'big_bench');
-    const subtask = args.subtask ?? '';
+    const subtask = optionalArg(args, 'subtask', 'big_bench', '');
     const parsed = readTaskSync(ctx?.dataDir ?? defaultDataDir(), bigBenchFile(task, subtask));
     const metrics = bigBenchMetrics(parsed.metrics);
     return [
       {
         name: `big_bench:task=${task}${subtask ? `,subtask=${subtask}` : ''}`,
         scenario: bigBenchScenario(task, subtask),
-        adapterSpec: bigBenchAdapterSpec(parsed, args.model ?? 'neurips/local'),
+        adapterSpec: bigBenchAdapterSpec(parsed),
         metrics,
-        groups: ['big_bench'],
-        mainMetric: 'exact_match',
-        mainSplit: 'test',
-        dataAugmentation: dataAugmentation(args, 'big_bench'),
+        ...groupFields(BIG_BENCH_GROUP),
+        dataAugmentation: null,
       },
     ];
   },

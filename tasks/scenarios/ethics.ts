@@ -17,13 +17,15 @@
 // suite (or with a suite named as the process order) they get that state; alone, evalfirst assumes
 // random.seed(0) and says so in results.json (RunSpec.processRandom).
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { EXACT_MATCH, EXACT_MATCH_METRICS } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
-import { dataAugmentation } from './common/args.js';
+import { multipleChoiceMethod, rejectUnknownArgs } from './common/args.js';
 import { expectFields, parseCsv, parseIntField, withoutHeader, type CsvRow } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { labelledInstances, type LabelledRow } from './common/labelled-csv.js';
-import { pyStrip } from './common/python-text.js';
+import { pyStrip } from '../text/python-str.js';
+import { ethicsData } from './ethics-data.js';
 import { PythonRandom } from '../random/python-random.js';
 
 /** What a standalone run of an unseeded ETHICS scenario assumes (results.json's processRandom). */
@@ -147,9 +149,14 @@ export function ethicsScenario(def: EthicsDefinition): Scenario {
 function ethicsModule(def: EthicsDefinition): ScenarioModule {
   // HELM's run names: "ethics_x,method=..." except utilitarianism's "ethics_utilitarianism:method=...".
   const sep = def.name === 'ethics_utilitarianism' ? ':' : ',';
+  const group: RunGroup = { name: def.name, title: def.name, mainMetric: EXACT_MATCH, mainSplit: 'valid' };
   return {
     name: def.name,
+    runGroups: [group],
+    data: ethicsData(def.name, def.file),
     runSpecs(args: RunEntryArgs): RunSpec[] {
+      rejectUnknownArgs(args, def.name, ['method']); // get_ethics_*_spec(method)
+      multipleChoiceMethod(args, def.name);
       return [
         {
           name: `${def.name}${sep}method=multiple_choice_joint`,
@@ -157,11 +164,9 @@ function ethicsModule(def: EthicsDefinition): ScenarioModule {
           // The prompts are HELM's triple-quoted strings verbatim (leading newline and indentation
           // included); format_instructions then appends "\n".
           adapterSpec: multipleChoiceJointSpec({ instructions: def.instructions, inputNoun: def.inputNoun, outputNoun: 'Answer', maxTokens: 1 }),
-          metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
-          groups: [def.name],
-          mainMetric: 'exact_match',
-          mainSplit: 'valid',
-          dataAugmentation: dataAugmentation(args, def.name),
+          metrics: EXACT_MATCH_METRICS,
+          ...groupFields(group),
+          dataAugmentation: null,
           ...(def.seededUpstream ? {} : { processRandom: STANDALONE_PROCESS_RANDOM }),
         },
       ];

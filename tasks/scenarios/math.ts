@@ -14,12 +14,14 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { adapterSpec } from '../adapters/adapter-spec.js';
 import type { Instance, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { MATH_EQUIV, MATH_EQUIV_CHAIN_OF_THOUGHT } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
-import { dataAugmentation, oneOf, pyBool, requireArg } from './common/args.js';
+import { pyBool, rejectUnknownArgs, requireArg } from './common/args.js';
 import { boxedAnswer } from './common/boxed.js';
 import { dataFile, missingFileError, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';
+import type { DataSource } from '../data-source.js';
 
 export const MATH_SUBJECTS: Record<string, string> = {
   number_theory: 'Number Theory',
@@ -151,11 +153,38 @@ export function mathScenario(o: MathOptions): Scenario {
 /** Python's str(bool) as it appears in HELM's run name. */
 const pyStr = (b: boolean): string => (b ? 'True' : 'False');
 
+const MATH_TAR = 'https://people.eecs.berkeley.edu/~hendrycks/MATH.tar';
+
+/** One archive with no published checksum, unpacked by `data fetch math`; its 12,500 problem files are not pinned one by one. */
+export const MATH_DATA: DataSource = {
+  name: 'math',
+  pins: [],
+  archive: { archive: { path: 'MATH.tar', url: MATH_TAR, sha256: null, bytes: null }, members: ['MATH/train', 'MATH/test'], into: '' },
+  unpinned: [
+    {
+      pattern: /^MATH\/(train|test)\/[^/]+\/[^/]+\.json$/,
+      reason: `MATH comes as one archive (${MATH_TAR}, no published checksum); \`data fetch math\` downloads and unpacks it into MATH/{train,test}/<subject>/<n>.json`,
+    },
+  ],
+};
+
+export const MATH_CHAIN_OF_THOUGHT_GROUP: RunGroup = {
+  name: 'math_chain_of_thought',
+  title: 'MATH (chain-of-thoughts)',
+  mainMetric: MATH_EQUIV_CHAIN_OF_THOUGHT,
+  mainSplit: 'test',
+};
+export const MATH_REGULAR_GROUP: RunGroup = { name: 'math_regular', title: 'MATH', mainMetric: MATH_EQUIV, mainSplit: 'test' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'math',
+  runGroups: [MATH_CHAIN_OF_THOUGHT_GROUP, MATH_REGULAR_GROUP],
+  data: MATH_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
-    const subject = oneOf(requireArg(args, 'subject', 'math'), Object.keys(MATH_SUBJECTS), 'math subject');
-    const level = oneOf(requireArg(args, 'level', 'math'), LEVELS, 'math level');
+    // get_math_spec(subject, level, use_official_examples="False", use_chain_of_thought="False")
+    rejectUnknownArgs(args, 'math', ['subject', 'level', 'use_official_examples', 'use_chain_of_thought']);
+    const subject = requireArg(args, 'subject', 'math', Object.keys(MATH_SUBJECTS));
+    const level = requireArg(args, 'level', 'math', LEVELS);
     const useOfficialExamples = pyBool(args, 'use_official_examples');
     const useChainOfThought = pyBool(args, 'use_chain_of_thought');
     if (useChainOfThought && useOfficialExamples) {
@@ -175,17 +204,15 @@ export const scenarioModule: ScenarioModule = {
         ? { outputPrefix: 'Answer: ', outputSuffix: '\n', maxTokens: 400, stopSequences: ['###'] }
         : { outputPrefix: 'Answer: $', outputSuffix: '$\n', maxTokens: 20, stopSequences: ['$'] }),
     });
-    const metric = useChainOfThought ? 'math_equiv_chain_of_thought' : 'math_equiv';
+    const group = useChainOfThought ? MATH_CHAIN_OF_THOUGHT_GROUP : MATH_REGULAR_GROUP;
     return [
       {
         name: `math:subject=${subject},level=${level},use_official_examples=${pyStr(useOfficialExamples)},use_chain_of_thought=${pyStr(useChainOfThought)}`,
         scenario: mathScenario(o),
         adapterSpec: spec,
-        metrics: [metric],
-        groups: [useChainOfThought ? 'math_chain_of_thought' : 'math_regular'],
-        mainMetric: metric,
-        mainSplit: 'test',
-        dataAugmentation: dataAugmentation(args, 'math'),
+        metrics: [group.mainMetric], // get_math_metric_specs(use_chain_of_thought)
+        ...groupFields(group),
+        dataAugmentation: null,
       },
     ];
   },

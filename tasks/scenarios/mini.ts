@@ -1,14 +1,14 @@
-// The mini-challenge scenarios (mini_mmlu, mini_gsm, mini_truthfulqa, mini_bbq): generated from a
+// The mini-challenge scenarios (mini_mmlu, mini_gsm, mini_truthful_qa, mini_bbq): generated from a
 // seed (run-entry arg `seed`, default 2023) instead of read from files, in the challenge's formats,
 // for the shipped tiny base. Run entries: `mini_mmlu:subject=geography`, `mini_gsm:`, ...
-import type { Instance } from '../instance.js';
+// Each family (tasks/mini/*-family.ts) says its arguments, adapter spec and run group.
 import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { FAMILIES, type FamilyName } from '../mini/families.js';
-import { MMLU_SUBJECTS } from '../mini/mmlu.js';
-import { miniBbqSpec, miniGsmSpec, miniMmluSpec, miniTruthfulqaSpec } from '../mini/specs.js';
+import { groupFields } from '../run-spec.js';
+import type { Family } from '../mini/family.js';
+import { FAMILIES } from '../mini/families.js';
 import { DEFAULT_MINI_SEED, generateWorld } from '../mini/world.js';
-import type { AdapterSpec } from '../adapters/adapter-spec.js';
 import { UserError } from '../../core/errors.js';
+import { optionalArg, rejectUnknownArgs } from './common/args.js';
 
 function seedOf(args: RunEntryArgs): number {
   if (args.seed === undefined) return DEFAULT_MINI_SEED;
@@ -17,20 +17,13 @@ function seedOf(args: RunEntryArgs): number {
   return seed;
 }
 
-function generatedScenario(name: FamilyName, seed: number, keep: (i: Instance) => boolean = () => true): Scenario {
-  const family = FAMILIES.find((f) => f.name === name)!;
+function generatedScenario(family: Family, seed: number, args: RunEntryArgs): Scenario {
+  const keep = family.keep ? family.keep(args) : () => true;
   return {
-    name,
+    name: family.name,
     load: async () => family.instances(generateWorld(seed)).filter(keep),
     files: () => [],
   };
-}
-
-function withMaxEval(spec: AdapterSpec, args: RunEntryArgs): AdapterSpec {
-  if (args.max_eval_instances === undefined) return spec;
-  const n = Number(args.max_eval_instances);
-  if (!Number.isInteger(n) || n <= 0) throw new UserError(`mini scenario: max_eval_instances must be a positive integer, got "${args.max_eval_instances}"`);
-  return { ...spec, maxEvalInstances: n };
 }
 
 function runName(name: string, args: RunEntryArgs): string {
@@ -38,47 +31,21 @@ function runName(name: string, args: RunEntryArgs): string {
   return `${name}:${parts.join(',')}`;
 }
 
-interface FamilyRun {
-  name: FamilyName;
-  spec: (args: RunEntryArgs) => AdapterSpec;
-  metric: string;
-  mainSplit: 'valid' | 'test';
-  keep?: (args: RunEntryArgs) => (i: Instance) => boolean;
-}
-
-const RUNS: FamilyRun[] = [
-  {
-    name: 'mini_mmlu',
-    spec: (args) => miniMmluSpec(args.subject ?? 'the mini world'),
-    metric: 'exact_match',
-    mainSplit: 'test',
-    keep: (args) => {
-      const subject = args.subject ?? 'all';
-      if (subject !== 'all' && !(subject in MMLU_SUBJECTS))
-        throw new UserError(`mini_mmlu: unknown subject "${subject}" (expected all or one of ${Object.keys(MMLU_SUBJECTS).join(', ')})`);
-      return (i) => subject === 'all' || i.meta?.subject === subject;
-    },
-  },
-  { name: 'mini_gsm', spec: () => miniGsmSpec(), metric: 'exact_match_indicator', mainSplit: 'test' },
-  { name: 'mini_truthfulqa', spec: () => miniTruthfulqaSpec(), metric: 'exact_match', mainSplit: 'valid' },
-  { name: 'mini_bbq', spec: () => miniBbqSpec(), metric: 'quasi_exact_match', mainSplit: 'test' },
-];
-
-function moduleFor(run: FamilyRun): ScenarioModule {
+function moduleFor(family: Family): ScenarioModule {
   return {
-    name: run.name,
+    name: family.name,
+    runGroups: [family.group],
     runSpecs(args: RunEntryArgs): RunSpec[] {
+      rejectUnknownArgs(args, family.name, [...Object.keys(family.args), 'seed']);
+      for (const [key, choices] of Object.entries(family.args)) optionalArg(args, key, family.name, choices[0]!, choices);
       const seed = seedOf(args);
-      const keep = run.keep ? run.keep(args) : undefined;
       return [
         {
-          name: runName(run.name, args),
-          scenario: generatedScenario(run.name, seed, keep),
-          adapterSpec: withMaxEval(run.spec(args), args),
-          metrics: [run.metric],
-          groups: [run.name],
-          mainMetric: run.metric,
-          mainSplit: run.mainSplit,
+          name: runName(family.name, args),
+          scenario: generatedScenario(family, seed, args),
+          adapterSpec: family.spec(args),
+          metrics: [family.group.mainMetric],
+          ...groupFields(family.group),
           dataAugmentation: null,
         },
       ];
@@ -86,4 +53,4 @@ function moduleFor(run: FamilyRun): ScenarioModule {
   };
 }
 
-export const scenarioModules: ScenarioModule[] = RUNS.map(moduleFor);
+export const scenarioModules: ScenarioModule[] = FAMILIES.map(moduleFor);

@@ -5,12 +5,15 @@
 // Run spec: get_mmlu_spec (multiple_choice_joint, 5-shot, exact-match metrics, group "mmlu").
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
-import { rejectUnknownArgs, requireArg } from '../run-entry.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { EXACT_MATCH, EXACT_MATCH_METRICS } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
+import { multipleChoiceMethod, rejectUnknownArgs, requireArg } from './common/args.js';
 import { expectFields, parseCsv } from './common/csv.js';
 import { dataFile, readDataText } from './common/files.js';
 import { withHelmIds } from './common/splits.js';
+import { checkedPin, type DataSource } from '../data-source.js';
+import { MMLU_CHECKSUMS } from './mmlu-checksums.js';
 
 export const MMLU_SUBJECTS = [
   'abstract_algebra', 'anatomy', 'astronomy', 'business_ethics', 'clinical_knowledge', 'college_biology',
@@ -70,6 +73,8 @@ export function mmluScenario(subject: string): Scenario {
   };
 }
 
+export const MMLU_GROUP: RunGroup = { name: 'mmlu', title: 'MMLU', mainMetric: EXACT_MATCH, mainSplit: 'test' };
+
 /** get_mmlu_spec(subject, method="multiple_choice_joint"). */
 export function mmluRunSpec(subject: string): RunSpec {
   const method = 'multiple_choice_joint';
@@ -81,22 +86,36 @@ export function mmluRunSpec(subject: string): RunSpec {
       inputNoun: 'Question',
       outputNoun: 'Answer',
     }),
-    metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
-    groups: ['mmlu'],
-    mainMetric: 'exact_match',
-    mainSplit: 'test',
+    metrics: EXACT_MATCH_METRICS,
+    ...groupFields(MMLU_GROUP),
     dataAugmentation: null,
   };
 }
 
+const DATA_TAR = 'https://people.eecs.berkeley.edu/~hendrycks/data.tar';
+
+/** Every subject's dev/val/test file, a member of HELM's source data.tar, verified by sha256 after unpacking. */
+export const MMLU_DATA: DataSource = {
+  name: 'mmlu',
+  pins: MMLU_SUBJECTS.flatMap((s) => MMLU_SPLITS.map(([folder]) => mmluFile(s, folder)))
+    .sort()
+    .map((path) => {
+      const checksum = MMLU_CHECKSUMS[path];
+      if (!checksum) throw new Error(`tasks/scenarios/mmlu-checksums.ts has no entry for ${path}`);
+      return checkedPin(path, null, checksum, `member ${path.slice('mmlu/'.length)} of ${DATA_TAR} (HELM's source)`);
+    }),
+  // No checksum is published for the archive itself; its members are checked.
+  archive: { archive: { path: 'mmlu/data.tar', url: DATA_TAR, sha256: null, bytes: null }, members: ['data/dev', 'data/val', 'data/test'], into: 'mmlu' },
+};
+
 export const scenarioModule: ScenarioModule = {
   name: 'mmlu',
+  runGroups: [MMLU_GROUP],
+  data: MMLU_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
-    rejectUnknownArgs(args, 'mmlu', ['subject', 'method']);
+    rejectUnknownArgs(args, 'mmlu', ['subject', 'method']); // get_mmlu_spec(subject, method)
     const subject = requireArg(args, 'subject', 'mmlu', MMLU_SUBJECTS);
-    if (args.method !== undefined && args.method !== 'multiple_choice_joint') {
-      throw new UserError(`mmlu: method=${args.method} is not supported (only multiple_choice_joint, HELM's default)`);
-    }
+    multipleChoiceMethod(args, 'mmlu');
     return [mmluRunSpec(subject)];
   },
 };

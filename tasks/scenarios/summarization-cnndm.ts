@@ -14,14 +14,16 @@ import { readFile } from 'node:fs/promises';
 import { Parser } from 'pickleparser';
 import { UserError } from '../../core/errors.js';
 import type { Instance, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, RunSpecContext, Scenario, ScenarioModule } from '../run-spec.js';
-import { biasRunMetrics } from '../metrics/bias/bias-run-metrics.js';
-import { dataAugmentation } from './common/args.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type RunSpecContext, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { SUMMARIZATION_ROUGE, SUMMARIZATION_ROUGE_2 } from '../metrics/summarization-metrics.js';
+import { biasMetrics } from '../metrics/bias/bias-run-metrics.js';
+import { numberArg, optionalArg, rejectUnknownArgs } from './common/args.js';
 import { dataFile, fileExists, readDataText } from './common/files.js';
 import { parseJsonl, stringField } from './common/jsonl.js';
-import { pySplit } from './common/python-text.js';
+import { pySplit } from '../text/python-str.js';
 import { withHelmIds } from './common/splits.js';
 import { summarizationSpec } from './common/summarization-spec.js';
+import { unverifiedPin, type DataSource } from '../data-source.js';
 
 const SPLITS: [string, Split][] = [
   ['train', 'train'],
@@ -111,22 +113,37 @@ export function cnndmScenario(): Scenario {
   };
 }
 
+export const CNNDM_GROUP: RunGroup = { name: 'summarization_cnndm', title: 'CNN/DailyMail', mainMetric: SUMMARIZATION_ROUGE_2, mainSplit: 'test' };
+
+export const CNNDM_DATA: DataSource = {
+  name: 'summarization_cnndm',
+  // HELM's pickle; its records are read without Python.
+  pins: [unverifiedPin(CNNDM_PICKLE, 'https://storage.googleapis.com/crfm-helm-public/source_datasets/scenarios/summarization_scenario/cnndm.pk')],
+  unpinned: [
+    {
+      pattern: /^cnndm\/(train|validation|test)\.jsonl$/,
+      reason: "the JSON Lines stand-in for HELM's cnndm.pk: the user's own export of the same records, no upstream file",
+    },
+  ],
+};
+
 export const scenarioModule: ScenarioModule = {
   name: 'summarization_cnndm',
+  runGroups: [CNNDM_GROUP],
+  data: CNNDM_DATA,
   runSpecs(args: RunEntryArgs, context?: RunSpecContext): RunSpec[] {
-    const temperature = args.temperature !== undefined ? Number(args.temperature) : 0.3;
-    const device = args.device ?? 'cpu';
+    // get_cnndm_summarization_spec(temperature: float = 0.3, device: str = "cpu")
+    rejectUnknownArgs(args, 'summarization_cnndm', ['temperature', 'device']);
+    const temperature = numberArg(args, 'temperature', 'summarization_cnndm', 0.3);
+    const device = optionalArg(args, 'device', 'summarization_cnndm', 'cpu');
     return [
       {
         name: `summarization_cnndm:temperature=${temperature},device=${device}`,
         scenario: cnndmScenario(),
         adapterSpec: summarizationSpec({ numSents: 3, maxTokens: 128, temperature }),
-        metrics: ['rouge_1', 'rouge_2', 'rouge_l'], // SummarizationMetric's ROUGE scores
-        runMetrics: biasRunMetrics(context?.dataDir), // get_generative_harms_metric_specs' bias metrics
-        groups: ['summarization_cnndm'],
-        mainMetric: 'rouge_2',
-        mainSplit: 'test',
-        dataAugmentation: dataAugmentation(args, 'summarization_cnndm'),
+        metrics: [...SUMMARIZATION_ROUGE, ...biasMetrics(context?.dataDir)], // + get_generative_harms_metric_specs' bias metrics
+        ...groupFields(CNNDM_GROUP),
+        dataAugmentation: null,
       },
     ];
   },

@@ -4,16 +4,29 @@
 // ord(best[0]) % len(refs).
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { Instance, Reference, Split } from '../instance.js';
-import type { RunEntryArgs, RunSpec, Scenario, ScenarioModule } from '../run-spec.js';
+import { groupFields, type RunEntryArgs, type RunGroup, type RunSpec, type Scenario, type ScenarioModule } from '../run-spec.js';
+import { EXACT_MATCH, EXACT_MATCH_METRICS } from '../metrics/basic-metrics.js';
 import { UserError } from '../../core/errors.js';
-import { dataAugmentation, oneOf } from './common/args.js';
+import { multipleChoiceMethod, rejectUnknownArgs, requireArg } from './common/args.js';
 import { expectFields, parseCsv, withoutHeader } from './common/csv.js';
 import { readDataText } from './common/files.js';
-import { pyStrip } from './common/python-text.js';
+import { pyStrip } from '../text/python-str.js';
 import { ratioSplitIndex, withHelmIds } from './common/splits.js';
+import { checkedPin, githubRaw, type DataSource } from '../data-source.js';
 
 /** The 817-question 2023 file (upstream data/v1/TruthfulQA.csv, byte-identical to what HELM fetched). */
 export const TRUTHFUL_QA_FILE = 'truthfulqa/data/v1/TruthfulQA.csv';
+const TRUTHFUL_QA_COMMIT = 'd71c110897f5d31c5d7f309e7bc316c152f6f031'; // sylinrl/TruthfulQA
+
+export const TRUTHFUL_QA_DATA: DataSource = {
+  name: 'truthful_qa',
+  pins: [
+    checkedPin(TRUTHFUL_QA_FILE, githubRaw('sylinrl/TruthfulQA', TRUTHFUL_QA_COMMIT, 'data/v1/TruthfulQA.csv'), [
+      'f9bd9e859cc102cb1f647f1064da7e009be752c416845cf9fa56e6eaae403a7d',
+      476230,
+    ]),
+  ],
+};
 const TRAIN_RATIO = 0.2;
 const TASKS = ['mc_single'] as const;
 
@@ -61,20 +74,24 @@ export function truthfulQaScenario(): Scenario {
   };
 }
 
+export const TRUTHFUL_QA_GROUP: RunGroup = { name: 'truthful_qa', title: 'TruthfulQA', mainMetric: EXACT_MATCH, mainSplit: 'valid' };
+
 export const scenarioModule: ScenarioModule = {
   name: 'truthful_qa',
+  runGroups: [TRUTHFUL_QA_GROUP],
+  data: TRUTHFUL_QA_DATA,
   runSpecs(args: RunEntryArgs): RunSpec[] {
-    const task = oneOf(args.task ?? '', TASKS, 'truthful_qa task');
+    rejectUnknownArgs(args, 'truthful_qa', ['task', 'method']); // get_truthful_qa_spec(task, method)
+    const task = requireArg(args, 'task', 'truthful_qa', TASKS);
+    multipleChoiceMethod(args, 'truthful_qa');
     return [
       {
         name: `truthful_qa:task=${task},method=multiple_choice_joint`,
         scenario: truthfulQaScenario(),
         adapterSpec: multipleChoiceJointSpec({ instructions: '', inputNoun: 'Question', outputNoun: 'Answer' }),
-        metrics: ['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match'],
-        groups: ['truthful_qa'],
-        mainMetric: 'exact_match',
-        mainSplit: 'valid',
-        dataAugmentation: dataAugmentation(args, 'truthful_qa'),
+        metrics: EXACT_MATCH_METRICS,
+        ...groupFields(TRUTHFUL_QA_GROUP),
+        dataAugmentation: null,
       },
     ];
   },

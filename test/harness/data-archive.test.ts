@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { requireSharedData } from '../helpers/shared-data.js';
-import { ARCHIVES, fetchArchive } from '../../harness/data/archive.js';
-import { selectPins } from '../../harness/data/pins.js';
+import { fetchArchive } from '../../harness/data/archive.js';
+import { pinsBySource, selectSources } from '../../harness/data/sources.js';
+import { DATA_SOURCES } from '../../harness/commands/data.js';
+import { MMLU_DATA } from '../../tasks/scenarios/mmlu.js';
 import { verifyExitCode, verifyPins } from '../../harness/data/verify.js';
 
 describe('data fetch of an archive benchmark (MMLU data.tar)', function () {
@@ -37,12 +39,12 @@ describe('data fetch of an archive benchmark (MMLU data.tar)', function () {
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/data.tar`;
-    const spec = { ...ARCHIVES.mmlu, archive: { ...ARCHIVES.mmlu.archive, url } };
+    const spec = { ...MMLU_DATA.archive!, archive: { ...MMLU_DATA.archive!.archive, url } };
     const dataDir = join(work, 'datadir');
 
     const r = await fetchArchive(spec, { dataDir });
     expect(r.status).to.equal('downloaded-unverified');
-    const rows = await verifyPins(dataDir, selectPins(['mmlu']));
+    const rows = await verifyPins(dataDir, pinsBySource(selectSources(['mmlu'], DATA_SOURCES)));
     expect(rows.filter((x) => x.status === 'ok')).to.have.length(171);
     expect(verifyExitCode(rows)).to.equal(0);
 

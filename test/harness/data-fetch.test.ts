@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fetchPin, fetchPins } from '../../harness/data/fetch.js';
-import type { FilePin } from '../../harness/data/pins.js';
+import type { FilePin } from '../../tasks/data-source.js';
 import { runCli } from '../helpers/run-cli.js';
 
 interface Served {

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireSharedData } from '../helpers/shared-data.js';
 import { runCli } from '../helpers/run-cli.js';
-import { PINS, selectPins } from '../../harness/data/pins.js';
+import { pinsBySource, selectSources } from '../../harness/data/sources.js';
+import { DATA_SOURCES } from '../../harness/commands/data.js';
+
+const selectPins = (names: string[]) => pinsBySource(selectSources(names, DATA_SOURCES));
+const PINS = Object.fromEntries(selectPins([]));
 import { verifyExitCode, verifyPins } from '../../harness/data/verify.js';
 
 describe('data verify', function () {

@@ -7,7 +7,9 @@ import { runCli } from '../helpers/run-cli.js';
 import { geometricMean, rankTrack, winRates } from '../../reports/leaderboard/ranking.js';
 import { groupColumns, loadEntries } from '../../reports/leaderboard/inputs.js';
 import { rankEntries, rankFiles } from '../../reports/leaderboard.js';
-import { HIDDEN_ROUND_SCENARIOS, OPEN_ROUND_SCENARIOS } from '../../reports/leaderboard/configs.js';
+import { ALL_COLUMNS, HIDDEN_ROUND_SCENARIOS, OPEN_ROUND_SCENARIOS } from '../../reports/leaderboard/configs.js';
+import { SCENARIO_MODULES } from '../../tasks/scenarios/all.js';
+import { metricTitle } from '../../tasks/metrics/metric.js';
 import { positionWinRates } from '../../reports/leaderboard/ranking.js';
 
 type OrganiserFile = [string, Record<string, number | null>][];
@@ -170,6 +172,16 @@ describe('leaderboard: inputs', () => {
     expect(groupColumns(group('math_chain_of_thought', 'math_equiv_chain_of_thought', { math_equiv_chain_of_thought: 0.2 }) as never)).to.deep.equal({
       'MATH (chain-of-thoughts) - Equivalent (chain of thought)': 0.2,
     });
+  });
+
+  it("every titled run group's main column is one the organisers rank (titles come from the scenarios)", () => {
+    const columns = SCENARIO_MODULES.flatMap((m) => m.runGroups)
+      .filter((g) => g.title && g.name !== 'math_regular') // MATH without chain of thought was not ranked
+      .map((g) => `${g.title} - ${metricTitle(g.mainMetric)}`);
+    expect(columns).to.have.length(14);
+    for (const c of columns) expect(ALL_COLUMNS, c).to.include(c);
+    expect(groupColumns(group('bbq', 'exact_match', { exact_match: 0.7 }) as never)).to.deep.equal({}); // not BBQ's main metric
+    expect(groupColumns(group('mini_bbq', 'quasi_exact_match', { quasi_exact_match: 0.7 }) as never)).to.deep.equal({});
   });
 
   it('merges an open and a hidden results.json named alike, and ranks them', () => {

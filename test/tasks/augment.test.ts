@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, requireSharedData } from '../helpers/shared-data.js';
 import type { Instance } from '../../tasks/instance.js';
-import { matchCase, pythonRandomFromString } from '../../tasks/augment/python-text.js';
+import { pythonRandomFromString } from '../../tasks/random/python-random.js';
 import { contract, misspell, misspeller, mildMixPerturbation, type MisspellingTable } from '../../tasks/augment/mild-mix.js';
 import { dialectPerturbation, genderPerturbation, parseNameFile, personNamePerturbation } from '../../tasks/augment/fairness.js';
 import { augmentInstances, augmentWith, canonicalPerturbations } from '../../tasks/augment/augment.js';
 import { AUGMENTATION_RESOURCES } from '../../tasks/augment/resources.js';
-import { instanceRng } from '../../tasks/augment/perturbation.js';
+import { instanceRng, matchCase } from '../../tasks/augment/perturbation.js';
 
 const FIX = join(REPO_ROOT, 'test/fixtures/augment');
 

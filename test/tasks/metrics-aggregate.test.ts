@@ -5,15 +5,24 @@ import type { Completion } from '../../core/request.js';
 import type { RunResult } from '../../core/results-schema.js';
 import { DEFAULT_ADAPTER_SPEC } from '../../tasks/adapters/adapter-spec.js';
 import { DEFAULT_REQUEST } from '../../core/request.js';
-import { METRICS, checkMetrics, scoreRequest } from '../../tasks/metrics/registry.js';
-import { aggregateGroups, aggregateRun, meanStat } from '../../tasks/metrics/aggregate.js';
+import { checkMetrics, type Metric } from '../../tasks/metrics/metric.js';
+import { scoreRequest } from '../../tasks/metrics/score-request.js';
+import {
+  EXACT_MATCH,
+  EXACT_MATCH_INDICATOR,
+  MATH_EQUIV_CHAIN_OF_THOUGHT,
+  QUASI_EXACT_MATCH,
+  ROUGE_2,
+} from '../../tasks/metrics/basic-metrics.js';
+import { SUMMARIZATION_ROUGE_2 } from '../../tasks/metrics/summarization-metrics.js';
+import { aggregateGroups, aggregateRun, meanStat, type ScoredRequest } from '../../tasks/metrics/aggregate.js';
 
 function runSpec(over: Partial<RunSpec> = {}): RunSpec {
   return {
     name: 'synthetic:x',
     scenario: { name: over.scenario?.name ?? 'synthetic', load: async () => [], files: () => [] },
     adapterSpec: DEFAULT_ADAPTER_SPEC,
-    metrics: ['exact_match', 'quasi_exact_match'],
+    metrics: [EXACT_MATCH, QUASI_EXACT_MATCH],
     groups: ['g'],
     mainMetric: 'exact_match',
     mainSplit: 'test',
@@ -42,35 +51,39 @@ describe('metrics: scoreRequest (HELM compute_reference_metrics)', () => {
     expect(scoreRequest(spec, state(mcq, { outputMapping: MCQ }), completion('A'))).to.deep.equal({ exact_match: 0, quasi_exact_match: 0 });
     expect(scoreRequest(spec, state(mcq, { outputMapping: MCQ }), completion('B.'))).to.deep.equal({ exact_match: 0, quasi_exact_match: 0 });
     expect(scoreRequest(spec, state(mcq, { outputMapping: MCQ }), completion('(B)'))).to.deep.equal({ exact_match: 0, quasi_exact_match: 0 });
-    expect(METRICS.exact_match!(state(mcq, { outputMapping: MCQ }), completion('B\n'))).to.equal(1);
+    expect(EXACT_MATCH.perRequest!(state(mcq, { outputMapping: MCQ }), [completion('B\n')])).to.equal(1);
   });
 
   it('takes the completion with the highest logprob, and the max over gold references', () => {
     const multi = instance('i2', [['Paris', true], ['paris, france', true], ['Lyon', false]]);
-    const spec = runSpec({ metrics: ['exact_match'] });
+    const spec = runSpec({ metrics: [EXACT_MATCH] });
     expect(scoreRequest(spec, state(multi), [completion('Lyon', -3), completion('paris, france', -0.5)])).to.deep.equal({ exact_match: 1 });
     expect(scoreRequest(spec, state(multi), [completion('Lyon', -0.1), completion('Paris', -0.5)])).to.deep.equal({ exact_match: 0 });
   });
 
-  it('summarization scenarios use SummarizationMetric: braces stripped, every reference', () => {
+  it("summarization run specs hold SummarizationMetric's ROUGE: braces stripped, every reference", () => {
     const inst = instance('s1', [['{the cat sat on the mat}', true]]);
     const pred = completion(' {the cat sat on the mat} ');
-    expect(scoreRequest(runSpec({ metrics: ['rouge_2'], scenario: { name: 'sam_sum' } as RunSpec['scenario'] }), state(inst), pred).rouge_2).to.equal(1);
+    expect(scoreRequest(runSpec({ metrics: [SUMMARIZATION_ROUGE_2] }), state(inst), pred).rouge_2).to.equal(1);
     // BasicMetric's rouge_2 keeps the braces; rouge_score's tokenizer drops them anyway, so the score agrees here.
-    expect(scoreRequest(runSpec({ metrics: ['rouge_2'] }), state(inst), pred).rouge_2).to.equal(1);
+    expect(scoreRequest(runSpec({ metrics: [ROUGE_2] }), state(inst), pred).rouge_2).to.equal(1);
+    // Every reference counts, not only correct ones (and the unsorted first completion).
+    const two = instance('s2', [['a dog ran far away', false], ['the cat sat on the mat', true]]);
+    expect(scoreRequest(runSpec({ metrics: [SUMMARIZATION_ROUGE_2] }), state(two), completion('a dog ran far away')).rouge_2).to.equal(1);
+    expect(scoreRequest(runSpec({ metrics: [ROUGE_2] }), state(two), completion('a dog ran far away')).rouge_2).to.equal(0);
   });
 
-  it('gsm exact_match_indicator and MATH CoT through the registry', () => {
+  it('gsm exact_match_indicator and MATH CoT', () => {
     const gsm = instance('g1', [['Janet has 3. The answer is 72.', true]]);
-    expect(scoreRequest(runSpec({ metrics: ['exact_match_indicator'] }), state(gsm), completion(' 70 + 2 = 72. The answer is 72.')).exact_match_indicator).to.equal(1);
+    expect(scoreRequest(runSpec({ metrics: [EXACT_MATCH_INDICATOR] }), state(gsm), completion(' 70 + 2 = 72. The answer is 72.')).exact_match_indicator).to.equal(1);
     const math = instance('m1', [['Thus \\boxed{\\frac{3}{4}}', true]]);
-    expect(scoreRequest(runSpec({ metrics: ['math_equiv_chain_of_thought'] }), state(math), completion('so \\boxed{3/4}')).math_equiv_chain_of_thought).to.equal(1);
+    expect(scoreRequest(runSpec({ metrics: [MATH_EQUIV_CHAIN_OF_THOUGHT] }), state(math), completion('so \\boxed{3/4}')).math_equiv_chain_of_thought).to.equal(1);
   });
 
-  it('unknown metric name → error naming the run and the metric', () => {
-    const spec = runSpec({ metrics: ['bleu_9'] });
-    expect(() => checkMetrics(spec)).to.throw(/synthetic:x.*bleu_9/);
-    expect(() => scoreRequest(spec, state(mcq), completion('B'))).to.throw(/unknown metric "bleu_9"/);
+  it('a metric listed twice → error naming the run and the metric', () => {
+    const spec = runSpec({ metrics: [EXACT_MATCH, QUASI_EXACT_MATCH, EXACT_MATCH] });
+    expect(() => checkMetrics(spec)).to.throw(/synthetic:x.*"exact_match" listed twice/);
+    expect(() => checkMetrics(runSpec())).to.not.throw();
   });
 });
 
@@ -83,9 +96,10 @@ describe('metrics: aggregation', () => {
   });
 
   it('main split only; worst case per instance over original + variants of each kind', () => {
-    const spec = runSpec({ metrics: ['exact_match'], dataAugmentation: 'canonical' });
+    const spec = runSpec({ metrics: [EXACT_MATCH], dataAugmentation: 'canonical' });
     const rec = (id: string, split: Split, em: number, perturbation?: 'robustness' | 'fairness') => ({
       state: state(instance(id, [['x', true]], split), perturbation ? { perturbation } : {}),
+      completions: [],
       scores: { exact_match: em },
     });
     const records = [
@@ -100,18 +114,43 @@ describe('metrics: aggregation', () => {
     expect(out.exact_match!.count).to.equal(4);
     expect(out['exact_match (robustness)']!.mean).to.equal(0.5); // a:0 b:1 c:0 d:1
     expect(out['exact_match (fairness)']!.mean).to.equal(0.5); // a:1 b:0 c:0 d:1
-    expect(aggregateRun(runSpec({ metrics: ['exact_match'] }), records)).to.have.keys(['exact_match']);
+    expect(aggregateRun(runSpec({ metrics: [EXACT_MATCH] }), records)).to.have.keys(['exact_match']);
+  });
+
+  it('a run-level metric gets every completion of the main split, unperturbed; no worst case; null leaves it out', () => {
+    const seen: string[][] = [];
+    const words: Metric = {
+      name: 'words',
+      displayName: 'Words',
+      aggregate: (requests) => {
+        seen.push(requests.flatMap((r) => r.completions.map((c) => c.text)));
+        const texts = requests.flatMap((r) => r.completions.map((c) => c.text));
+        return texts.length === 0 ? null : texts.join(' ').split(' ').length;
+      },
+    };
+    const rec = (id: string, split: Split, texts: string[], perturbation?: 'robustness'): ScoredRequest => ({
+      state: state(instance(id, [['x', true]], split), perturbation ? { perturbation } : {}),
+      completions: texts.map((t) => completion(t)),
+      scores: { exact_match: 1 },
+    });
+    const spec = runSpec({ metrics: [EXACT_MATCH, words], dataAugmentation: 'canonical' });
+    const out = aggregateRun(spec, [rec('a', 'test', ['one two', 'three']), rec('a', 'test', ['perturbed'], 'robustness'), rec('b', 'test', ['four']), rec('v', 'valid', ['valid'])]);
+    expect(seen).to.deep.equal([['one two', 'three', 'four']]);
+    expect(out.words).to.deep.equal({ mean: 4, stderr: 0, count: 1 });
+    expect(out).to.have.keys(['exact_match', 'exact_match (robustness)', 'exact_match (fairness)', 'words']);
+    expect(scoreRequest(spec, state(instance('a', [['x', true]])), completion('x'))).to.deep.equal({ exact_match: 1 });
+    expect(aggregateRun(spec, [rec('v', 'valid', ['valid'])])).to.not.have.key('words');
   });
 
   it('perturbation can come from instance.meta; unknown kinds are an error', () => {
-    const spec = runSpec({ metrics: ['exact_match'], dataAugmentation: 'canonical' });
+    const spec = runSpec({ metrics: [EXACT_MATCH], dataAugmentation: 'canonical' });
     const ok = aggregateRun(spec, [
-      { state: state(instance('a', [['x', true]])), scores: { exact_match: 1 } },
-      { state: state(instance('a', [['x', true]], 'test', { perturbation: 'robustness' })), scores: { exact_match: 0 } },
+      { state: state(instance('a', [['x', true]])), completions: [], scores: { exact_match: 1 } },
+      { state: state(instance('a', [['x', true]], 'test', { perturbation: 'robustness' })), completions: [], scores: { exact_match: 0 } },
     ]);
     expect(ok['exact_match (robustness)']!.mean).to.equal(0);
     expect(() =>
-      aggregateRun(spec, [{ state: state(instance('a', [['x', true]], 'test', { perturbation: 'typos' })), scores: { exact_match: 1 } }]),
+      aggregateRun(spec, [{ state: state(instance('a', [['x', true]], 'test', { perturbation: 'typos' })), completions: [], scores: { exact_match: 1 } }]),
     ).to.throw(/unknown perturbation "typos"/);
   });
 

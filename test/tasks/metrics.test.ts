@@ -11,7 +11,7 @@ import {
   quasiExactMatch,
   quasiPrefixExactMatch,
 } from '../../tasks/metrics/reference-metrics.js';
-import { pySplit, pyStrip } from '../../tasks/metrics/python-text.js';
+import { pySplit, pyStrip } from '../../tasks/text/python-str.js';
 import { porterStem } from '../../tasks/metrics/porter-stemmer.js';
 import { rouge1, rouge2, rougeL, rougeN, rougeTokenize } from '../../tasks/metrics/rouge.js';
 import { getAnswer, isEquiv, mathEquivChainOfThought, stripMathString } from '../../tasks/metrics/math-equiv.js';

@@ -7,7 +7,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, requireSharedData } from '../helpers/shared-data.js';
-import { runSpecsForEntry } from '../../tasks/registry.js';
+import { runSpecsForEntry } from '../../tasks/scenario-registry.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
 import { HelmProcess, inHelmProcessOrder, processStates } from '../../tasks/suites/process-order.js';
 import { prepareRunInstances } from '../../tasks/adapters/eval-instances.js';

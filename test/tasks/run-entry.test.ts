@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunEntry, pythonNumber } from '../../tasks/run-entry.js';
-import { indexScenarioModules, listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
+import { indexScenarioModules, listScenarioModules, runSpecsForEntry } from '../../tasks/scenario-registry.js';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../../core/errors.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';

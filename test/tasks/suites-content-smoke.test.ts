@@ -10,7 +10,7 @@ import { requireSharedData } from '../helpers/shared-data.js';
 import { spawnCli } from '../helpers/run-cli.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
-import { runSpecsForEntry } from '../../tasks/registry.js';
+import { runSpecsForEntry } from '../../tasks/scenario-registry.js';
 import type { Instance } from '../../tasks/instance.js';
 import type { ResultsFile } from '../../core/results-schema.js';
 

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
 import { expandRunSpecs, parseRunEntry, splitArgs } from '../../tasks/run-entry.js';
-import { listScenarioModules, runSpecsForEntry } from '../../tasks/registry.js';
+import { listScenarioModules, runSpecsForEntry } from '../../tasks/scenario-registry.js';
 import { scenarioModule as bigBench } from '../../tasks/scenarios/big-bench.js';
 import { bigBenchMcTask } from './scenarios/fixtures.js';
-import { checkMetrics } from '../../tasks/metrics/registry.js';
+import { checkMetrics } from '../../tasks/metrics/metric.js';
 
 const MARK = '# ---- verbatim ----\n';
 

@@ -4,7 +4,7 @@
 // on malformed input only: Python reads `"d"e` (text after a closing quote) as `de`, csv-parse as `"d"e`.
 import { parse, CsvError } from 'csv-parse/sync';
 import { UserError } from '../../../core/errors.js';
-import { universalNewlines } from './python-text.js';
+import { pyInt, universalNewlines } from '../../text/python-str.js';
 
 export interface CsvRow {
   fields: string[];
@@ -49,7 +49,7 @@ export function expectFields(row: CsvRow, n: number, file: string, what: string)
 
 /** Python int(label) on a label column, or an error naming file and line. */
 export function parseIntField(value: string, row: CsvRow, file: string, column: string): number {
-  const trimmed = value.trim();
-  if (!/^[+-]?\d+$/.test(trimmed)) throw new UserError(`${file}:${row.line}: column ${column} is not an integer: ${JSON.stringify(value)}`);
-  return Number.parseInt(trimmed, 10);
+  const n = pyInt(value);
+  if (n === null) throw new UserError(`${file}:${row.line}: column ${column} is not an integer: ${JSON.stringify(value)}`);
+  return n;
 }

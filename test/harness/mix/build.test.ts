@@ -7,7 +7,7 @@ import { assembleMix, type LineageRow, type RemovedRow } from '../../../harness/
 import type { EvalText } from '../../../harness/gate/contamination-index.js';
 import { alpacaPrompt } from '../../../model/train/training-data.js';
 import { FAMILIES } from '../../../tasks/mini/families.js';
-import { goldOutput, zeroShotPrompt } from '../../../tasks/mini/prompt.js';
+import { zeroShotPair } from '../../../tasks/adapters/zero-shot-pair.js';
 import { DEFAULT_MINI_SEED, generateWorld } from '../../../tasks/mini/world.js';
 import { requireSharedData } from '../../helpers/shared-data.js';
 import { TempDir, distinctRows, jsonl } from './fixtures.js';
@@ -297,7 +297,7 @@ sources:
     const family = FAMILIES.find((f) => f.name === 'mini_gsm')!;
     const train = family.instances(world).filter((i) => i.split === 'train');
     expect(r.data).to.have.length(train.length);
-    expect(r.data[0]).to.deep.equal({ prompt: zeroShotPrompt(family.spec(train[0]), train[0]), completion: ` ${goldOutput(family.spec(train[0]), train[0])}`, source: 'mini' });
+    expect(r.data[0]).to.deep.equal({ ...zeroShotPair(family.spec(family.entryArgs(train[0])), train[0]), source: 'mini' });
     expect(r.lineage[0].origin).to.deep.equal({ benchmark: 'mini_gsm', run: 'mini_gsm:', instance_id: train[0].id, split: 'train' });
     // A multiple-choice family: the completion is the letter.
     const mc = await build(dir, 'shuffle: false\nsources:\n  - {name: mc, benchmark: "mini_mmlu:subject=geography", rows: 3}\n', { out: 'mc' });

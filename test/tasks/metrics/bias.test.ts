@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { REPO_ROOT } from '../../helpers/shared-data.js';
 import { HELM_BIAS_SPECS, biasMetricName, biasScore, groupCountsToBias } from '../../../tasks/metrics/bias/bias-metric.js';
-import { biasRunMetrics } from '../../../tasks/metrics/bias/bias-run-metrics.js';
+import { biasMetrics } from '../../../tasks/metrics/bias/bias-run-metrics.js';
 import { npMean, npSum } from '../../../tasks/metrics/bias/numpy-sum.js';
 import { ADJECTIVES, GENDER_TO_WORDS, PROFESSIONS, RACE_TO_NAMES } from '../../../tasks/metrics/bias/word-lists.js';
-import { aggregateRunMetrics } from '../../../tasks/metrics/run-metrics.js';
+import { aggregateRun } from '../../../tasks/metrics/aggregate.js';
 import { PUNKT_FILES, readPunktParams } from '../../../tasks/text/punkt-params.js';
 import { wordTokenizer } from '../../../tasks/text/word-tokenize.js';
-import { runSpecsForEntry } from '../../../tasks/registry.js';
+import { runSpecsForEntry } from '../../../tasks/scenario-registry.js';
 import type { RequestState } from '../../../tasks/run-spec.js';
 
 const FIX = join(REPO_ROOT, 'test', 'fixtures');
@@ -93,22 +93,22 @@ describe('HELM bias metric', () => {
 
   it('sam_sum and summarization_cnndm carry the six metrics; without punkt_tab they are unavailable, with it computed on the main split', async () => {
     const [samSum] = await runSpecsForEntry('sam_sum:model=neurips/local,max_eval_instances=10');
-    expect(samSum!.runMetrics!.map((m) => m.name)).to.deep.equal([
+    expect(samSum!.metrics.filter((m) => m.aggregate).map((m) => m.name)).to.deep.equal([
       name('associations', 'race', 'adjective'), name('associations', 'race', 'profession'), name('associations', 'gender', 'adjective'),
       name('associations', 'gender', 'profession'), name('representation', 'race'), name('representation', 'gender'),
     ]);
     const [cnndm] = await runSpecsForEntry('summarization_cnndm:model=neurips/local');
-    expect(cnndm!.runMetrics).to.have.length(6);
+    expect(cnndm!.metrics.filter((m) => m.aggregate)).to.have.length(6);
 
     const state = (split: 'valid' | 'test', perturbation?: string): RequestState =>
       ({ runName: 'r', index: 0, instance: { id: 'id0', input: '', references: [], split }, request: {} as never, numTrainInstances: 0, ...(perturbation ? { perturbation } : {}) }) as RequestState;
     const records = [
-      { state: state('valid'), completion: { text: 'She and her mother.', logprob: 0, tokens: [], requestTime: 0 } },
-      { state: state('valid'), completion: { text: 'he', logprob: 0, tokens: [], requestTime: 0 } },
-      { state: state('valid', 'robustness'), completion: { text: 'she she she', logprob: 0, tokens: [], requestTime: 0 } },
-      { state: state('test'), completion: { text: 'her her', logprob: 0, tokens: [], requestTime: 0 } },
+      { state: state('valid'), scores: {}, completions: [{ text: 'She and her mother.', logprob: 0, tokens: [], requestTime: 0 }] },
+      { state: state('valid'), scores: {}, completions: [{ text: 'he', logprob: 0, tokens: [], requestTime: 0 }] },
+      { state: state('valid', 'robustness'), scores: {}, completions: [{ text: 'she she she', logprob: 0, tokens: [], requestTime: 0 }] },
+      { state: state('test'), scores: {}, completions: [{ text: 'her her', logprob: 0, tokens: [], requestTime: 0 }] },
     ];
-    const none = aggregateRunMetrics({ ...samSum!, runMetrics: biasRunMetrics(mkdtempSync(join(tmpdir(), 'evalfirst-nopunkt-'))) }, records);
+    const none = aggregateRun({ ...samSum!, metrics: biasMetrics(mkdtempSync(join(tmpdir(), 'evalfirst-nopunkt-'))) }, records);
     expect(none[name('representation', 'gender')]).to.include({ count: 0 });
     expect(none[name('representation', 'gender')]!.note).to.match(/^unavailable: nltk's English Punkt parameters are not in /);
 
@@ -116,7 +116,7 @@ describe('HELM bias metric', () => {
     const lang = join(dataDir, 'nltk', 'tokenizers', 'punkt_tab', 'english');
     mkdirSync(lang, { recursive: true });
     for (const f of PUNKT_FILES) copyFileSync(join(FIX, 'text', 'punkt_tab', 'english', f), join(lang, f));
-    const got = aggregateRunMetrics({ ...samSum!, runMetrics: biasRunMetrics(dataDir) }, records);
+    const got = aggregateRun({ ...samSum!, metrics: biasMetrics(dataDir) }, records);
     // Only the unperturbed valid completions: the hand-worked 1/4 above.
     expect(got[name('representation', 'gender')]!.mean).to.be.closeTo(0.25, 1e-15);
     expect(got[name('representation', 'gender')]!.count).to.equal(1);

@@ -3,9 +3,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAMILIES } from '../../../tasks/mini/families.js';
-import { instructionRows } from '../../../tasks/mini/instructions.js';
-import { zeroShotPrompt } from '../../../tasks/mini/prompt.js';
-import { miniMmluSpec } from '../../../tasks/mini/specs.js';
+import { evalFormatRow, instructionRows } from '../../../tasks/mini/instructions.js';
+import { zeroShotPair } from '../../../tasks/adapters/zero-shot-pair.js';
+import { adaptRun, type PromptWindow } from '../../../tasks/adapters/adapt.js';
+import { miniMmluSpec } from '../../../tasks/mini/mmlu-family.js';
+import { runSpecsForEntry } from '../../../tasks/scenario-registry.js';
+import { loadSuite } from '../../../tasks/suites/suite.js';
 import { generateWorld } from '../../../tasks/mini/world.js';
 import { writeMiniData } from '../../../tasks/mini/write-data.js';
 import { pretrainingCorpus } from '../../../tasks/mini/corpus.js';
@@ -27,7 +30,7 @@ describe('mini-challenge', () => {
       for (const x of xs) expect(x.references.filter((r) => r.correct), x.id).to.have.length(1);
       const splits = new Set(xs.map((x) => x.split));
       expect(splits.has('train'), f.name).to.equal(true);
-      expect(splits.has(f.name === 'mini_truthfulqa' ? 'valid' : 'test'), f.name).to.equal(true);
+      expect(splits.has(f.name === 'mini_truthful_qa' ? 'valid' : 'test'), f.name).to.equal(true);
     }
   });
 
@@ -41,7 +44,7 @@ describe('mini-challenge', () => {
   });
 
   it('TruthfulQA-style questions offer the rumour as a tempting wrong answer', () => {
-    const xs = FAMILIES.find((f) => f.name === 'mini_truthfulqa')!.instances(world);
+    const xs = FAMILIES.find((f) => f.name === 'mini_truthful_qa')!.instances(world);
     expect(xs.length).to.equal(world.rumors.length);
     for (const x of xs) {
       const wrong = x.references.filter((r) => !r.correct).map((r) => r.text);
@@ -89,9 +92,36 @@ describe('mini-challenge', () => {
 
   it('builds HELM zero-shot multiple-choice prompts ending in "Answer:"', () => {
     const x = FAMILIES[0]!.instances(world).find((i) => i.meta!.subject === 'geography')!;
-    const prompt = zeroShotPrompt(miniMmluSpec('geography'), x);
+    const prompt = zeroShotPair(miniMmluSpec('geography'), x).prompt;
     const refs = x.references.map((r, i) => `${'ABCD'[i]}. ${r.text}\n`).join('');
     expect(prompt).to.equal(`The following are multiple choice questions (with answers) about geography.\n\nQuestion: ${x.input}\n${refs}Answer:`);
+  });
+
+  it("a training row's prompt is the prompt the adapter sends for the instance under its mini.conf run entry (zero-shot)", async () => {
+    // Prompts this short are never cut by fitting, so an open window gives the request's prompt.
+    const open: PromptWindow = { countTokens: async () => 0, truncate: async (t) => t, maxSequenceLength: 1 << 30 };
+    const rows = new Set(instructionRows(world).flatMap((r) => ('prompt' in r ? [JSON.stringify(r)] : [])));
+    let checked = 0;
+    let inTrainingData = 0;
+    for (const entry of loadSuite('mini').entries) {
+      const [spec] = await runSpecsForEntry(entry);
+      const family = FAMILIES.find((f) => f.name === spec!.scenario.name)!;
+      const train = (await spec!.scenario.load('/nonexistent')).filter((i) => i.split === 'train');
+      const states = await adaptRun(spec!, train, [], open);
+      states.forEach((state, i) => {
+        const row = evalFormatRow(family, train[i]!);
+        expect('prompt' in row && row.prompt, train[i]!.id).to.equal(state.request.prompt);
+        expect(state.numTrainInstances).to.equal(0);
+        if (rows.has(JSON.stringify(row))) inTrainingData++;
+        checked++;
+      });
+    }
+    expect(checked).to.be.greaterThan(300);
+    // Every train instance whose fact no held-out question asks is a row of train.jsonl as it is.
+    expect(inTrainingData).to.be.greaterThan(250);
+    // The completion is what an in-context example shows after the prompt: " B" for a letter, " <gold>" for GSM.
+    const mc = FAMILIES[0]!.instances(world).find((i) => i.split === 'train')!;
+    expect(zeroShotPair(miniMmluSpec(String(mc.meta!.subject)), mc).completion).to.equal(` ${'ABCD'[mc.references.findIndex((r) => r.correct)]}`);
   });
 
   it('writeMiniData writes train.jsonl and the eval splits', async () => {
@@ -109,12 +139,12 @@ describe('mini-challenge', () => {
   });
 
   it('scenario modules build run specs whose scenarios load without a data dir', async () => {
-    expect(scenarioModules.map((m) => m.name)).to.deep.equal(['mini_mmlu', 'mini_gsm', 'mini_truthfulqa', 'mini_bbq']);
+    expect(scenarioModules.map((m) => m.name)).to.deep.equal(['mini_mmlu', 'mini_gsm', 'mini_truthful_qa', 'mini_bbq']);
     const [spec] = scenarioModules[0]!.runSpecs({ subject: 'animals' });
     const xs = await spec!.scenario.load('/nonexistent');
     expect(xs.every((x) => x.meta!.subject === 'animals')).to.equal(true);
     expect(spec!.adapterSpec.method).to.equal('multiple_choice_joint');
-    expect(spec!.metrics).to.deep.equal(['exact_match']);
+    expect(spec!.metrics.map((m) => m.name)).to.deep.equal(['exact_match']);
     expect(() => scenarioModules[0]!.runSpecs({ subject: 'nope' })).to.throw(/unknown subject/);
     const [gsm] = scenarioModules[1]!.runSpecs({});
     expect(gsm!.adapterSpec.stopSequences).to.deep.equal(['\n\n']);

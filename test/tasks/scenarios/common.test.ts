@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { parseCsv, expectFields, withoutHeader } from '../../../tasks/scenarios/common/csv.js';
 import { parseJsonl, stringField } from '../../../tasks/scenarios/common/jsonl.js';
-import { pySplit, pyStrip, universalNewlines } from '../../../tasks/scenarios/common/python-text.js';
+import { pySplit, pyStrip, universalNewlines } from '../../../tasks/text/python-str.js';
 import { seededShuffle, ratioSplitIndex } from '../../../tasks/scenarios/common/splits.js';
 
 describe('scenario readers (tasks/scenarios/common)', function () {

@@ -13,6 +13,7 @@ import { scenarioModules as ethics } from '../../../tasks/scenarios/ethics.js';
 import { scenarioModule as math } from '../../../tasks/scenarios/math.js';
 import { scenarioModule as cnndm, cleanAndTruncate } from '../../../tasks/scenarios/summarization-cnndm.js';
 import { boxedAnswer } from '../../../tasks/scenarios/common/boxed.js';
+import { runSpecsForEntry } from '../../../tasks/scenario-registry.js';
 
 const ethicsModule = (name: string) => ethics.find((m) => m.name === name)!;
 
@@ -43,7 +44,7 @@ describe('scenarios on synthetic files in the original formats', function () {
       1,
       0,
     ]);
-    expect(spec.metrics).to.include('exact_match');
+    expect(spec.metrics.map((m) => m.name)).to.include('exact_match');
     expect([spec.mainMetric, spec.mainSplit]).to.deep.equal(['exact_match', 'test']);
   });
 
@@ -56,7 +57,7 @@ describe('scenarios on synthetic files in the original formats', function () {
     expect(spec.adapterSpec.method).to.equal('generation');
     expect(spec.adapterSpec.stopSequences).to.deep.equal([]);
     expect(spec.adapterSpec.inputPrefix).to.equal('Question: ');
-    expect(spec.metrics).to.deep.equal(['exact_match', 'quasi_exact_match']);
+    expect(spec.metrics.map((m) => m.name)).to.deep.equal(['exact_match', 'quasi_exact_match']);
   });
 
   it('big_bench: a missing task file names the path and the fetch command', () => {
@@ -92,7 +93,7 @@ describe('scenarios on synthetic files in the original formats', function () {
   });
 
   it('corr2cause: seed-0 shuffle, 80/20, references ["No", "Yes"], literal "Scenario\\n: " prefix', async () => {
-    const [spec] = corr2cause.runSpecs({ max_train_instances: '1' });
+    const [spec] = corr2cause.runSpecs({});
     const inst = await spec.scenario.load(dir);
     expect(splitCounts(inst)).to.deep.equal({ train: 20, valid: 5 });
     expect(instanceDigest(inst)).to.equal('4d736480555734207234f524ab3995ff46310604aacb8587541f398840d909cd');
@@ -104,8 +105,9 @@ describe('scenarios on synthetic files in the original formats', function () {
   });
 
   it('ethics_utilitarianism: seed 0, 70/30, "Scenario 1"/"Scenario 2", input prefix ": "', async () => {
-    const [spec] = ethicsModule('ethics_utilitarianism').runSpecs({ data_augmentation: 'canonical' });
-    expect(spec.name).to.equal('ethics_utilitarianism:method=multiple_choice_joint');
+    // data_augmentation is a run expander (tasks/run-entry.ts), not the scenario's argument.
+    const [spec] = await runSpecsForEntry('ethics_utilitarianism:data_augmentation=canonical');
+    expect(spec.name).to.equal('ethics_utilitarianism:method=multiple_choice_joint,data_augmentation=canonical');
     const inst = await spec.scenario.load(dir);
     expect(splitCounts(inst)).to.deep.equal({ train: 7, valid: 3 });
     expect(instanceDigest(inst)).to.equal('c54c89723623be1ae6869d95d329f979f46f40d480dde3f71cbbb64a5fdbef96');

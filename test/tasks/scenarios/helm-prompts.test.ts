@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireSharedData } from '../../helpers/shared-data.js';
 import { writeFixtureDataDir } from './fixtures.js';
-import { runSpecsForEntry } from '../../../tasks/registry.js';
+import { runSpecsForEntry } from '../../../tasks/scenario-registry.js';
 import { expandRunSpecs, parseRunEntry, splitArgs } from '../../../tasks/run-entry.js';
 import { adaptRun } from '../../../tasks/adapters/adapt.js';
 import { prepareRunInstances } from '../../../tasks/adapters/eval-instances.js';

@@ -50,7 +50,7 @@ describe('MMLU scenario', () => {
     expect(spec.adapterSpec.instructions).to.equal('The following are multiple choice questions (with answers) about high school us history.\n');
     expect(spec.adapterSpec).to.deep.include({ inputPrefix: 'Question: ', inputSuffix: '\n', outputPrefix: 'Answer: ', outputSuffix: '\n', referencePrefix: 'A. ', instancePrefix: '\n', maxTrainInstances: 5, numOutputs: 5, maxTokens: 1, temperature: 0 });
     expect(spec.adapterSpec.stopSequences).to.deep.equal(['\n']);
-    expect(spec.metrics).to.deep.equal(['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match']);
+    expect(spec.metrics.map((m) => m.name)).to.deep.equal(['exact_match', 'quasi_exact_match', 'prefix_exact_match', 'quasi_prefix_exact_match']);
     expect([spec.groups, spec.mainMetric, spec.mainSplit]).to.deep.equal([['mmlu'], 'exact_match', 'test']);
     expect(spec.scenario.files('/d')).to.deep.equal(['mmlu/data/dev/high_school_us_history_dev.csv', 'mmlu/data/val/high_school_us_history_val.csv', 'mmlu/data/test/high_school_us_history_test.csv']);
   });

@@ -6,7 +6,7 @@ import { expandRunSpecs, parseRunEntry, splitArgs, type RunEntryOptions } from '
 import { SCENARIO_MODULES } from './scenarios/all.js';
 
 /** Sorted by name; a name defined twice is a programming error named at once. */
-export function indexScenarioModules(modules: readonly ScenarioModule[]): ScenarioModule[] {
+export function indexScenarioModules<M extends { readonly name: string }>(modules: readonly M[]): M[] {
   const seen = new Set<string>();
   for (const m of modules) {
     if (seen.has(m.name)) throw new Error(`scenario name '${m.name}' is defined twice in tasks/scenarios/all.ts`);

@@ -3,6 +3,9 @@
 // answer, each ending in ".", rotated by ord(best[0]) % len(refs); HELM's 20% train / 80% valid
 // split is kept, with the split drawn per question.
 import type { Instance } from '../instance.js';
+import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
+import { EXACT_MATCH } from '../metrics/basic-metrics.js';
+import { MINI_WINDOW, type Family } from './family.js';
 import { Rng, hashString } from './random.js';
 import { assignSplit } from './split.js';
 import { VALUES, personByName, type Person, type World } from './world.js';
@@ -33,10 +36,10 @@ function rotate<T>(items: T[], k: number): T[] {
   return items.slice(k).concat(items.slice(0, k));
 }
 
-export function truthfulqaInstances(world: World): Instance[] {
+export function truthfulQaInstances(world: World): Instance[] {
   return world.rumors.map((r) => {
     const p = personByName(world, r.person);
-    const key = `truthfulqa:${p.name}:${r.attribute}`;
+    const key = `truthfulqa:${p.name}:${r.attribute}`; // the id, and the key of its split: data, kept as generated
     const rng = new Rng(world.seed ^ hashString(key));
     const truth = p[r.attribute];
     const others = VALUES[r.attribute].filter((v) => v !== truth && v !== r.value);
@@ -52,3 +55,13 @@ export function truthfulqaInstances(world: World): Instance[] {
     };
   });
 }
+
+export const TRUTHFUL_QA_FAMILY: Family = {
+  name: 'mini_truthful_qa',
+  instances: truthfulQaInstances,
+  args: { task: ['mc_single'] },
+  spec: () =>
+    multipleChoiceJointSpec({ instructions: '', inputNoun: 'Question', outputNoun: 'Answer', maxTrainInstances: 0, extra: { maxSequenceLength: MINI_WINDOW } }),
+  entryArgs: () => ({ task: 'mc_single' }),
+  group: { name: 'mini_truthful_qa', mainMetric: EXACT_MATCH, mainSplit: 'valid' },
+};

@@ -1,6 +1,10 @@
 // MMLU-style family: 4-way multiple choice about the world's facts, one question per
 // (person, attribute). Subjects group the attributes the way MMLU groups questions by subject.
 import type { Instance } from '../instance.js';
+import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
+import type { AdapterSpec } from '../adapters/adapter-spec.js';
+import { EXACT_MATCH } from '../metrics/basic-metrics.js';
+import { MINI_WINDOW, type Family } from './family.js';
 import { Rng, hashString } from './random.js';
 import { assignSplit } from './split.js';
 import { ATTRIBUTES, VALUES, type Attribute, type Person, type World } from './world.js';
@@ -47,3 +51,28 @@ export function mmluInstances(world: World): Instance[] {
   }
   return out;
 }
+
+/** get_mmlu_spec's adapter spec with the mini world's subject, zero-shot in the mini window. */
+export function miniMmluSpec(subject: string): AdapterSpec {
+  return multipleChoiceJointSpec({
+    instructions: `The following are multiple choice questions (with answers) about ${subject.replace(/_/g, ' ')}.`,
+    inputNoun: 'Question',
+    outputNoun: 'Answer',
+    maxTrainInstances: 0,
+    extra: { maxSequenceLength: MINI_WINDOW },
+  });
+}
+
+export const MMLU_FAMILY: Family = {
+  name: 'mini_mmlu',
+  instances: mmluInstances,
+  args: { subject: ['all', ...Object.keys(MMLU_SUBJECTS)] },
+  // An entry without a subject is about the whole world (mini.conf names one subject per entry).
+  spec: (args) => miniMmluSpec(args.subject ?? 'the mini world'),
+  keep: (args) => {
+    const subject = args.subject ?? 'all';
+    return (i) => subject === 'all' || i.meta?.subject === subject;
+  },
+  entryArgs: (i) => ({ subject: String(i.meta?.subject) }),
+  group: { name: 'mini_mmlu', mainMetric: EXACT_MATCH, mainSplit: 'test' },
+};

@@ -1,37 +1,6 @@
-// Generated from ../shared/datasets/SHA256SUMS (and the files' sizes) for the files evalfirst pins.
-// Those files were copied byte-for-byte from the upstream commits named in harness/data/pins.ts;
-// see ../shared/datasets/README.md. path → [sha256, bytes].
-export const SHARED_CHECKSUMS: Record<string, readonly [string, number]> = {
-  'bbq/data/Age.jsonl': ['46e805b3fc2d8cbd26eeb8e8430d98cf7b2dc9c83574ff3674e8ce4f0fca2a60', 3091834],
-  'bbq/data/Disability_status.jsonl': ['375d40d9b71f056150264445ec189b13934998f3f49a1e311aa7578eb3b45e5f', 1336984],
-  'bbq/data/Nationality.jsonl': ['a583e74666aec0341ded8aa3983e7cad694eb24de72c254d28b2df3035720090', 2900040],
-  'bbq/data/Physical_appearance.jsonl': ['e48d7e13508565f4801574e611043470c25c95a0a62af3699cb5ee7cb02608fb', 1347476],
-  'bbq/data/Religion.jsonl': ['cb9555f9f3454a52cd2df85956b59bd7fcca5aa922c8527693b1164d08417616', 1118728],
-  'bbq/data/Sexual_orientation.jsonl': ['2c71036b9e7584fe589c42aef32c1a42bc01b9a5e9b1b8704342630cdb08cefd', 729010],
-  'ethics/commonsense/cm_ambig.csv': ['91d37c93d66b2241a5845f588762cad5ad5f1d814db02aa76de21a4fcb5e9b15', 1884855],
-  'ethics/commonsense/cm_test.csv': ['aa521e2a45f0aa34c9b055d8022012044f705b35767627cf48919a1102b89115', 3177263],
-  'ethics/commonsense/cm_test_hard.csv': ['9689b2d7b72f3f21796c31cdc21522d8e11296fba21aa8bc3d9e8f0b9071b522', 3893595],
-  'ethics/deontology/deontology_test.csv': ['2b3be27cb1c8386919f164398c4f47b2a7d1e920515ac0a958b121866e8f7455', 340017],
-  'ethics/deontology/deontology_test_hard.csv': ['461d7583a6517bb7904eb60e2fab6d5ef1c075003a500900dc91353f8ebbf450', 330417],
-  'ethics/deontology/deontology_train.csv': ['f8433623e0daa3111818da3f6ea29eb724280f8fd288336806130a752e9eaffd', 1707427],
-  'ethics/justice/justice_test.csv': ['d7cc506a1055915d455a9244b26de573c75a760d416a8508a9420d41cbf40250', 286706],
-  'ethics/justice/justice_test_hard.csv': ['b1c5fd1217878ceaf451a3e5bddc6f2cc3fdce64a6b6ce56026dbd631c91b960', 219459],
-  'ethics/justice/justice_train.csv': ['d945f01ce0779cc9f41f854878d692bf88e172d8323f617900c125abbd383d47', 2330717],
-  'ethics/utilitarianism/util_test.csv': ['cd54a453d4db84179bef58fdb430a45d0823b512d0d7194c420ae0cba790fd50', 704811],
-  'ethics/utilitarianism/util_test_hard.csv': ['9c288c76e208f6f4885dede8361b65e71a04238c9d518c6f4aa6039c58064d7a', 645992],
-  'ethics/utilitarianism/util_train.csv': ['7a85de016925918dd2d20001657a1ba685be221488eb2ede67dd544e35a335a3', 2113467],
-  'ethics/virtue/virtue_test.csv': ['dea8526e233107b1747ba1d8e7c3031d75d306d5e68143b18a0f118007fc9470', 446402],
-  'ethics/virtue/virtue_test_hard.csv': ['cd58cc861c18c832c08d89d4a1bfe473a71c45d95765956eb943ec12f153b16e', 432123],
-  'ethics/virtue/virtue_train.csv': ['b666df098c9d4128fe35cabe800f977648adc5a2fa11c1dd0aaf1300717b93ba', 2485512],
-  'gsm8k/test.jsonl': ['3730d312f6e3440559ace48831e51066acaca737f6eabec99bccb9e4b3c39d14', 749738],
-  'gsm8k/train.jsonl': ['17f347dc51477c50d4efb83959dbb7c56297aba886e5544ee2aaed3024813465', 4166206],
-  'helm-perturbations/correct_to_misspelling.json': ['2f8e118895e52426bacd0cd32dfd0c14708e845c910d129f2d03571fe9f75c8b', 213429],
-  'leaderboard/4090_full_ranks_final_round.json': ['12702772b81822187d2c8d7f247730401f6e69a94b992d062904828bacef89e9', 18828],
-  'leaderboard/4090_hidden_round_rank.json': ['1e75be5ee8b822132e92b905e0cc2ba3508bfbdb766319e2880e1b6d50064277', 66356],
-  'leaderboard/4090_open_round_rank.json': ['b156e66a84f23caea35419877ef641e7b05e917f7c41f4ff9690ac76b2c396b7', 42229],
-  'leaderboard/A100_full_ranks_final_round.json': ['bb89d2d75733e2e5d975bca80047f3d5ecf258c1a24898590ab133c400e220b2', 21788],
-  'leaderboard/A100_hidden_round_rank.json': ['e869c8e654d0293ab6d0389228f69e1e6a97f56e21159a8c63b676038119997b', 71747],
-  'leaderboard/A100_open_round_rank.json': ['37e40fefc1ba782c36a2122cc8714892d263845539b02b94fe9c3bc0025ba596', 47857],
+// sha256 and size of every MMLU file the mmlu scenario reads (dev/val/test of the 57 subjects), from
+// ../shared/datasets/SHA256SUMS: the members of Berkeley's data.tar, HELM's source. path → [sha256, bytes].
+export const MMLU_CHECKSUMS: Readonly<Record<string, readonly [string, number]>> = {
   'mmlu/data/dev/abstract_algebra_dev.csv': ['bd8c73f3c75bea9db82d281d9da6949cea687b987dba24a142c638e758046624', 719],
   'mmlu/data/dev/anatomy_dev.csv': ['0985685cf5ab13ccc1629f03a1308a9add8767582ffeb195b68b18c3415c9993', 830],
   'mmlu/data/dev/astronomy_dev.csv': ['bb03eca519a3fbc04017dc4783635763ac928f0811ce6243dbcbf0d526dbe1e3', 1943],
@@ -203,6 +172,4 @@ export const SHARED_CHECKSUMS: Record<string, readonly [string, number]> = {
   'mmlu/data/val/us_foreign_policy_val.csv': ['c427b2d9da8929924583eb4d6a32956d112cb9c43448225833c0d581a25ca1df', 2997],
   'mmlu/data/val/virology_val.csv': ['bfd8a9560123c397d4697333b59e1230b4154c466c9361530381434e2c6fd401', 5019],
   'mmlu/data/val/world_religions_val.csv': ['4352332375435709451e5782ede6700752db0b289602e572927d30ee0289125f', 2308],
-  'truthfulqa/data/v1/TruthfulQA.csv': ['f9bd9e859cc102cb1f647f1064da7e009be752c416845cf9fa56e6eaae403a7d', 476230],
-  'truthfulqa/data/v1/mc_task.json': ['b3799639bc76c939836d587de7d30b48d91012cb34be04806d33106ce06c162a', 755456],
 };

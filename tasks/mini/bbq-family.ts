@@ -3,6 +3,9 @@
 // determined"; disambiguated ones name the person (half the time against the stereotype).
 // Input as HELM's PassageQuestionInput: "{context}\nQuestion: {question}".
 import type { Instance } from '../instance.js';
+import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
+import { QUASI_EXACT_MATCH } from '../metrics/basic-metrics.js';
+import { MINI_WINDOW, type Family } from './family.js';
 import { Rng, hashString } from './random.js';
 import { assignSplit } from './split.js';
 import type { World } from './world.js';
@@ -46,3 +49,19 @@ export function bbqInstances(world: World, count = 500): Instance[] {
   }
   return out;
 }
+
+export const BBQ_FAMILY: Family = {
+  name: 'mini_bbq',
+  instances: (w) => bbqInstances(w),
+  args: { subject: ['all'] }, // the mini world has one category
+  spec: () =>
+    multipleChoiceJointSpec({
+      instructions: 'The following are multiple choice questions (with answers).',
+      inputNoun: 'Passage',
+      outputNoun: 'Answer',
+      maxTrainInstances: 0,
+      extra: { maxSequenceLength: MINI_WINDOW },
+    }),
+  entryArgs: () => ({ subject: 'all' }),
+  group: { name: 'mini_bbq', mainMetric: QUASI_EXACT_MATCH, mainSplit: 'test' },
+};

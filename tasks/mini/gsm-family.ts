@@ -1,6 +1,9 @@
 // GSM8K-style family: short arithmetic word problems about the world's people; the gold answer is
 // a one-line solution ending "The answer is N." (HELM's GSM gold format).
 import type { Instance } from '../instance.js';
+import { generationSpec } from '../adapters/helm-specs.js';
+import { EXACT_MATCH_INDICATOR } from '../metrics/basic-metrics.js';
+import { MINI_WINDOW, type Family } from './family.js';
 import { Rng, hashString } from './random.js';
 import { assignSplit } from './split.js';
 import type { World } from './world.js';
@@ -35,3 +38,13 @@ export function gsmInstances(world: World, count = 240): Instance[] {
   }
   return out;
 }
+
+export const GSM_FAMILY: Family = {
+  name: 'mini_gsm',
+  instances: (w) => gsmInstances(w),
+  args: {},
+  // get_gsm_spec's, zero-shot, with room for the one-line solutions.
+  spec: () => generationSpec({ inputNoun: 'Q', outputNoun: 'A', maxTrainInstances: 0, maxTokens: 48, stopSequences: ['\n\n'], extra: { maxSequenceLength: MINI_WINDOW } }),
+  entryArgs: () => ({}),
+  group: { name: 'mini_gsm', mainMetric: EXACT_MATCH_INDICATOR, mainSplit: 'test' },
+};
