@@ -47,7 +47,7 @@ function backendConfigFromFlags(f: EvalFlags): BackendConfig {
   if (f.model && f.server) throw new UserError('give either --server or --model, not both');
   if (f.model) {
     if (f.quant && f.quant !== 'nf4' && f.quant !== 'none') throw new UserError(`--quant must be nf4 or none, got "${f.quant}"`);
-    return { kind: 'embedded', protocol: 'embedded', model: f.model, adapter: f.adapter, quant: f.quant as 'nf4' | 'none' | undefined, threads: f.threads };
+    return { kind: 'embedded', protocol: 'embedded', model: f.model, adapter: f.adapter, quant: f.quant as 'nf4' | 'none' | undefined, threads: f.threads, maxSequenceLength: f.maxSequenceLength };
   }
   if (!f.server) throw new UserError('eval needs --server URL (or --model PATH for the embedded runtime, or --resume RUN_DIR)');
   return {
@@ -77,7 +77,7 @@ export function command(): Command {
     .addOption(new Option('--protocol <p>', 'server protocol').choices(['neurips', 'openai']).default('neurips'))
     .option('--model-name <name>', 'model name sent to an OpenAI-compatible server')
     .option('--tokenizer <tokenizer.json>', 'count tokens locally with this tokenizer.json instead of the server\'s /tokenize')
-    .option('--max-sequence-length <n>', 'context window for prompt fitting (default 2048, as neurips/local)', numberFlag('--max-sequence-length', POSITIVE_INT))
+    .option('--max-sequence-length <n>', 'context window for prompt fitting (default: 2048 for servers, as neurips/local; the model\'s context for --model)', numberFlag('--max-sequence-length', POSITIVE_INT))
     .option('--model <path>', 'evaluate an embedded model (HF folder or GGUF) instead of a server')
     .option('--adapter <dir>', 'PEFT LoRA adapter for --model')
     .option('--quant <nf4|none>', 'quantize --model weights')

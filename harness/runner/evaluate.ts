@@ -158,7 +158,16 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
 
   const backendConfig = options.backendConfig ?? { kind: 'programmatic' };
   const config = runConfigFor(options, concurrency, backendConfig);
-  if (!options.resume || !existsSync(paths.config)) writeRunConfig(paths, config);
+  // The run directory is written once the first run has planned (its prompts fit, its data loaded),
+  // so an entry that cannot run leaves no half-made run behind.
+  let journalFile: Journal | null = null;
+  const openRunDir = (): Journal => {
+    if (!journalFile) {
+      if (!options.resume || !existsSync(paths.config)) writeRunConfig(paths, config);
+      journalFile = new Journal(paths.journal);
+    }
+    return journalFile;
+  };
 
   {
     // The global random state is computed from the process order and the data, never from answers.
@@ -186,7 +195,6 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   const limit = pLimit(concurrency);
   // Cache outside the limit: a remembered token count costs no slot.
   const backend = cache ? withCachedTokenizer(withLimitedTokenizer(options.backend, limit), cache) : withLimitedTokenizer(options.backend, limit);
-  const journal = new Journal(paths.journal);
   const inFlight = new Map<string, Promise<Outcome>>();
   const progress: ProgressEvent = { done: 0, total: 0, errors: 0, reused: 0 };
   const report = () => options.onProgress?.({ ...progress });
@@ -218,7 +226,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     } else {
       const cached = cache?.get(key);
       if (cached) {
-        journal.append({ key, runName: state.runName, index: state.index, completion: cached });
+        openRunDir().append({ key, runName: state.runName, index: state.index, completion: cached });
         p = Promise.resolve({ completion: cached, reused: true });
       } else {
         p = limit(async (): Promise<Outcome> => {
@@ -226,7 +234,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
           try {
             const completion = await backend.complete(state.request);
             answered++;
-            journal.append({ key, runName: state.runName, index: state.index, completion });
+            openRunDir().append({ key, runName: state.runName, index: state.index, completion });
             cache?.put(key, backend.id, canonicalJson(state.request), completion);
             return { completion, reused: false };
           } catch (err) {
@@ -261,6 +269,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         await Promise.allSettled(planned.flatMap((p) => p.outcomes));
         throw planningError(err, runSpec.name, progress.done, paths.journal, options.outDir);
       }
+      openRunDir();
       progress.total += states.length;
       report();
       const checksums = checksumFiles(options.dataDir, run.files, checksumMemo);
@@ -269,9 +278,10 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     }
     await Promise.all(planned.flatMap((p) => p.outcomes));
   } finally {
-    journal.close();
+    (journalFile as Journal | null)?.close();
     cache?.close();
   }
+  if (!existsSync(paths.config)) writeRunConfig(paths, config); // a run with no requests still gets its directory
 
   const records: InstanceRecord[] = [];
   const runs: RunResult[] = [];

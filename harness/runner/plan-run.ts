@@ -6,6 +6,7 @@ import type { Instance } from '../../tasks/instance.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
 import { adaptRun, prepareRunInstances, windowFromBackend } from '../../tasks/adapters/adapt.js';
 import { augmentInstances } from '../../tasks/augment/index.js';
+import { UserError, isUserError } from '../../core/errors.js';
 
 export type InstanceFilter = (runName: string, instance: Instance) => boolean;
 
@@ -14,5 +15,10 @@ export async function planRun(runSpec: RunSpec, backend: Backend, dataDir: strin
   const { train, eval: selected } = prepareRunInstances(runSpec, all);
   let evalInstances = filter ? selected.filter((i) => filter(runSpec.name, i)) : selected;
   if (runSpec.dataAugmentation === 'canonical') evalInstances = await augmentInstances(evalInstances, dataDir);
-  return adaptRun(runSpec, evalInstances, train, windowFromBackend(backend));
+  try {
+    return await adaptRun(runSpec, evalInstances, train, windowFromBackend(backend));
+  } catch (err) {
+    if (isUserError(err)) throw new UserError(`run ${runSpec.name}: ${err.message}`, err.exitCode);
+    throw err;
+  }
 }

@@ -19,6 +19,8 @@ export interface EmbeddedOptions {
   adapter?: string;
   quant?: 'nf4' | 'none';
   threads?: number;
+  /** The window prompts are fitted to (HELM's max_sequence_length); at most the model's context, which is the default. */
+  maxSequenceLength?: number;
 }
 
 export interface EmbeddedBackend extends Backend {
@@ -104,6 +106,14 @@ export async function completeWith(loaded: LoadedModel, request: CompletionReque
   };
 }
 
+/** The prompt window: the model's context, or a smaller --max-sequence-length (a larger one could not be served). */
+function promptWindow(opts: EmbeddedOptions, loaded: LoadedModel): number {
+  const context = loaded.model.config.maxSeqLen;
+  if (opts.maxSequenceLength === undefined) return context;
+  if (opts.maxSequenceLength > context) throw new UserError(`--max-sequence-length ${opts.maxSequenceLength} exceeds the context of ${loaded.path} (${context} tokens)`);
+  return opts.maxSequenceLength;
+}
+
 export async function createEmbeddedBackend(opts: EmbeddedOptions): Promise<EmbeddedBackend> {
   if (opts.threads !== undefined) {
     if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new UserError(`threads must be a positive integer, got ${opts.threads}`);
@@ -127,7 +137,7 @@ export async function createEmbeddedBackend(opts: EmbeddedOptions): Promise<Embe
     get id() {
       return `${baseId}:adapter=${adapterId}`;
     },
-    maxSequenceLength: loaded.model.config.maxSeqLen,
+    maxSequenceLength: promptWindow(opts, loaded),
     complete: (request, signal) => serial(() => completeWith(loaded, request, `embedded-${++counter}`, signal)),
     tokenize: async (text: string, options?: TokenizeOptions) => {
       const ids = loaded.tokenizer.encode(text);

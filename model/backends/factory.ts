@@ -39,6 +39,8 @@ export interface EmbeddedBackendConfig {
   adapter?: string;
   quant?: 'nf4' | 'none';
   threads?: number;
+  /** Prompt window, at most the model's context (the default). */
+  maxSequenceLength?: number;
 }
 
 export type BackendConfig = HttpBackendConfig | EmbeddedBackendConfig;
@@ -64,7 +66,7 @@ const CONSTRUCTORS: { [P in Protocol]: (c: ConfigOf<P>) => Promise<Backend> } = 
     if (c.loraAdapter) await backend.loadLoraAdapter(c.loraAdapter.name, c.loraAdapter.path);
     return withTokenizerFile(backend, c);
   },
-  embedded: (c) => createEmbeddedBackend({ model: c.model, adapter: c.adapter, quant: c.quant, threads: c.threads }),
+  embedded: (c) => createEmbeddedBackend({ model: c.model, adapter: c.adapter, quant: c.quant, threads: c.threads, maxSequenceLength: c.maxSequenceLength }),
 };
 
 export function createBackend(config: EmbeddedBackendConfig): Promise<EmbeddedBackend>;

@@ -5,6 +5,7 @@
 import { promptText, type Prompt } from './prompt.js';
 import type { PromptWindow } from './window.js';
 import { dropLastCodePoint, pyLen } from '../text/python-str.js';
+import { UserError } from '../../core/errors.js';
 
 async function fits(window: PromptWindow, text: string, maxTokens: number, windowSize: number): Promise<boolean> {
   return (await window.countTokens(text)) + maxTokens <= windowSize;
@@ -15,7 +16,13 @@ export async function truncateFromRight(window: PromptWindow, text: string, maxT
   let result = await window.truncate(text, windowSize - maxTokens);
   while (!(await fits(window, result, maxTokens, windowSize))) {
     // HELM would spin forever here; the window cannot hold even an empty prompt plus max_tokens.
-    if (result === '') throw new Error(`an empty prompt plus max_tokens=${maxTokens} does not fit the ${windowSize}-token window`);
+    if (result === '') {
+      const empty = await window.countTokens('');
+      throw new UserError(
+        `the request cannot fit: max_tokens=${maxTokens} plus an empty prompt (${empty} token${empty === 1 ? '' : 's'}) exceeds the ${windowSize}-token context window ` +
+          `(the model's context; a model with a longer context, or a run entry asking for fewer tokens, is needed)`,
+      );
+    }
     result = dropLastCodePoint(result);
   }
   return result;
