@@ -4,6 +4,7 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { UserError } from './errors.js';
 import type { InstanceRecord, ResultsFile } from './results-schema.js';
 
@@ -25,9 +26,13 @@ export function runDirPaths(dir: string): RunDirPaths {
   };
 }
 
-/** runs/2026-11-28T10-40-11Z (no colons, so it is a valid folder name everywhere). */
-export function defaultRunDir(now: Date = new Date(), base = 'runs'): string {
-  return join(base, now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-'));
+/**
+ * A new run directory's name: runs/[kind-]2026-11-28T10-40-11.123Z-3f9a (no colons, so valid
+ * everywhere; milliseconds and a random suffix, so runs started in the same second never collide).
+ */
+export function defaultRunDir(now: Date = new Date(), base = 'runs', kind?: string, suffix: string = randomBytes(2).toString('hex')): string {
+  const stamp = now.toISOString().replace(/:/g, '-');
+  return join(base, `${kind ? `${kind}-` : ''}${stamp}-${suffix}`);
 }
 
 export interface RunDir {

@@ -9,6 +9,7 @@ import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
 import { UserError } from '../../core/errors.js';
 import { runTrain } from './train.js';
 import { MINI_FINETUNE_RECIPE } from '../../model/train/finetune.js';
+import { defaultRunDir } from '../../core/run-dir.js';
 import { writeMiniData } from '../../tasks/mini/write-data.js';
 
 const TINY_BASE = TINY_BASE_PATH;
@@ -41,7 +42,7 @@ export function command(): Command {
       if (!existsSync(join(TINY_BASE, 'model.safetensors'))) {
         throw new UserError(`the shipped tiny base is missing at ${TINY_BASE} (npm run pretrain-base rebuilds it)`);
       }
-      const runDir = resolve(o.out ?? join('runs', `start-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+      const runDir = resolve(o.out ?? defaultRunDir(new Date(), 'runs', 'start'));
       const files = await writeMiniData(join(runDir, 'data'));
       const train = files.find((f) => f.endsWith('train.jsonl')) ?? join(runDir, 'data', 'train.jsonl');
       const ckptDir = join(runDir, 'checkpoints');

@@ -15,6 +15,7 @@ import { embeddedScoring, openaiLoraScoring, servedScoring, type ScoringBackendF
 import { loadState } from '../supervisor/state.js';
 import { parseProtocol, parseServerList } from '../../model/backends/factory.js';
 import { writeReport } from '../../reports/html/write-report.js';
+import { defaultRunDir } from '../../core/run-dir.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
 
 export interface TrainOptions {
@@ -93,7 +94,7 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
   if (o.suite) {
     suiteEntries = [...(await loadSuite(o.suite)).entries, ...entries];
   }
-  const runDir = resolve(o.out ?? join('runs', `train-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  const runDir = resolve(o.out ?? defaultRunDir(new Date(), 'runs', 'train'));
   const deadlineS = parseDuration(o.deadline ?? '24h');
   const cfg: SupervisorConfig = {
     runDir,
