@@ -30,6 +30,11 @@ export interface RunResult {
   processRandom?: string;
   /** sha256 of each data file read, path relative to the data dir. */
   dataChecksums: Record<string, string>;
+  /**
+   * The task's version, as lm-eval's: a short sha256 over what defines the task (run entry,
+   * scenario, adapter spec, metric names, data checksums). Equal versions = the same task.
+   */
+  taskVersion?: string;
 }
 
 export interface GroupResult {
@@ -43,6 +48,12 @@ export interface ResultsFile {
   evalfirstVersion: string;
   gitCommit: string | null;
   createdAt: string;
+  /** When evaluate() began and ended, and the seconds between. */
+  startedAt?: string;
+  finishedAt?: string;
+  durationS?: number;
+  /** Node, OS, CPU, evalfirst version/commit, installed package versions. */
+  environment?: Record<string, unknown>;
   /** The full configuration: suite/entries, backend (protocol, urls or model path), concurrency, data dir. */
   config: Record<string, unknown>;
   backend: { id: string; protocol: string; [k: string]: unknown };

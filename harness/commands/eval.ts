@@ -32,6 +32,7 @@ interface EvalFlags {
   out?: string;
   concurrency: number;
   maxEvalInstances?: number;
+  limit?: number;
   json?: boolean;
   cache: boolean;
   resume?: string;
@@ -41,7 +42,7 @@ interface EvalFlags {
 }
 
 /** What a run is, from the flags or (on --resume) from config.json; evaluate() builds the RunConfig it records. */
-type EvalPlan = Pick<EvaluateOptions, 'entries' | 'suite' | 'dataDir' | 'concurrency' | 'maxEvalInstances' | 'helmProcessOrder' | 'cachePath'> & { backend: BackendRecord };
+type EvalPlan = Pick<EvaluateOptions, 'entries' | 'suite' | 'dataDir' | 'concurrency' | 'maxEvalInstances' | 'limit' | 'helmProcessOrder' | 'cachePath'> & { backend: BackendRecord };
 
 function backendConfigFromFlags(f: EvalFlags): BackendConfig {
   if (f.model && f.server) throw new UserError('give either --server or --model, not both');
@@ -86,6 +87,7 @@ export function command(): Command {
     .option('--out <dir>', 'run directory (default runs/<timestamp>)')
     .option('--concurrency <n>', 'requests in flight', numberFlag('--concurrency', POSITIVE_INT), DEFAULT_CONCURRENCY)
     .option('--max-eval-instances <n>', 'eval instances per run where the entry sets none', numberFlag('--max-eval-instances', POSITIVE_INT))
+    .option('--limit <n>', "at most N eval instances per run, as HELM selects them (max_eval_instances = min(the entry's, N): numpy's seeded choice, so every model gets the same N, unlike lm-eval's first N)", numberFlag('--limit', POSITIVE_INT))
     .option('--timeout <seconds>', 'per-attempt HTTP timeout (default 3000, as HELM)', numberFlag('--timeout', POSITIVE_INT))
     .option('--retries <n>', 'retries per request on connection errors, 5xx and 429 (default 5)', numberFlag('--retries', NON_NEGATIVE_INT))
     .option('--json', 'print results.json to stdout instead of the table')
@@ -111,6 +113,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       dataDir: saved.dataDir,
       concurrency: saved.concurrency,
       maxEvalInstances: saved.maxEvalInstances,
+      limit: saved.limit,
       helmProcessOrder: saved.helmProcessOrder,
       cachePath: saved.cache,
     };
@@ -127,6 +130,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       dataDir: resolveDataDir(flags.dataDir),
       concurrency: flags.concurrency,
       maxEvalInstances: flags.maxEvalInstances,
+      limit: flags.limit,
       ...(flags.helmProcessOrder ? { helmProcessOrder: processOrder(flags.helmProcessOrder) } : {}),
       cachePath: flags.cache ? defaultCachePath() : null,
     };

@@ -27,6 +27,7 @@ import { planRun, type InstanceFilter } from './plan-run.js';
 import { runSpecsForEntry } from '../../tasks/scenario-registry.js';
 import { checkMetrics } from '../../tasks/metrics/metric.js';
 import { aggregateGroups } from '../../tasks/metrics/aggregate.js';
+import { environment } from '../environment.js';
 import { inHelmProcessOrder } from '../../tasks/suites/process-order.js';
 
 export const DEFAULT_CONCURRENCY = 30;
@@ -46,6 +47,11 @@ export interface EvaluateOptions {
   concurrency?: number;
   /** Used only for entries that set no max_eval_instances (helm-run --max-eval-instances). */
   maxEvalInstances?: number;
+  /**
+   * At most this many eval instances per run, as HELM selects them with max_eval_instances =
+   * min(the entry's, limit): numpy's seeded choice, so every model gets the same instances.
+   */
+  limit?: number;
   /** Keep only these eval instances (after HELM's selection), e.g. a supervisor's sample. */
   filter?: InstanceFilter;
   /** Evaluate only these instance ids (any run); combined with `filter`. */
@@ -116,6 +122,13 @@ async function resolveRuns(entries: string[], dataDir: string, maxEvalInstances:
   return runs;
 }
 
+/** HELM's selection with max_eval_instances = min(the entry's, limit) (a prefix of the same seeded permutation). */
+export function withLimit(runSpec: RunSpec, limit: number): RunSpec {
+  const current = runSpec.adapterSpec.maxEvalInstances;
+  if (current !== null && current <= limit) return runSpec;
+  return { ...runSpec, adapterSpec: { ...runSpec.adapterSpec, maxEvalInstances: limit } };
+}
+
 /** config.json's content: built here only, from the options (the CLI's resume passes config.json's back in). */
 function runConfigFor(options: EvaluateOptions, concurrency: number, backend: BackendRecord): RunConfig {
   return {
@@ -125,6 +138,7 @@ function runConfigFor(options: EvaluateOptions, concurrency: number, backend: Ba
     dataDir: options.dataDir,
     concurrency,
     maxEvalInstances: options.maxEvalInstances,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...(options.helmProcessOrder ? { helmProcessOrder: options.helmProcessOrder } : {}),
     cache: options.cachePath ?? null,
     createdAt: new Date().toISOString(),
@@ -147,6 +161,7 @@ function planningError(err: unknown, runName: string, completed: number, journal
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
+  const startedAt = new Date();
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`concurrency must be a positive integer, got ${concurrency}`);
   const paths = runDirPaths(options.outDir);
@@ -154,7 +169,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   if (hasJournal && !options.resume) throw new UserError(`${options.outDir} already holds a run; continue it with --resume ${options.outDir} or choose another --out`);
   const done: Map<string, JournalEntry> = options.resume ? readJournal(paths.journal) : new Map();
   // Every entry resolved and checked before the run directory is written, so a typo fails at once.
-  const specs = await resolveRuns(options.entries, options.dataDir, options.maxEvalInstances);
+  const specs = (await resolveRuns(options.entries, options.dataDir, options.maxEvalInstances)).map((r) => (options.limit === undefined ? r : { ...r, runSpec: withLimit(r.runSpec, options.limit) }));
 
   const backendConfig = options.backendConfig ?? { kind: 'programmatic' };
   const config = runConfigFor(options, concurrency, backendConfig);
@@ -297,6 +312,10 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     evalfirstVersion: VERSION,
     gitCommit: gitCommit(),
     createdAt: new Date().toISOString(),
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationS: (Date.now() - startedAt.getTime()) / 1000,
+    environment: { ...environment() },
     config: { ...config },
     backend: { ...backendConfig, id: backend.id, protocol: backendConfig.protocol ?? backendConfig.kind },
     runs,

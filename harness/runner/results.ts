@@ -7,6 +7,8 @@ import type { InstanceRecord, ResultsFile, RunResult } from '../../core/results-
 import { scoreRequest } from '../../tasks/metrics/score-request.js';
 import { aggregateRun, type ScoredRequest } from '../../tasks/metrics/aggregate.js';
 import type { RunDirPaths } from '../../core/run-dir.js';
+import { canonicalJson } from '../../core/canonical-json.js';
+import { sha256Hex } from '../../core/sha256.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 
 export type Outcome = { completion: Completion; reused: boolean } | { error: string };
@@ -30,6 +32,12 @@ function baseRecord(state: RequestState): Omit<InstanceRecord, 'completion' | 's
 }
 
 /** Scores one run's answers and aggregates them; errored requests are recorded and left out of the means. */
+/** sha256 (12 hex) over what defines the task: equal versions, the same prompts, metrics and data. */
+export function taskVersion(entry: string, runSpec: RunSpec, dataChecksums: Record<string, string>): string {
+  const what = { entry, scenario: runSpec.scenario.name, adapterSpec: runSpec.adapterSpec, metrics: runSpec.metrics.map((m) => m.name), dataChecksums };
+  return sha256Hex(canonicalJson(what)).slice(0, 12);
+}
+
 export function scoreRun(
   entry: string,
   runSpec: RunSpec,
@@ -65,6 +73,7 @@ export function scoreRun(
     adapterSpec: { ...runSpec.adapterSpec },
     ...(runSpec.processRandom ? { processRandom: runSpec.processRandom } : {}),
     dataChecksums,
+    taskVersion: taskVersion(entry, runSpec, dataChecksums),
   };
   return { run, records, errors };
 }

@@ -20,6 +20,8 @@ export interface RunConfig {
   dataDir: string;
   concurrency: number;
   maxEvalInstances?: number;
+  /** --limit: at most this many eval instances per run (HELM's seeded selection). */
+  limit?: number;
   /** The helm-run process whose order the runs' global random state follows (--helm-process-order). */
   helmProcessOrder?: { label: string; entries: string[] };
   cache: string | null;

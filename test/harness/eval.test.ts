@@ -174,6 +174,27 @@ describe('evalfirst eval (CLI)', function () {
     expect(r.status).to.equal(2);
     expect(r.stderr).to.contain('give either --server or --model, not both');
   });
+  it('results.json carries environment, timing and task versions; --limit N takes HELM\'s seeded selection (same ids as max_eval_instances=N)', async () => {
+    const s = await start();
+    const base = tmp('limit');
+    const limited = await runCliAsync(['eval', 'gsm:max_eval_instances=20', '--limit', '5', '--server', s.url, '--out', join(base, 'limited'), '--no-progress', '--no-cache'], env());
+    expect(limited.status, limited.stderr).to.equal(0);
+    const direct = await runCliAsync(['eval', 'gsm:max_eval_instances=5', '--server', s.url, '--out', join(base, 'direct'), '--no-progress', '--no-cache'], env());
+    expect(direct.status, direct.stderr).to.equal(0);
+    const ids = (dir: string) => readFileSync(join(base, dir, 'instances.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as InstanceRecord).instanceId);
+    expect(ids('limited')).to.have.length(5);
+    expect(ids('limited')).to.deep.equal(ids('direct'));
+    const firstFive = await runCliAsync(['eval', 'gsm:max_eval_instances=40', '--limit', '5', '--server', s.url, '--out', join(base, 'all'), '--no-progress', '--no-cache'], env());
+    expect(firstFive.status).to.equal(0);
+    expect(ids('all')).to.deep.equal(ids('direct')); // not the first five in file order: HELM's seeded choice
+    const res = JSON.parse(readFileSync(join(base, 'limited', 'results.json'), 'utf8')) as ResultsFile;
+    expect(res.environment).to.have.keys(['evalfirst', 'node', 'os', 'cpu', 'memoryBytes', 'packages']);
+    expect((res.environment as { packages: Record<string, string> }).packages['p-limit']).to.match(/^\d+\.\d+\.\d+$/);
+    expect(Date.parse(res.finishedAt!)).to.be.at.least(Date.parse(res.startedAt!));
+    expect(res.durationS).to.be.a('number');
+    expect(res.runs[0]!.taskVersion).to.match(/^[0-9a-f]{12}$/);
+    expect((res.config as { limit?: number }).limit).to.equal(5);
+  });
 });
 
 describe('evalfirst eval --model (embedded runtime)', function () {
@@ -194,4 +215,5 @@ describe('evalfirst eval --model (embedded runtime)', function () {
     expect(res.runs[0].numRequests).to.equal(3);
     expect(res.runs[0].numErrors).to.equal(0);
   });
+
 });
