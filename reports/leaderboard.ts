@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { leaderboard, type LeaderboardRow, type TieRule } from './leaderboard/ranking.js';
 import { HIDDEN_ROUND_SCENARIOS, HIDDEN_SCENARIOS, OPEN_ROUND_SCENARIOS, OPEN_SCENARIOS } from './leaderboard/configs.js';
 import { loadEntries } from './leaderboard/inputs.js';
+import { tableStyle } from './terminal-style.js';
 import type { Entry } from './leaderboard/ranking.js';
 
 export type LeaderboardRule = 'final' | 'hidden-round' | 'open-round';
@@ -38,9 +39,10 @@ export function missingColumns(entries: Entry[], rule: LeaderboardRule = 'final'
   return missing;
 }
 
-export function renderLeaderboardTable(rows: LeaderboardRow[]): string {
+/** `color` only for a terminal that wants it (colorWanted); files and pipes get plain text. */
+export function renderLeaderboardTable(rows: LeaderboardRow[], options: { color?: boolean } = {}): string {
   const scenarios = [...new Set(rows.flatMap((r) => Object.keys(r.scenarios)))];
-  const table = new Table({ head: ['#', 'entry', 'full', 'open', 'hidden', ...scenarios.map((s) => `${s} MWR`)] });
+  const table = new Table({ head: ['#', 'entry', 'full', 'open', 'hidden', ...scenarios.map((s) => `${s} MWR`)], style: tableStyle(Boolean(options.color)) });
   rows.forEach((r, i) => {
     table.push([
       String(i + 1),

@@ -1,6 +1,7 @@
 // The terminal table of a results.json: one row per run (its main metric, robustness/fairness when
 // present, counts, errors) and one per leaderboard group.
 import Table from 'cli-table3';
+import { tableStyle } from './terminal-style.js';
 import type { MetricStat, ResultsFile } from '../core/results-schema.js';
 
 export function formatStat(s: MetricStat | undefined): string {
@@ -10,7 +11,7 @@ export function formatStat(s: MetricStat | undefined): string {
 
 /** `color: false` keeps the text plain (tests, non-TTY output). */
 export function renderResultsTable(results: ResultsFile, options: { color?: boolean } = {}): string {
-  const style = options.color ? {} : { head: [] as string[], border: [] as string[] };
+  const style = tableStyle(Boolean(options.color));
   const runs = new Table({ head: ['run', 'metric', 'value ± se', 'robustness', 'fairness', 'n', 'requests', 'errors'], style });
   for (const r of results.runs) {
     runs.push([

@@ -14,6 +14,7 @@ import { renderErrorSummary, renderResultsTable } from '../../reports/table.js';
 import { resolveDataDir } from '../../core/paths.js';
 import { UserError } from '../../core/errors.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
+import { colorWanted } from '../../reports/terminal-style.js';
 import { writeReport } from '../../reports/html/write-report.js';
 
 interface EvalFlags {
@@ -170,7 +171,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
   }
   if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else {
-    console.log(renderResultsTable(results, { color: Boolean(process.stdout.isTTY) }));
+    console.log(renderResultsTable(results, { color: colorWanted(process.stdout) }));
     console.log(`results: ${runDirPaths(outDir).results}`);
     console.log(`report: ${report}`);
   }

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { missingColumns, rankEntries, renderLeaderboardTable, type LeaderboardRule } from '../../reports/leaderboard.js';
 import { loadEntries } from '../../reports/leaderboard/inputs.js';
 import { UserError } from '../../core/errors.js';
+import { colorWanted } from '../../reports/terminal-style.js';
 
 export function command(): Command {
   return new Command('leaderboard')
@@ -25,7 +26,7 @@ export function command(): Command {
         console.log(JSON.stringify(rows, null, 2));
         return;
       }
-      console.log(renderLeaderboardTable(rows));
+      console.log(renderLeaderboardTable(rows, { color: colorWanted(process.stdout) }));
       for (const [column, lacking] of missingColumns(entries, opts.rule)) {
         const who = lacking.length === entries.length ? 'every entry' : lacking.join(', ');
         console.error(`note: "${column}" missing for ${who}; counted as the worst value, as the organisers did`);

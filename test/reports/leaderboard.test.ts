@@ -148,6 +148,10 @@ describe('leaderboard: reproduces the published rankings', () => {
     const table = runCli(['leaderboard', file]);
     expect(table.status).to.equal(0);
     expect(table.stdout).to.include(published[0]![0]).and.to.include(published[0]![1].Score_full!.toFixed(3));
+    // A pipe or a file gets no colour codes; FORCE_COLOR brings them back, NO_COLOR always wins.
+    expect(table.stdout).to.not.contain('\u001b[');
+    expect(runCli(['leaderboard', file], { env: { FORCE_COLOR: '1' } }).stdout).to.contain('\u001b[');
+    expect(runCli(['leaderboard', file], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } }).stdout).to.not.contain('\u001b[');
     // Some finalists have no "sam_sum - Stereotypes (race)": the table run says so on stderr.
     const lacking = published.filter(([, v]) => v['sam_sum - Stereotypes (race)'] === null).map(([n]) => n);
     expect(lacking.length).to.be.greaterThan(0);
