@@ -23,6 +23,13 @@ import { command as trainCommand } from './commands/train.js';
 
 const COMMANDS: (() => Command)[] = [checkServerCommand, compareCommand, dataCommand, evalCommand, explainCommand, finetuneCommand, gateCommand, generateCommand, leaderboardCommand, mixCommand, modelsCommand, pretrainBaseCommand, reportCommand, serveCommand, startCommand, trainCommand];
 
+/** Every command and subcommand throws instead of exiting, so usage errors become exit code 2 (main). */
+function withExitOverride(command: Command): Command {
+  command.exitOverride();
+  for (const sub of command.commands) withExitOverride(sub);
+  return command;
+}
+
 export function buildProgram(): Command {
   const program = new Command('evalfirst')
     .description('Evaluation-first harness for LLM fine-tuning: HELM-exact challenge suites, embedded LLaMA runtime, checkpoint supervision.')
@@ -30,7 +37,7 @@ export function buildProgram(): Command {
     .option('--debug', 'show stack traces for errors')
     .showHelpAfterError()
     .exitOverride();
-  for (const make of COMMANDS) program.addCommand(make().exitOverride());
+  for (const make of COMMANDS) program.addCommand(withExitOverride(make()));
   return program;
 }
 

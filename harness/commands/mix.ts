@@ -45,6 +45,6 @@ function diffCommand(): Command {
 export function command(): Command {
   return new Command('mix')
     .description('dataset compositions: build a mix from a manifest, diff two mixes')
-    .addCommand(buildCommand().exitOverride())
-    .addCommand(diffCommand().exitOverride());
+    .addCommand(buildCommand())
+    .addCommand(diffCommand());
 }
