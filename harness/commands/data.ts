@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fetchArchive } from '../data/archive.js';
 import { fetchPins, type FetchResult } from '../data/fetch.js';
 import { pinsBySource, selectSources } from '../data/sources.js';
-import { verifyExitCode, verifyPins } from '../data/verify.js';
+import { missingByBenchmark, verifyExitCode, verifyPins } from '../data/verify.js';
 import { resolveDataDir } from '../../core/paths.js';
 import { writeMiniData } from '../../tasks/mini/write-data.js';
 import { UserError } from '../../core/errors.js';
@@ -82,11 +82,12 @@ function fetchCommand(): Command {
 
 function verifyCommand(): Command {
   return new Command('verify')
-    .description('check a data directory against the pins: ok / mismatch / missing / unverified (exit 0 all ok, 1 mismatch, 3 missing)')
+    .description('check a data directory against the pins: ok / mismatch / missing / unverified (exit 0 ok, 1 a mismatch, 3 a benchmark only partly present; benchmarks absent altogether are a note unless --strict)')
     .argument('<dir>', 'data directory, e.g. ../shared/datasets')
     .argument('[benchmark...]', 'benchmarks to check (default: all)')
     .option('--quiet', 'print only problems and the summary')
-    .action(async (dir: string, benchmarks: string[], flags: { quiet?: boolean }) => {
+    .option('--strict', 'a benchmark absent altogether fails too (exit 3)')
+    .action(async (dir: string, benchmarks: string[], flags: { quiet?: boolean; strict?: boolean }) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`data verify: ${dir} is not a directory`);
       const rows = await verifyPins(dir, pinsBySource(selectSources(benchmarks, DATA_SOURCES)));
       for (const r of rows) {
@@ -95,7 +96,10 @@ function verifyCommand(): Command {
       }
       const count = (s: string) => rows.filter((r) => r.status === s).length;
       console.log(`${count('ok')} ok, ${count('mismatch')} mismatched, ${count('missing')} missing, ${count('unverified')} present but unverifiable (no pinned checksum)`);
-      process.exitCode = verifyExitCode(rows);
+      const { absent, incomplete } = missingByBenchmark(rows);
+      if (absent.length) console.log(`not in ${dir} at all (${flags.strict ? 'a failure with --strict' : 'a note, not a failure; --strict makes it one'}): ${absent.join(', ')}`);
+      if (incomplete.length) console.log(`only partly present (a failure: their runs cannot run whole): ${incomplete.join(', ')}`);
+      process.exitCode = verifyExitCode(rows, { strict: flags.strict });
     });
 }
 

@@ -32,9 +32,27 @@ export async function verifyPins(dir: string, selected: [string, FilePin[]][]): 
   return rows;
 }
 
-/** 0 when every selected file is present and none mismatches; 1 on a mismatch; 3 when files are only missing. */
-export function verifyExitCode(rows: VerifyRow[]): number {
+/** Benchmarks with no file present at all (a data dir need not hold every benchmark) and those with only some. */
+export function missingByBenchmark(rows: VerifyRow[]): { absent: string[]; incomplete: string[] } {
+  const by = new Map<string, { missing: number; total: number }>();
+  for (const r of rows) {
+    const b = by.get(r.benchmark) ?? { missing: 0, total: 0 };
+    b.total++;
+    if (r.status === 'missing') b.missing++;
+    by.set(r.benchmark, b);
+  }
+  const absent = [...by].filter(([, b]) => b.missing > 0 && b.missing === b.total).map(([n]) => n);
+  const incomplete = [...by].filter(([, b]) => b.missing > 0 && b.missing < b.total).map(([n]) => n);
+  return { absent, incomplete };
+}
+
+/**
+ * 0 when no file mismatches and every benchmark is whole or absent altogether (a note); 1 on a
+ * mismatch; 3 when a benchmark is present only in part — or, with `strict`, when any file is missing.
+ */
+export function verifyExitCode(rows: VerifyRow[], options: { strict?: boolean } = {}): number {
   if (rows.some((r) => r.status === 'mismatch')) return 1;
-  if (rows.some((r) => r.status === 'missing')) return 3;
+  const { absent, incomplete } = missingByBenchmark(rows);
+  if (incomplete.length > 0 || (options.strict && absent.length > 0)) return 3;
   return 0;
 }

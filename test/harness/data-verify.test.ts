@@ -25,6 +25,26 @@ describe('data verify', function () {
     expect(verifyExitCode(await verifyPins(dir, selectPins(['mmlu', 'truthful_qa', 'gsm', 'ethics_upstream', 'leaderboard'])))).to.equal(0);
   });
 
+  it('CLI: a benchmark absent altogether is a note (exit 0), a failure only with --strict; one present in part fails (exit 3)', async function () {
+    const shared = requireSharedData(this, 'gsm8k');
+    const dir = await mkdtemp(join(tmpdir(), 'evalfirst-verify-absent-'));
+    try {
+      await mkdir(join(dir, 'gsm8k'));
+      await cp(join(shared, 'gsm8k/train.jsonl'), join(dir, 'gsm8k/train.jsonl'));
+      await cp(join(shared, 'gsm8k/test.jsonl'), join(dir, 'gsm8k/test.jsonl'));
+      const r = runCli(['data', 'verify', dir, 'gsm', 'sam_sum']);
+      expect(r.status, r.stdout).to.equal(0);
+      expect(r.stdout).to.contain('not in ' + dir + ' at all (a note, not a failure; --strict makes it one): sam_sum');
+      expect(runCli(['data', 'verify', dir, 'gsm', 'sam_sum', '--strict']).status).to.equal(3);
+      await rm(join(dir, 'gsm8k/test.jsonl'));
+      const partial = runCli(['data', 'verify', dir, 'gsm']);
+      expect(partial.status).to.equal(3);
+      expect(partial.stdout).to.contain('only partly present (a failure: their runs cannot run whole): gsm');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('CLI: a corrupted file is reported as a mismatch with both digests, exit 1', async function () {
     const shared = requireSharedData(this, 'gsm8k');
     const dir = await mkdtemp(join(tmpdir(), 'evalfirst-verify-'));
