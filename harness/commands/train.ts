@@ -48,6 +48,8 @@ export interface TrainOptions {
   report?: boolean;
   resume?: string;
   baseline?: string;
+  /** Directories (besides the run, watch and trainer directories) where reported checkpoints may lie. */
+  checkpointRoot?: string[];
 }
 
 const num = (v: string | number | undefined, name: string, def: number): number => (v === undefined ? def : parseNumber(`--${name}`, v));
@@ -98,9 +100,10 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
   const cfg: SupervisorConfig = {
     runDir,
     trainerCommand: o.trainer ?? null,
-    trainerCwd: o.trainerCwd ?? process.cwd(),
+    trainerCwd: resolve(o.trainerCwd ?? process.cwd()),
     watchDir: o.watch ? resolve(o.watch) : null,
     watchIntervalMs: 1000,
+    checkpointRoots: (o.checkpointRoot ?? []).map((d) => resolve(d)),
     target: o.target ? parseTarget(o.target) : null,
     alpha: num(o.alpha, 'alpha', 0.05),
     adaptive: o.adaptive !== false,
@@ -157,7 +160,7 @@ export function command(): Command {
     .description('wrap a training loop: score every checkpoint, stop on a score target, plateau, max steps or the deadline')
     .argument('[entries...]', 'HELM run entries to score each checkpoint on (in addition to --suite)')
     .option('--config <file>', 'run.json with any of the options below (flags win)')
-    .option('--trainer <command>', 'external trainer command, run in its own process group with EVALFIRST_CONTROL_URL/TOKEN set')
+    .option('--trainer <command>', 'external trainer command, run in its own process group with EVALFIRST_CONTROL_URL/TOKEN set (and EVALFIRST_RESUME=1 when --resume starts it again)')
     .option('--trainer-cwd <dir>', 'working directory of the trainer')
     .option('--watch <dir>', "watch this directory for new checkpoint directories (trainers that don't call the control endpoint)")
     .option('--out <dir>', 'run directory (train.json, decisions.log, evals/, report.html)')
@@ -184,6 +187,7 @@ export function command(): Command {
     .option('--no-final-eval', 'skip the full-suite evaluation of the best checkpoint')
     .option('--no-report', 'do not write report.html')
     .option('--baseline <dir>', 'score this model (e.g. the base, or an adapter) on the full suite before training, as step 0')
+    .option('--checkpoint-root <dir>', 'a directory reported checkpoints may lie in, besides the run dir, the --watch dir and the trainer\'s working directory (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--resume <run_dir>', 'continue a supervisor that was killed, without re-scoring finished checkpoints')
     .action(async (entries: string[], opts: TrainOptions) => {
       process.exitCode = await runTrain({ ...opts, entries: entries.length ? entries : undefined });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,12 @@ describe('evalfirst train (CLI)', function () {
     expect(r.status, r.stderr + r.stdout).to.equal(0);
     expect(r.stdout).to.match(/adopting it|trainer started/);
     const state = JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8'));
+    // An adopted trainer that finishes is the stop (its exit status is not ours to read).
+    expect(state.stop.reason).to.equal('trainer_exit');
+    // The control address and token are kept for the next resume; the token readable by the owner only.
+    expect(state.control.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(statSync(join(runDir, 'control.token')).mode & 0o777).to.equal(0o600);
+    expect(readFileSync(join(runDir, 'train.json'), 'utf8')).to.not.contain(readFileSync(join(runDir, 'control.token'), 'utf8').trim());
     const steps: number[] = state.checkpoints.map((c: { step: number }) => c.step);
     expect(steps).to.deep.equal([...new Set(steps)].sort((a, b) => a - b)); // each once, in order
     expect(steps).to.include.members([1, 2, 3, 4, 5, 6]);
