@@ -1,6 +1,7 @@
 // `evalfirst train`: wrap a training loop. Every checkpoint is scored as soon as it exists and
 // training stops on the score target (decided on confidence bounds), a plateau, max steps, or the
 // deadline minus the reserve for the final evaluation. Every field of --config is also a flag.
+// --resume restores every option from train.json; a flag given with it wins and is said so.
 import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,9 +9,9 @@ import { resolveDataDir } from '../../core/paths.js';
 import { UserError } from '../../core/errors.js';
 import { parseNumber } from '../../core/number-flag.js';
 import { parseDuration, formatDuration } from '../../core/duration.js';
-import { parseTarget } from '../supervisor/target.js';
+import { checkTargetTasks, parseTarget } from '../supervisor/target.js';
 import { supervise, type SupervisorConfig } from '../supervisor/supervisor.js';
-import { checkpointEvalDir, checkpointEvaluator } from '../supervisor/checkpoint-eval.js';
+import { checkpointEvalDir, checkpointEvaluator, scoredTasks } from '../supervisor/checkpoint-eval.js';
 import { embeddedScoring, openaiLoraScoring, servedScoring, type ScoringBackendFor } from '../supervisor/scoring-backends.js';
 import { loadState } from '../supervisor/state.js';
 import { parseProtocol, parseServerList } from '../../model/backends/factory.js';
@@ -80,12 +81,27 @@ function scoringBackend(o: TrainOptions): ScoringBackendFor {
   return servedScoring({ protocol: parseProtocol(o.protocol ?? 'neurips'), urls: o.server ? parseServerList(o.server) : null, tokenizerPath: o.tokenizer });
 }
 
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * The options of a resumed run: train.json's, with `given` (flags and --config: only what the user
+ * set) on top; each given option that changes a recorded one is said.
+ */
+export function resumedOptions(saved: TrainOptions, given: TrainOptions, runDir: string, say: (l: string) => void): TrainOptions {
+  const defined = Object.fromEntries(Object.entries(given).filter(([k, v]) => v !== undefined && k !== 'resume' && k !== 'config')) as TrainOptions;
+  for (const [k, v] of Object.entries(defined)) {
+    const before = (saved as Record<string, unknown>)[k];
+    if (JSON.stringify(before) !== JSON.stringify(v)) say(`resume: --${kebab(k)} ${JSON.stringify(v)} given, in place of ${before === undefined ? 'the default' : `${JSON.stringify(before)} from train.json`}`);
+  }
+  return { ...saved, ...defined, out: runDir };
+}
+
 export async function runTrain(flags: TrainOptions, say: (l: string) => void = (l) => console.log(l)): Promise<number> {
   let o = mergeTrainOptions(flags);
   let resume = false;
   if (o.resume) {
     const saved = ((loadState(o.resume).config as { options?: TrainOptions }).options ?? {}) as TrainOptions;
-    o = { ...saved, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)), out: o.resume };
+    o = resumedOptions(saved, o, o.resume, say);
     resume = true;
   }
   const entries = o.entries ?? [];
@@ -95,6 +111,10 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
   if (o.suite) {
     suiteEntries = [...(await loadSuite(o.suite)).entries, ...entries];
   }
+  const dataDir = resolveDataDir(o.dataDir);
+  const target = o.target ? parseTarget(o.target) : null;
+  // A task the evaluation never scores would leave the target undecided at every checkpoint.
+  if (target) checkTargetTasks(target, await scoredTasks(suiteEntries, dataDir), o.suite ? `suite ${o.suite}${entries.length ? ' with the given entries' : ''}` : 'the given entries');
   const runDir = resolve(o.out ?? join('runs', `train-${new Date().toISOString().replace(/[:.]/g, '-')}`));
   const deadlineS = parseDuration(o.deadline ?? '24h');
   const cfg: SupervisorConfig = {
@@ -104,7 +124,7 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
     watchDir: o.watch ? resolve(o.watch) : null,
     watchIntervalMs: 1000,
     checkpointRoots: (o.checkpointRoot ?? []).map((d) => resolve(d)),
-    target: o.target ? parseTarget(o.target) : null,
+    target,
     alpha: num(o.alpha, 'alpha', 0.05),
     adaptive: o.adaptive !== false,
     n0: num(o.n0, 'n0', 16),
@@ -120,7 +140,6 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
     baseline: o.baseline ? { step: 0, path: resolve(o.baseline) } : undefined,
     record: { options: { ...o, out: runDir } },
   };
-  const dataDir = resolveDataDir(o.dataDir);
   const evaluateCheckpoint = checkpointEvaluator({
     entries: suiteEntries,
     suite: o.suite,
@@ -188,8 +207,13 @@ export function command(): Command {
     .option('--no-report', 'do not write report.html')
     .option('--baseline <dir>', 'score this model (e.g. the base, or an adapter) on the full suite before training, as step 0')
     .option('--checkpoint-root <dir>', 'a directory reported checkpoints may lie in, besides the run dir, the --watch dir and the trainer\'s working directory (repeatable)', (v: string, all: string[] = []) => [...all, v])
-    .option('--resume <run_dir>', 'continue a supervisor that was killed, without re-scoring finished checkpoints')
-    .action(async (entries: string[], opts: TrainOptions) => {
-      process.exitCode = await runTrain({ ...opts, entries: entries.length ? entries : undefined });
+    .option('--resume <run_dir>', 'continue a supervisor that was killed, without re-scoring finished checkpoints: options come from its train.json (flags given win), a trainer still running is adopted, one that is gone is started again')
+    .action(async function (this: Command, entries: string[], opts: TrainOptions) {
+      process.exitCode = await runTrain({ ...givenOptions(this, opts), entries: entries.length ? entries : undefined });
     });
+}
+
+/** The options the user set (command line or environment), without commander's defaults: --resume must not take those over train.json's. */
+function givenOptions(cmd: Command, opts: TrainOptions): TrainOptions {
+  return Object.fromEntries(Object.entries(opts).filter(([k]) => cmd.getOptionValueSource(k) !== 'default' && cmd.getOptionValueSource(k) !== undefined)) as TrainOptions;
 }

@@ -65,4 +65,39 @@ describe('evalfirst train (CLI)', function () {
     }
     for (const [step, n] of perStep) expect(n, `step ${step} scored ${n} times`).to.equal(1);
   });
+
+  it('restores every flag from train.json on --resume (--no-adaptive, --no-final-eval, --no-report); a flag given wins and is said', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ef-train-'));
+    const out = join(root, 'ckpt');
+    const runDir = join(root, 'run');
+    const trainer = `${JSON.stringify(process.execPath)} ${JSON.stringify(TRAINER)} --out ${JSON.stringify(out)} --steps 5 --interval-ms 600`;
+    const args = ['train', ENTRY, '--trainer', trainer, '--watch', out, '--out', runDir, '--server', server.url, '--target', 'mini_mmlu >= 0.99',
+      '--no-adaptive', '--no-final-eval', '--no-report', '--deadline', '5m', '--grace', '2s'];
+    const child = spawnCli(args);
+    const scored = () => (existsSync(join(runDir, 'train.json')) ? JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8')).checkpoints.length : 0);
+    const t0 = Date.now();
+    while (scored() < 1 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const r = await runCliAsync(['train', '--resume', runDir, '--deadline', '10m']);
+    expect(r.status, r.stderr + r.stdout).to.equal(1); // the target is never met
+    expect(r.stdout).to.contain('resume: --deadline "10m" given, in place of "5m" from train.json');
+    expect(r.stdout).to.not.match(/--adaptive|--final-eval|--report/); // restored, not overridden
+    const state = JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8'));
+    expect(state.checkpoints.length).to.be.at.least(3);
+    for (const c of state.checkpoints) expect(c.full_eval, `step ${c.step}`).to.equal(true); // --no-adaptive held
+    expect(readFileSync(join(runDir, 'decisions.log'), 'utf8')).to.not.contain('final evaluation'); // --no-final-eval held
+    expect(existsSync(join(runDir, 'report.html'))).to.equal(false); // --no-report held
+    expect(state.deadline_s).to.equal(600);
+    expect(state.config.options).to.include({ adaptive: false, finalEval: false, report: false, deadline: '10m' });
+  });
+
+  it('refuses a target naming a task the suite does not score, before training starts', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ef-train-'));
+    const r = await runCliAsync(['train', '--suite', 'mini', '--target', 'mmlu >= 0.62 && mini_bbq >= 0.5', '--trainer', 'touch started', '--trainer-cwd', root, '--out', join(root, 'run'), '--server', server.url]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.match(/--target names "mmlu", which suite mini does not score; its tasks: mini_mmlu, mini_truthfulqa, mini_bbq, mini_gsm, mean/);
+    expect(existsSync(join(root, 'started'))).to.equal(false);
+    expect(existsSync(join(root, 'run'))).to.equal(false);
+  });
 });
