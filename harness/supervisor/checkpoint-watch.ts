@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsFile } from '../../model/formats/safetensors.js';
+import { weightFiles } from '../../model/formats/shard-index.js';
 import { controlCharAt } from '../../core/safe-text.js';
 
 export type CheckpointKind = 'peft' | 'hf';
@@ -60,17 +61,12 @@ export function completeCheckpointKind(dir: string): CheckpointKind | null {
   }
   if (existsSync(join(dir, 'config.json'))) {
     if (!jsonParses(join(dir, 'config.json'))) return null;
-    const index = join(dir, 'model.safetensors.index.json');
-    if (existsSync(index)) {
-      try {
-        const map = (JSON.parse(readFileSync(index, 'utf8')) as { weight_map: Record<string, string> }).weight_map;
-        return [...new Set(Object.values(map))].every((f) => safetensorsWhole(join(dir, f))) ? 'hf' : null;
-      } catch {
-        return null;
-      }
+    try {
+      const w = weightFiles(dir);
+      return (w.kind === 'single' ? [w.file] : w.shards).every(safetensorsWhole) ? 'hf' : null;
+    } catch {
+      return null; // no weights yet, an index that does not parse, or a shard outside the folder
     }
-    const single = join(dir, 'model.safetensors');
-    return existsSync(single) && safetensorsWhole(single) ? 'hf' : null;
   }
   return null;
 }

@@ -53,7 +53,8 @@ export function modelFiles(path: string): string[] {
   if (st.isFile()) return [path];
   return readdirSync(path)
     .filter((f) => f.endsWith('.safetensors') || f.endsWith('.json'))
-    .map((f) => join(path, f));
+    .map((f) => join(path, f))
+    .filter((f) => statSync(f).isFile());
 }
 
 export function loadModel(path: string, quant: QuantMode = 'none'): LoadedModel {
