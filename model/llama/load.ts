@@ -75,6 +75,6 @@ export function loadModel(path: string, quant: QuantMode = 'none'): LoadedModel 
   }
   const { config, weights } = loadHfModel(abs, quant);
   placeWeightsForKernels(weights);
-  const tokenizer = loadHfTokenizer(abs);
+  const tokenizer = loadHfTokenizer(abs, config.vocabSize);
   return { model: new LlamaModel(config, weights), tokenizer, format: 'hf', path: abs, identity: fileIdentity(modelFiles(abs)) };
 }

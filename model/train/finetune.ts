@@ -72,8 +72,8 @@ function positiveInt(name: string, v: number): number {
 }
 
 /** The training tokenizer of a base folder: plain ids, no special tokens (the loop adds BOS/EOS). */
-export function loadTokenizer(dir: string): (text: string) => number[] {
-  const tok = loadHfTokenizer(dir);
+export function loadTokenizer(dir: string, modelVocabSize?: number): (text: string) => number[] {
+  const tok = loadHfTokenizer(dir, modelVocabSize);
   return (text) => tok.encodePlain(text);
 }
 
@@ -114,7 +114,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const base = loadBase(opts.base, quant);
   const config = base.config;
   const maxSeqLen = positiveInt('max sequence length', opts.maxSeqLen ?? Math.min(config.maxSeqLen, 2048));
-  const encode = loadTokenizer(opts.base);
+  const encode = loadTokenizer(opts.base, config.vocabSize);
   const pairs = readJsonlPairs(opts.data);
   const { examples, stats } = tokenizePairs(pairs, encode, config.bosId, config.eosIds[0] ?? null, maxSeqLen, opts.overlong ?? 'truncate');
   if (examples.length === 0) throw new UserError(`${opts.data}: no row fits the ${maxSeqLen}-token window (${stats.skipped} skipped)`);

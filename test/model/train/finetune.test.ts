@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finetune, resumePoint, type FinetuneOptions } from '../../../model/train/finetune.js';
+import { finetune, loadTokenizer, resumePoint, type FinetuneOptions } from '../../../model/train/finetune.js';
+import { firstInvalidUtf8, tokenizePairs } from '../../../model/train/training-data.js';
 import { SafetensorsFile } from '../../../model/formats/safetensors.js';
 import { FIXTURE_ROWS, writeJsonl, writeTinyBase } from './fixture.js';
 
@@ -118,6 +119,28 @@ describe('finetune (QLoRA on a tiny base)', function () {
     const resumed = await finetune(opts('latest', { maxSteps: 8, checkpointEvery: 4, resumeFrom: resumePoint(out, 'latest', false), reportResumePoint: true, onCheckpoint: (step) => (reported.push(step), 'continue') }));
     expect(reported).to.deep.equal([4, 8]);
     expect(readFileSync(join(resumed.lastCheckpoint!, 'adapter_model.safetensors')).equals(readFileSync(join(full.lastCheckpoint!, 'adapter_model.safetensors')))).to.equal(true);
+  });
+
+  it('names the line and column of invalid UTF-8 in the data instead of training on U+FFFD', async () => {
+    const bad = join(dir, 'latin1.jsonl');
+    const rows = [JSON.stringify(FIXTURE_ROWS[0]), JSON.stringify(FIXTURE_ROWS[1]), '{"prompt": "caf', '", "completion": " x"}'];
+    writeFileSync(bad, Buffer.concat([Buffer.from(`${rows[0]}\n${rows[1]}\n${rows[2]}`), Buffer.from([0xe9]), Buffer.from(`${rows[3]}\n`)]));
+    await expectError(finetune(opts('latin1', { data: bad })), `${bad}:3: not valid UTF-8 (byte 0xe9 at byte column 16)`);
+    expect(firstInvalidUtf8(Buffer.from('héllo ✓ 中文 🙂'))).to.equal(-1);
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xed, 0xa0, 0x80]))).to.equal(1); // a UTF-16 surrogate
+    expect(firstInvalidUtf8(Buffer.from([0xc0, 0x80]))).to.equal(0); // overlong
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xe2, 0x9c]))).to.equal(1); // cut off
+  });
+
+  it('tokenizes only the start of a text far longer than the window, with the ids of the whole text', () => {
+    const encode = loadTokenizer(base);
+    const seen: number[] = [];
+    const spy = (t: string) => (seen.push(t.length), encode(t));
+    const long = 'Q: What color is the sky? A: blue. '.repeat(2000); // 70 000 characters
+    const { examples, stats } = tokenizePairs([{ prompt: 'Q:', completion: long, line: 1 }], spy, 1, 2, 16, 'truncate');
+    expect(Math.max(...seen)).to.be.at.most(64 * 17);
+    expect(stats).to.include({ used: 1, truncated: 1 });
+    expect(Array.from(examples[0]!.ids)).to.deep.equal([1, ...encode('Q:'), ...encode(long)].slice(0, 17));
   });
 
   it('stops on a non-finite loss, keeping the last good checkpoint', async () => {
