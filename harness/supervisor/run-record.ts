@@ -95,17 +95,29 @@ export class RunRecord {
 
   /** Records the first stop decision (saved and logged); false when one was recorded already. */
   recordStop(d: Decision, step: number | null): boolean {
+    if (!this.setStop(d, step)) return false;
+    this.save();
+    return true;
+  }
+
+  private setStop(d: Decision, step: number | null): boolean {
     if (this.state.stop) return false;
     const timeS = this.nowS();
     this.state.stop = { reason: d.reason as StopReason, step, time_s: timeS, detail: d.detail };
-    this.save();
     this.log(`STOP ${d.reason} at ${timeS.toFixed(1)}s${step !== null ? ` (step ${step})` : ''}: ${d.detail}`);
     return true;
   }
 
-  recordCheckpoint(rec: CheckpointRecord): void {
+  /**
+   * Records a scored checkpoint, and with it (in the same write of train.json) the stop it decided,
+   * so a supervisor killed in between cannot leave a stop checkpoint without the stop. Whether this
+   * is the run's first stop.
+   */
+  recordCheckpoint(rec: CheckpointRecord): boolean {
     this.state.checkpoints.push(rec);
+    const stopped = rec.decision.action === 'stop' && this.setStop(rec.decision, rec.step);
     this.save();
+    return stopped;
   }
 
   recordBaseline(baseline: NonNullable<TrainState['baseline']>): void {

@@ -171,7 +171,11 @@ class Supervisor {
 
   /** Records the first stop decision and stops the trainer (a trainer told at its control call may first exit by itself). */
   private requestStop(d: Decision, step: number | null, toldAtControlCall = false): void {
-    if (!this.record.recordStop(d, step)) return;
+    if (this.record.recordStop(d, step)) this.actOnStop(toldAtControlCall);
+  }
+
+  /** Stops the trainer once a stop is recorded. */
+  private actOnStop(toldAtControlCall: boolean): void {
     this.markStopDecided();
     const { graceS } = this.cfg;
     const trainer = this.trainer;
@@ -274,8 +278,7 @@ class Supervisor {
       .map(([k, v]) => `${k}=${v.mean.toFixed(3)} [${v.ci_low.toFixed(3)}, ${v.ci_high.toFixed(3)}] n=${v.n}`)
       .join('  ');
     record.log(`checkpoint step ${ref.step}: ${summary}; ${outcome.requestsSent} requests in ${outcome.seconds.toFixed(1)}s; decision ${decision.action}${decision.reason ? ` (${decision.reason})` : ''}: ${decision.detail}`);
-    record.recordCheckpoint(rec);
-    if (decision.action === 'stop') this.requestStop(decision, ref.step, viaControl);
+    if (record.recordCheckpoint(rec)) this.actOnStop(viaControl);
     return { action: decision.action, reason: decision.reason, detail: decision.detail };
   }
 }
