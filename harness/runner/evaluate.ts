@@ -6,7 +6,7 @@
 // planning the next run overlaps sending the previous one's requests.
 import pLimit from 'p-limit';
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Backend } from '../../core/backend.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
@@ -87,6 +87,17 @@ interface PlannedRun extends ResolvedRun {
   states: RequestState[];
   outcomes: Promise<Outcome>[];
   checksums: Promise<Record<string, string>>;
+}
+
+/** The data files of a run that are empty (0 bytes), relative paths read from the data dir. */
+function emptyFiles(dataDir: string, files: string[]): string[] {
+  return files.filter((f) => {
+    try {
+      return statSync(isAbsolute(f) ? f : join(dataDir, f)).size === 0;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function isDirectory(path: string): boolean {
@@ -320,7 +331,10 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     truncated.push(...scoredRun.truncated);
     // e.g. an empty test CSV: the run "succeeds" with n = 0 on the split its scores come from
     const mainSplit = scoredRun.records.filter((r) => r.split === p.runSpec.mainSplit).length;
-    if (mainSplit === 0 && !filter) warnings.push(`run ${p.runSpec.name} has no instance of its main split (${p.runSpec.mainSplit}; its data: ${p.files.join(', ') || 'none'}); its scores are over n = 0`);
+    if (mainSplit === 0 && !filter) {
+      const empty = emptyFiles(options.dataDir, p.files);
+      warnings.push(`run ${p.runSpec.name} has no instance of its main split (${p.runSpec.mainSplit}; ${empty.length ? `empty: ${empty.join(', ')}` : `its data: ${p.files.join(', ') || 'none'}`}); its scores are over n = 0`);
+    }
   }
 
   const results: ResultsFile = {
