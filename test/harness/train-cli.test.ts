@@ -9,6 +9,18 @@ import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-se
 const TRAINER = fileURLToPath(new URL('../fixtures/supervisor/scripted-trainer.mjs', import.meta.url));
 const ENTRY = 'mini_mmlu:subject=geography,max_eval_instances=12';
 
+const scored = (runDir: string): number => (existsSync(join(runDir, 'train.json')) ? JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8')).checkpoints.length : 0);
+
+/** Runs `train`, kills it with SIGKILL once `n` checkpoints are scored; how many were by then. */
+async function killOnceScored(args: string[], runDir: string, n: number): Promise<number> {
+  const child = spawnCli(args);
+  const t0 = Date.now();
+  while (scored(runDir) < n && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  return scored(runDir);
+}
+
 describe('evalfirst train (CLI)', function () {
   this.timeout(120_000);
   let server: ScriptedServer;
@@ -36,13 +48,7 @@ describe('evalfirst train (CLI)', function () {
     const runDir = join(root, 'run');
     const trainer = `${JSON.stringify(process.execPath)} ${JSON.stringify(TRAINER)} --out ${JSON.stringify(out)} --steps 6 --interval-ms 700`;
     const args = ['train', ENTRY, '--trainer', trainer, '--watch', out, '--out', runDir, '--server', server.url, '--no-adaptive', '--grace', '2s', '--no-report'];
-    const child = spawnCli(args);
-    const scored = () => (existsSync(join(runDir, 'train.json')) ? JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8')).checkpoints.length : 0);
-    const t0 = Date.now();
-    while (scored() < 2 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const before = scored();
+    const before = await killOnceScored(args, runDir, 2);
     expect(before).to.be.at.least(2);
     const r = await runCliAsync(['train', '--resume', runDir]);
     expect(r.status, r.stderr + r.stdout).to.equal(0);
@@ -73,12 +79,7 @@ describe('evalfirst train (CLI)', function () {
     const trainer = `${JSON.stringify(process.execPath)} ${JSON.stringify(TRAINER)} --out ${JSON.stringify(out)} --steps 5 --interval-ms 600`;
     const args = ['train', ENTRY, '--trainer', trainer, '--watch', out, '--out', runDir, '--server', server.url, '--target', 'mini_mmlu >= 0.99',
       '--no-adaptive', '--no-final-eval', '--no-report', '--deadline', '5m', '--grace', '2s'];
-    const child = spawnCli(args);
-    const scored = () => (existsSync(join(runDir, 'train.json')) ? JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8')).checkpoints.length : 0);
-    const t0 = Date.now();
-    while (scored() < 1 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killOnceScored(args, runDir, 1);
     const r = await runCliAsync(['train', '--resume', runDir, '--deadline', '10m']);
     expect(r.status, r.stderr + r.stdout).to.equal(1); // the target is never met
     expect(r.stdout).to.contain('resume: --deadline "10m" given, in place of "5m" from train.json');
