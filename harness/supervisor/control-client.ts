@@ -47,6 +47,9 @@ class Retryable extends Error {}
 function postOnce(url: string, token: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}/checkpoint`, {
+      // a connection of its own: a kept-alive one can be closed by the server's keep-alive timeout
+      // just as the next report (seconds later) goes out on it (UND_ERR_SOCKET "other side closed")
+      agent: false,
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     });

@@ -52,8 +52,17 @@ describe('runner against a fault server', function () {
 
   it('plans a run again when /tokenize keeps failing past the client\'s retries, and only a persistent failure stops it (without suggesting --tokenizer)', async () => {
     const dataDir = writeSyntheticGsm(6);
-    // the first 7 /tokenize calls fail: more than one call's 3 attempts
-    const flaky = await start({ answer: (p) => gsmAnswer(p), fault: (c) => (c.path === '/tokenize' && c.seq <= 7 ? { kind: 'status', status: 503 } : c.path === '/tokenize' && c.seq === 8 ? { kind: 'destroy' } : undefined) });
+    // one /tokenize call meets 503, 503, a reset, 503: more than the client's 3 attempts
+    let victim: string | undefined;
+    const flaky = await start({
+      answer: (p) => gsmAnswer(p),
+      fault: (c) => {
+        if (c.path !== '/tokenize') return undefined;
+        victim ??= JSON.stringify(c.body);
+        if (JSON.stringify(c.body) !== victim || c.attempt > 4) return undefined;
+        return c.attempt === 3 ? { kind: 'destroy' } : { kind: 'status', status: 503 };
+      },
+    });
     const { results } = await evaluate({ entries: ['gsm'], backend: new NeuripsBackend({ urls: [flaky.url], http: fast }), dataDir, outDir: join(tmp('tok'), 'r'), replanDelayMs: 10 });
     expect(results.errors.count).to.equal(0);
     expect(results.runs[0].numRequests).to.equal(6);
