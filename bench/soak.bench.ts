@@ -122,7 +122,8 @@ export async function run(): Promise<void> {
   while (readState(dir) === null) await sleep(20);
   let finishedEarly = 0;
   for (let k = 0; k < kills; k++) {
-    const delay = 200 + rand() * 3800;
+    // a supervisor takes about 2 s to start (tsx, the embedded base): some die starting, most later
+    const delay = 1500 + rand() * 4500;
     const done = await Promise.race([sleep(delay).then(() => false), exited(child).then(() => true)]);
     if (done) {
       finishedEarly++;
