@@ -2,9 +2,10 @@
 // report, a resumed run, a checkpoint watcher) never sees half a file.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 
-export function writePartsAtomic(path: string, parts: Uint8Array[]): void {
+/** `mode`: the new file's permissions (e.g. 0o600 for a secret), before the umask. */
+export function writePartsAtomic(path: string, parts: Uint8Array[], mode = 0o666): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(tmp, 'w', mode);
   try {
     for (const p of parts) {
       let done = 0;
@@ -20,8 +21,8 @@ export function writePartsAtomic(path: string, parts: Uint8Array[]): void {
   renameSync(tmp, path);
 }
 
-export function writeFileAtomic(path: string, text: string): void {
-  writePartsAtomic(path, [Buffer.from(text, 'utf8')]);
+export function writeFileAtomic(path: string, text: string, mode?: number): void {
+  writePartsAtomic(path, [Buffer.from(text, 'utf8')], mode);
 }
 
 /** Pretty JSON with a final newline, atomically. */

@@ -24,6 +24,8 @@ export interface RunResult {
   numInstances: number;
   numRequests: number;
   numErrors: number;
+  /** Answers longer than max_tokens, scored cut to max_tokens (absent: none). */
+  numTruncated?: number;
   /** The adapter spec used, for explain/compare. */
   adapterSpec: Record<string, unknown>;
   /** Scenarios that draw from HELM's global random state: the state assumed ("seed 0 (standalone)…" or "process order of SUITE, position k…"). */
@@ -60,6 +62,10 @@ export interface ResultsFile {
   runs: RunResult[];
   groups: GroupResult[];
   errors: { count: number; first: { runName: string; instanceId: string; message: string }[] };
+  /** Answers the server made longer than max_tokens, cut to it before scoring (absent: none). */
+  truncated?: { count: number; first: { runName: string; instanceId: string; tokens: number; maxTokens: number }[] };
+  /** What the run could do but the reader should know (e.g. a run with no eval instance). */
+  warnings?: string[];
 }
 
 /** One line of instances.jsonl. */
@@ -74,4 +80,6 @@ export interface InstanceRecord {
   references: { text: string; correct: boolean }[];
   scores: Record<string, number>;
   error: string | null;
+  /** The server returned `tokens` tokens where `maxTokens` were asked for; completion holds the first maxTokens. */
+  truncated?: { tokens: number; maxTokens: number };
 }

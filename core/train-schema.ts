@@ -51,5 +51,16 @@ export interface TrainState {
   baseline?: { step: number; path: string; scores: CheckpointRecord['scores']; eval_s: number };
   /** Timings that feed the reserve estimate. */
   timing: { full_eval_s: number | null; seconds_per_request: number | null; full_request_count: number | null; checkpoint_save_s: number };
-  trainer: { pid: number | null; exit_code: number | null; signal: string | null; crashed: boolean; killed?: boolean; exited_s?: number | null } | null;
+  trainer: {
+    pid: number | null;
+    exit_code: number | null;
+    signal: string | null;
+    crashed: boolean;
+    killed?: boolean;
+    exited_s?: number | null;
+    /** When the process started (Linux: /proc/PID/stat starttime), so --resume never adopts a stranger that reuses the pid. */
+    start_ticks?: string | null;
+  } | null;
+  /** The control endpoint this run listens on; --resume listens there again (the token is in control.token, mode 0600). */
+  control?: { url: string; port: number };
 }

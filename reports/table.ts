@@ -52,3 +52,16 @@ export function renderErrorSummary(results: ResultsFile): string {
   for (const e of first) lines.push(`  ${e.runName} ${e.instanceId}: ${e.message}`);
   return lines.join('\n');
 }
+
+/** What the reader of a run should know though nothing failed: answers cut to max_tokens, runs with no instance. */
+export function renderWarnings(results: ResultsFile): string {
+  const lines: string[] = [];
+  const t = results.truncated;
+  if (t && t.count > 0) {
+    lines.push(`warning: ${t.count} answer${t.count === 1 ? ' was' : 's were'} longer than max_new_tokens and ${t.count === 1 ? 'was' : 'were'} cut to it before scoring (flagged "truncated" in instances.jsonl; the server ignores max_new_tokens, and HELM would have scored the whole answer); first ${t.first.length}:`);
+    for (const a of t.first) lines.push(`  ${a.runName} ${a.instanceId}: ${a.tokens} tokens for max_new_tokens ${a.maxTokens}`);
+  }
+  for (const w of results.warnings ?? []) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}
+

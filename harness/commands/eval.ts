@@ -10,7 +10,7 @@ import { defaultCachePath } from '../../core/paths.js';
 import { readRunConfig, type BackendRecord } from '../runner/run-config.js';
 import { defaultRunDir, runDirPaths } from '../../core/run-dir.js';
 import { createProgressReporter } from '../runner/progress.js';
-import { renderErrorSummary, renderResultsTable } from '../../reports/table.js';
+import { renderErrorSummary, renderResultsTable, renderWarnings } from '../../reports/table.js';
 import { resolveDataDir } from '../../core/paths.js';
 import { UserError } from '../../core/errors.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
@@ -116,7 +116,8 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
       maxEvalInstances: saved.maxEvalInstances,
       limit: saved.limit,
       helmProcessOrder: saved.helmProcessOrder,
-      cachePath: saved.cache,
+      // --no-cache (which a corrupt cache's error recommends) holds on resume too
+      cachePath: flags.cache ? saved.cache : null,
     };
   } else {
     let entries = [...positional];
@@ -175,6 +176,8 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
     console.log(`results: ${runDirPaths(outDir).results}`);
     console.log(`report: ${report}`);
   }
+  const warnings = renderWarnings(results);
+  if (warnings) console.error(warnings);
   const errors = renderErrorSummary(results);
   if (errors) console.error(errors);
   return results.errors.count > 0 ? 1 : 0;

@@ -1,12 +1,14 @@
 // `evalfirst finetune`: QLoRA (or LoRA) fine-tuning of a LLaMA base in HF safetensors form on JSONL
-// instruction data, writing PEFT checkpoints (OUT/checkpoint-STEP) that resume exactly.
+// instruction data, writing PEFT checkpoints (OUT/checkpoint-STEP) that resume exactly. Under
+// `evalfirst train` each checkpoint is reported to the supervisor; if it stays unreachable for the
+// retry budget the run stops cleanly with the checkpoint on disk, and a resumed supervisor starts
+// it again with EVALFIRST_RESUME=1 to continue from the last complete checkpoint.
 import { Command, Option } from 'commander';
 import { UserError } from '../../core/errors.js';
-import { finetune } from '../../model/train/finetune.js';
+import { finetune, resumePoint } from '../../model/train/finetune.js';
 import { numberFlag, NON_NEGATIVE_INT } from '../../core/number-flag.js';
-import { controlClientFromEnv } from '../supervisor/control-client.js';
-
-
+import { controlClientFromEnv, SupervisorUnreachable } from '../supervisor/control-client.js';
+import { RESUME_ENV } from '../supervisor/control-server.js';
 
 export function command(): Command {
   return new Command('finetune')
@@ -28,29 +30,41 @@ export function command(): Command {
     .option('--max-seq-len <n>', 'training window in tokens (default: the model context)', numberFlag('--max-seq-len', NON_NEGATIVE_INT))
     .addOption(new Option('--overlong <policy>', 'rows longer than the window').choices(['truncate', 'skip']).default('truncate'))
     .option('--seed <s>', 'seed for data order, LoRA init and dropout', numberFlag('--seed', NON_NEGATIVE_INT), 0)
-    .option('--resume <dir>', 'continue exactly from a checkpoint folder of a run with the same options')
+    .option('--resume <dir|latest>', 'continue exactly from a checkpoint folder of a run with the same options (latest: the last complete one in --out)')
     .action(async (o) => {
-      const control = controlClientFromEnv();
+      const control = controlClientFromEnv(process.env, { onRetry: (ms, e) => console.log(`supervisor unreachable (${e}); trying again in ${(ms / 1000).toFixed(1)} s`) });
+      const resumeFrom = resumePoint(o.out, o.resume, process.env[RESUME_ENV] === '1');
+      if (resumeFrom !== null) console.log(`resume: continuing from ${resumeFrom}`);
+      else if (process.env[RESUME_ENV] === '1') console.log(`resume: no complete checkpoint in ${o.out}; starting from step 0`);
+      let unreachable = false;
       const started = Date.now();
       const res = await finetune({
         base: o.base, data: o.data, out: o.out, maxSteps: o.maxSteps, maxTimeSeconds: o.maxTime ?? null, checkpointEvery: o.checkpointEvery,
         batchSize: o.batchSize, lr: o.lr, loraR: o.loraR, loraAlpha: o.loraAlpha, loraDropout: o.loraDropout, useRslora: o.rslora === true,
         targetModules: String(o.targetModules).split(',').map((s: string) => s.trim()).filter(Boolean) as never, quant: o.quant, maxSeqLen: o.maxSeqLen,
-        overlong: o.overlong, seed: o.seed, resumeFrom: o.resume ?? null,
+        overlong: o.overlong, seed: o.seed, resumeFrom, reportResumePoint: control !== null,
         onLog: (e) => console.log(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.learning_rate.toExponential(2)}  grad_norm ${e.grad_norm.toFixed(3)}  ${e.elapsed_s.toFixed(0)}s`),
         // Under `evalfirst train` the checkpoint is reported to the supervisor, and training waits
         // (paused, not competing for the cores) until it is scored and the answer says go on or stop.
         onCheckpoint: async (step, path) => {
           console.log(`checkpoint ${step}: ${path}`);
           if (!control) return 'continue';
-          const action = await control.report(step, path);
+          let action: 'continue' | 'stop';
+          try {
+            action = await control.report(step, path);
+          } catch (e) {
+            if (!(e instanceof SupervisorUnreachable)) throw e;
+            unreachable = true;
+            console.log(`supervisor: ${e.message}; stopping with checkpoint ${step} kept at ${path} (evalfirst train --resume RUN_DIR continues the run)`);
+            return 'stop';
+          }
           console.log(`supervisor: ${action}`);
           return action === 'stop' ? 'stop' : 'continue';
         },
       });
       const d = res.data;
       console.log(`data: ${d.rows} rows, ${d.used} used, ${d.truncated} truncated, ${d.skipped} skipped (longer than the window)`);
-      console.log(`${res.steps} steps, stop: ${res.stopReason}, ${res.tokensPerSecond.toFixed(0)} tokens/s, ${((Date.now() - started) / 1000).toFixed(0)} s, ${res.trainableParameters} trainable parameters`);
+      console.log(`${res.steps} steps, stop: ${unreachable ? 'supervisor_unreachable' : res.stopReason}, ${res.tokensPerSecond.toFixed(0)} tokens/s, ${((Date.now() - started) / 1000).toFixed(0)} s, ${res.trainableParameters} trainable parameters`);
       if (res.lastCheckpoint) console.log(`adapter: ${res.lastCheckpoint}`);
       if (res.stopReason === 'non_finite_loss') throw new UserError(res.error ?? 'non-finite loss', 3);
     });

@@ -50,7 +50,10 @@ export function command(): Command {
         setKernelThreads(parseNumber('--threads', o.threads, { min: 1, integer: true }));
       }
       const loaded = loadModel(o.model, o.quant);
-      if (o.adapter) loaded.model.adapter = loadPeftAdapter(o.adapter, loaded.model.config);
+      if (o.adapter) {
+        loaded.model.adapter = loadPeftAdapter(o.adapter, loaded.model.config);
+        for (const w of loaded.model.adapter.warnings ?? []) console.error(`warning: ${w}`);
+      }
       let ids: number[];
       if (o.tokens !== undefined) {
         ids = o.tokens.split(',').map((s) => s.trim()).filter(Boolean).map((s) => parseNumber('--tokens', s, { min: 0, integer: true }));

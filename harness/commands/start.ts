@@ -48,6 +48,7 @@ export function command(): Command {
       const ckptDir = join(runDir, 'checkpoints');
       console.log('evalfirst start: QLoRA fine-tuning of the shipped tiny base on the mini-challenge, scored as it trains.');
       console.log(`  base ${TINY_BASE}\n  data ${train}\n  run  ${runDir}`);
+      console.log(`  (interrupted? evalfirst train --resume ${runDir} carries on: the trainer keeps its place)`);
       const trainer = selfCommand([
         'finetune', '--base', TINY_BASE, '--data', train, '--out', ckptDir, '--quant', MINI_FINETUNE_RECIPE.quant,
         '--lr', String(MINI_FINETUNE_RECIPE.lr), '--batch-size', String(MINI_FINETUNE_RECIPE.batchSize),

@@ -1,6 +1,7 @@
 // `evalfirst train`: wrap a training loop. Every checkpoint is scored as soon as it exists and
 // training stops on the score target (decided on confidence bounds), a plateau, max steps, or the
 // deadline minus the reserve for the final evaluation. Every field of --config is also a flag.
+// --resume restores every option from train.json; a flag given with it wins and is said so.
 import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,9 +9,9 @@ import { resolveDataDir } from '../../core/paths.js';
 import { UserError } from '../../core/errors.js';
 import { parseNumber } from '../../core/number-flag.js';
 import { parseDuration, formatDuration } from '../../core/duration.js';
-import { parseTarget } from '../supervisor/target.js';
+import { checkTargetTasks, parseTarget } from '../supervisor/target.js';
 import { supervise, type SupervisorConfig } from '../supervisor/supervisor.js';
-import { checkpointEvalDir, checkpointEvaluator } from '../supervisor/checkpoint-eval.js';
+import { checkpointEvalDir, checkpointEvaluator, scoredTasks } from '../supervisor/checkpoint-eval.js';
 import { embeddedScoring, openaiLoraScoring, servedScoring, type ScoringBackendFor } from '../supervisor/scoring-backends.js';
 import { loadState } from '../supervisor/state.js';
 import { parseProtocol, parseServerList } from '../../model/backends/factory.js';
@@ -49,6 +50,8 @@ export interface TrainOptions {
   report?: boolean;
   resume?: string;
   baseline?: string;
+  /** Directories (besides the run, watch and trainer directories) where reported checkpoints may lie. */
+  checkpointRoot?: string[];
 }
 
 const num = (v: string | number | undefined, name: string, def: number): number => (v === undefined ? def : parseNumber(`--${name}`, v));
@@ -79,12 +82,27 @@ function scoringBackend(o: TrainOptions): ScoringBackendFor {
   return servedScoring({ protocol: parseProtocol(o.protocol ?? 'neurips'), urls: o.server ? parseServerList(o.server) : null, tokenizerPath: o.tokenizer });
 }
 
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * The options of a resumed run: train.json's, with `given` (flags and --config: only what the user
+ * set) on top; each given option that changes a recorded one is said.
+ */
+export function resumedOptions(saved: TrainOptions, given: TrainOptions, runDir: string, say: (l: string) => void): TrainOptions {
+  const defined = Object.fromEntries(Object.entries(given).filter(([k, v]) => v !== undefined && k !== 'resume' && k !== 'config')) as TrainOptions;
+  for (const [k, v] of Object.entries(defined)) {
+    const before = (saved as Record<string, unknown>)[k];
+    if (JSON.stringify(before) !== JSON.stringify(v)) say(`resume: --${kebab(k)} ${JSON.stringify(v)} given, in place of ${before === undefined ? 'the default' : `${JSON.stringify(before)} from train.json`}`);
+  }
+  return { ...saved, ...defined, out: runDir };
+}
+
 export async function runTrain(flags: TrainOptions, say: (l: string) => void = (l) => console.log(l)): Promise<number> {
   let o = mergeTrainOptions(flags);
   let resume = false;
   if (o.resume) {
     const saved = ((loadState(o.resume).config as { options?: TrainOptions }).options ?? {}) as TrainOptions;
-    o = { ...saved, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)), out: o.resume };
+    o = resumedOptions(saved, o, o.resume, say);
     resume = true;
   }
   const entries = o.entries ?? [];
@@ -94,15 +112,20 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
   if (o.suite) {
     suiteEntries = [...(await loadSuite(o.suite)).entries, ...entries];
   }
+  const dataDir = resolveDataDir(o.dataDir);
+  const target = o.target ? parseTarget(o.target) : null;
+  // A task the evaluation never scores would leave the target undecided at every checkpoint.
+  if (target) checkTargetTasks(target, await scoredTasks(suiteEntries, dataDir), o.suite ? `suite ${o.suite}${entries.length ? ' with the given entries' : ''}` : 'the given entries');
   const runDir = resolve(o.out ?? defaultRunDir(new Date(), 'runs', 'train'));
   const deadlineS = parseDuration(o.deadline ?? '24h');
   const cfg: SupervisorConfig = {
     runDir,
     trainerCommand: o.trainer ?? null,
-    trainerCwd: o.trainerCwd ?? process.cwd(),
+    trainerCwd: resolve(o.trainerCwd ?? process.cwd()),
     watchDir: o.watch ? resolve(o.watch) : null,
     watchIntervalMs: 1000,
-    target: o.target ? parseTarget(o.target) : null,
+    checkpointRoots: (o.checkpointRoot ?? []).map((d) => resolve(d)),
+    target,
     alpha: num(o.alpha, 'alpha', 0.05),
     adaptive: o.adaptive !== false,
     n0: num(o.n0, 'n0', 16),
@@ -118,7 +141,6 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
     baseline: o.baseline ? { step: 0, path: resolve(o.baseline) } : undefined,
     record: { options: { ...o, out: runDir } },
   };
-  const dataDir = resolveDataDir(o.dataDir);
   const evaluateCheckpoint = checkpointEvaluator({
     entries: suiteEntries,
     suite: o.suite,
@@ -158,7 +180,7 @@ export function command(): Command {
     .description('wrap a training loop: score every checkpoint, stop on a score target, plateau, max steps or the deadline')
     .argument('[entries...]', 'HELM run entries to score each checkpoint on (in addition to --suite)')
     .option('--config <file>', 'run.json with any of the options below (flags win)')
-    .option('--trainer <command>', 'external trainer command, run in its own process group with EVALFIRST_CONTROL_URL/TOKEN set')
+    .option('--trainer <command>', 'external trainer command, run in its own process group with EVALFIRST_CONTROL_URL/TOKEN set (and EVALFIRST_RESUME=1 when --resume starts it again)')
     .option('--trainer-cwd <dir>', 'working directory of the trainer')
     .option('--watch <dir>', "watch this directory for new checkpoint directories (trainers that don't call the control endpoint)")
     .option('--out <dir>', 'run directory (train.json, decisions.log, evals/, report.html)')
@@ -185,8 +207,14 @@ export function command(): Command {
     .option('--no-final-eval', 'skip the full-suite evaluation of the best checkpoint')
     .option('--no-report', 'do not write report.html')
     .option('--baseline <dir>', 'score this model (e.g. the base, or an adapter) on the full suite before training, as step 0')
-    .option('--resume <run_dir>', 'continue a supervisor that was killed, without re-scoring finished checkpoints')
-    .action(async (entries: string[], opts: TrainOptions) => {
-      process.exitCode = await runTrain({ ...opts, entries: entries.length ? entries : undefined });
+    .option('--checkpoint-root <dir>', 'a directory reported checkpoints may lie in, besides the run dir, the --watch dir and the trainer\'s working directory (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--resume <run_dir>', 'continue a supervisor that was killed, without re-scoring finished checkpoints: options come from its train.json (flags given win), a trainer still running is adopted, one that is gone is started again')
+    .action(async function (this: Command, entries: string[], opts: TrainOptions) {
+      process.exitCode = await runTrain({ ...givenOptions(this, opts), entries: entries.length ? entries : undefined });
     });
+}
+
+/** The options the user set (command line or environment), without commander's defaults: --resume must not take those over train.json's. */
+function givenOptions(cmd: Command, opts: TrainOptions): TrainOptions {
+  return Object.fromEntries(Object.entries(opts).filter(([k]) => cmd.getOptionValueSource(k) !== 'default' && cmd.getOptionValueSource(k) !== undefined)) as TrainOptions;
 }

@@ -60,9 +60,12 @@ async function downloadOnce(url: string, part: string, fetchImpl: typeof fetch):
   if (!res.body) throw new RetryableError(`${url}: empty response body`);
   // 206: the server resumed where we asked; 200: it sent the whole file, so start over.
   const flags = res.status === 206 && have > 0 ? 'a' : 'w';
+  const out = createWriteStream(part, { flags });
   try {
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(part, { flags }));
+    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), out);
   } catch (err) {
+    // The .part must be whole on disk before anyone (a retry, the caller) reads its size.
+    if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
     throw new RetryableError(`${url}: download interrupted: ${(err as Error).message}`);
   }
 }

@@ -6,7 +6,7 @@
 // planning the next run overlaps sending the previous one's requests.
 import pLimit from 'p-limit';
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Backend } from '../../core/backend.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
@@ -20,7 +20,7 @@ import { Journal, readJournal, type JournalEntry } from './journal.js';
 import { requestKey } from './request-key.js';
 import { writeRunConfig, type BackendRecord, type RunConfig } from './run-config.js';
 import { runDirPaths } from '../../core/run-dir.js';
-import { scoreRun, writeResults, type Outcome, type RequestFailure } from './results.js';
+import { scoreRun, writeResults, type Outcome, type RequestFailure, type TruncatedAnswer } from './results.js';
 import { checksumFiles } from './data-provenance.js';
 import type { ProgressEvent } from './progress.js';
 import { planRun, type InstanceFilter } from './plan-run.js';
@@ -31,6 +31,8 @@ import { environment } from '../environment.js';
 import { inHelmProcessOrder } from '../../tasks/suites/process-order.js';
 
 export const DEFAULT_CONCURRENCY = 30;
+/** Prompt fitting tried again this many times after the client gave up on a retryable /tokenize fault. */
+const REPLAN_ROUNDS = 3;
 /** Runs planned concurrently ahead of the one being sent. */
 const PLAN_AHEAD = 4;
 /** How many request errors results.json lists in full. */
@@ -64,6 +66,8 @@ export interface EvaluateOptions {
   /** Recorded in config.json/results.json: how to rebuild the backend (protocol, urls, model path...). */
   backendConfig?: BackendRecord;
   suite?: string;
+  /** First wait (doubling) before planning a run again after its /tokenize calls failed retryably (default 2 s). */
+  replanDelayMs?: number;
   /**
    * The helm-run process whose run order decides the global random state of scenarios that draw
    * from it unseeded (the ETHICS splits): default, one process over `entries` in their order.
@@ -89,6 +93,17 @@ interface PlannedRun extends ResolvedRun {
   states: RequestState[];
   outcomes: Promise<Outcome>[];
   checksums: Promise<Record<string, string>>;
+}
+
+/** The data files of a run that are empty (0 bytes), relative paths read from the data dir. */
+function emptyFiles(dataDir: string, files: string[]): string[] {
+  return files.filter((f) => {
+    try {
+      return statSync(isAbsolute(f) ? f : join(dataDir, f)).size === 0;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function isDirectory(path: string): boolean {
@@ -145,16 +160,41 @@ function runConfigFor(options: EvaluateOptions, concurrency: number, backend: Ba
   };
 }
 
+/** Whether an error is a RequestError the backend marked retryable (a fault that may pass). By name too (see planningError). */
+function isRetryableRequestError(err: unknown): boolean {
+  return (err as Error)?.name === 'RequestError' && (err as { retryable?: boolean }).retryable === true;
+}
+
+/**
+ * Plans a run; a retryable tokenizer fault (5xx, reset, timeout after the client's own retries) is
+ * met like a /process fault, by trying again: the run is planned again up to REPLAN_ROUNDS times
+ * after growing waits, reusing every token count already answered (the request cache).
+ */
+async function planWithRetries(plan: () => Promise<RequestState[]>, firstDelayMs: number): Promise<RequestState[]> {
+  for (let round = 0; ; round++) {
+    try {
+      return await plan();
+    } catch (err) {
+      if (!isRetryableRequestError(err) || round >= REPLAN_ROUNDS) throw Object.assign(err as Error, { rounds: round + 1 });
+      await new Promise((r) => setTimeout(r, firstDelayMs * 2 ** round));
+    }
+  }
+}
+
 /**
  * Why a run could not be prepared, for the user: scenario errors as they are, a failed tokenizer
- * request (prompt fitting asks the server) named as such, plus how to resume when work was done.
+ * request (prompt fitting asks the server) named as such -- a server without /tokenize is told
+ * about --tokenizer, a tokenizer that kept failing is not -- plus how to resume when work was done.
  */
 function planningError(err: unknown, runName: string, completed: number, journalPath: string, outDir: string): Error {
   // By name as well as class: under mocha's CJS+ESM loading a module may see another copy of a class.
   const name = (err as Error)?.name;
   let userError: UserError;
   if (err instanceof UserError || name === 'UserError') userError = err as UserError;
-  else if (name === 'RequestError') userError = new UserError(`run ${runName}: fitting prompts needs the model's tokenizer, and ${(err as Error).message} (a server without /tokenize: pass --tokenizer tokenizer.json)`);
+  else if (isRetryableRequestError(err)) {
+    const rounds = (err as { rounds?: number }).rounds ?? 1;
+    userError = new UserError(`run ${runName}: fitting prompts needs the model's tokenizer, and the server's tokenizer kept failing (${rounds} rounds of retries): ${(err as Error).message}`);
+  } else if (name === 'RequestError') userError = new UserError(`run ${runName}: fitting prompts needs the model's tokenizer, and ${(err as Error).message} (a server without /tokenize: pass --tokenizer tokenizer.json)`);
   else return err as Error;
   if (completed === 0) return userError;
   return new UserError(`${userError.message}\n(${completed} completed requests are kept in ${journalPath}; fix this and continue with --resume ${outDir})`, userError.exitCode);
@@ -211,7 +251,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   // Cache outside the limit: a remembered token count costs no slot.
   const backend = cache ? withCachedTokenizer(withLimitedTokenizer(options.backend, limit), cache) : withLimitedTokenizer(options.backend, limit);
   const inFlight = new Map<string, Promise<Outcome>>();
-  const progress: ProgressEvent = { done: 0, total: 0, errors: 0, reused: 0 };
+  const progress: ProgressEvent = { done: 0, total: 0, errors: 0, reused: 0, inFlight: 0 };
   const report = () => options.onProgress?.({ ...progress });
   const checksumMemo = new Map<string, Promise<string>>();
 
@@ -246,6 +286,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       } else {
         p = limit(async (): Promise<Outcome> => {
           if (breaker) return { error: `not sent: ${breaker}` };
+          progress.inFlight = (progress.inFlight ?? 0) + 1;
+          report();
           try {
             const completion = await backend.complete(state.request);
             answered++;
@@ -258,6 +300,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
               breaker = `the first ${failedFirst} requests all failed, so the server looks unusable (last: ${message})`;
             }
             return { error: message };
+          } finally {
+            progress.inFlight = (progress.inFlight ?? 1) - 1;
           }
         });
       }
@@ -270,7 +314,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   // Plan a few runs ahead (load, select, fit prompts) so their tokenizer calls queue while earlier
   // runs' completions are in flight; results are consumed in entry order.
   const planLimit = pLimit(PLAN_AHEAD);
-  const plans = specs.map(({ runSpec }) => planLimit(() => planRun(runSpec, backend, options.dataDir, filter)));
+  const replanDelayMs = options.replanDelayMs ?? 2000;
+  const plans = specs.map(({ runSpec }) => planLimit(() => planWithRetries(() => planRun(runSpec, backend, options.dataDir, filter), replanDelayMs)));
   plans.forEach((p) => p.catch(() => undefined)); // each is awaited below, in order
   try {
     for (const [k, run] of specs.entries()) {
@@ -301,11 +346,20 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   const records: InstanceRecord[] = [];
   const runs: RunResult[] = [];
   const errors: RequestFailure[] = [];
+  const truncated: TruncatedAnswer[] = [];
+  const warnings: string[] = [];
   for (const p of planned) {
     const scoredRun = scoreRun(p.entry, p.runSpec, p.states, await Promise.all(p.outcomes), await p.checksums);
     runs.push(scoredRun.run);
     records.push(...scoredRun.records);
     errors.push(...scoredRun.errors);
+    truncated.push(...scoredRun.truncated);
+    // e.g. an empty test CSV: the run "succeeds" with n = 0 on the split its scores come from
+    const mainSplit = scoredRun.records.filter((r) => r.split === p.runSpec.mainSplit).length;
+    if (mainSplit === 0 && !filter) {
+      const empty = emptyFiles(options.dataDir, p.files);
+      warnings.push(`run ${p.runSpec.name} has no instance of its main split (${p.runSpec.mainSplit}; ${empty.length ? `empty: ${empty.join(', ')}` : `its data: ${p.files.join(', ') || 'none'}`}); its scores are over n = 0`);
+    }
   }
 
   const results: ResultsFile = {
@@ -321,6 +375,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     runs,
     groups: aggregateGroups(runs),
     errors: { count: errors.length, first: errors.slice(0, FIRST_ERRORS) },
+    ...(truncated.length ? { truncated: { count: truncated.length, first: truncated.slice(0, FIRST_ERRORS) } } : {}),
+    ...(warnings.length ? { warnings } : {}),
   };
   writeResults(paths, results, records);
   return { results, records };

@@ -10,6 +10,7 @@ import type { RunDirPaths } from '../../core/run-dir.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { sha256Hex } from '../../core/sha256.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
+import { capToMaxTokens } from './max-tokens.js';
 
 export type Outcome = { completion: Completion; reused: boolean } | { error: string };
 
@@ -17,6 +18,14 @@ export interface RequestFailure {
   runName: string;
   instanceId: string;
   message: string;
+}
+
+/** An answer the server made longer than max_tokens (scored cut to max_tokens). */
+export interface TruncatedAnswer {
+  runName: string;
+  instanceId: string;
+  tokens: number;
+  maxTokens: number;
 }
 
 function baseRecord(state: RequestState): Omit<InstanceRecord, 'completion' | 'scores' | 'error'> {
@@ -44,10 +53,11 @@ export function scoreRun(
   states: RequestState[],
   outcomes: Outcome[],
   dataChecksums: Record<string, string>,
-): { run: RunResult; records: InstanceRecord[]; errors: RequestFailure[] } {
+): { run: RunResult; records: InstanceRecord[]; errors: RequestFailure[]; truncated: TruncatedAnswer[] } {
   const records: InstanceRecord[] = [];
   const scored: ScoredRequest[] = [];
   const errors: RequestFailure[] = [];
+  const truncated: TruncatedAnswer[] = [];
   states.forEach((state, i) => {
     const o = outcomes[i];
     if ('error' in o) {
@@ -55,9 +65,12 @@ export function scoreRun(
       records.push({ ...baseRecord(state), completion: null, scores: {}, error: o.error });
       return;
     }
-    const scores = scoreRequest(runSpec, state, o.completion);
-    scored.push({ state, completions: [o.completion], scores });
-    records.push({ ...baseRecord(state), completion: { text: o.completion.text, logprob: o.completion.logprob, tokens: o.completion.tokens }, scores, error: null });
+    const { completion, returnedTokens } = capToMaxTokens(state.request, o.completion);
+    const flag = returnedTokens === null ? {} : { truncated: { tokens: returnedTokens, maxTokens: state.request.maxTokens } };
+    if (returnedTokens !== null) truncated.push({ runName: state.runName, instanceId: state.instance.id, tokens: returnedTokens, maxTokens: state.request.maxTokens });
+    const scores = scoreRequest(runSpec, state, completion);
+    scored.push({ state, completions: [completion], scores });
+    records.push({ ...baseRecord(state), completion: { text: completion.text, logprob: completion.logprob, tokens: completion.tokens }, scores, error: null, ...flag });
   });
   const run: RunResult = {
     name: runSpec.name,
@@ -70,12 +83,13 @@ export function scoreRun(
     numInstances: new Set(states.map((s) => s.instance.id)).size,
     numRequests: states.length,
     numErrors: errors.length,
+    ...(truncated.length ? { numTruncated: truncated.length } : {}),
     adapterSpec: { ...runSpec.adapterSpec },
     ...(runSpec.processRandom ? { processRandom: runSpec.processRandom } : {}),
     dataChecksums,
     taskVersion: taskVersion(entry, runSpec, dataChecksums),
   };
-  return { run, records, errors };
+  return { run, records, errors, truncated };
 }
 
 /** instances.jsonl then results.json, each written whole (temporary file + rename). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Backend } from '../../core/backend.js';
 import { evaluate } from '../runner/evaluate.js';
 import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
+import { runSpecsForEntry } from '../../tasks/scenario-registry.js';
 import type { CheckpointRef, EvaluateCheckpoint, TaskScores } from './scorer.js';
 
 export interface CheckpointEvalOptions {
@@ -30,6 +31,18 @@ export function withCheckpointIdentity(backend: Backend, ckpt: CheckpointRef): B
   return new Proxy(backend, { get: (target, prop, recv) => (prop === 'id' ? id : Reflect.get(target, prop, recv)) });
 }
 
+/** The tasks a scored run counts toward: its groups, else its scenario (as taskScoresFrom keys them). */
+function runTasks(run: { groups: string[]; scenario: string }): string[] {
+  return run.groups.length ? run.groups : [run.scenario];
+}
+
+/** The tasks scoring these entries yields (known before anything is sent), for checking a target. */
+export async function scoredTasks(entries: string[], dataDir: string): Promise<string[]> {
+  const tasks = new Set<string>();
+  for (const entry of entries) for (const spec of await runSpecsForEntry(entry, { dataDir })) for (const t of runTasks({ groups: spec.groups, scenario: spec.scenario.name })) tasks.add(t);
+  return [...tasks];
+}
+
 /** Per-group main-metric scores of the original (unperturbed) main-split instances, in run order. */
 export function taskScoresFrom(results: ResultsFile, records: InstanceRecord[]): Record<string, number[]> {
   const byRun = new Map(results.runs.map((r) => [r.name, r]));
@@ -39,7 +52,7 @@ export function taskScoresFrom(results: ResultsFile, records: InstanceRecord[]):
     if (!run || rec.perturbation !== null || rec.split !== run.mainSplit) continue;
     const score = rec.error ? 0 : rec.scores[run.mainMetric];
     if (score === undefined) continue;
-    for (const g of run.groups.length ? run.groups : [run.scenario]) (perTask[g] ??= []).push(score);
+    for (const g of runTasks(run)) (perTask[g] ??= []).push(score);
   }
   return perTask;
 }

@@ -2,9 +2,14 @@
 // new PEFT adapter or HF model directories and report only complete ones. A directory is complete
 // when its config parses, every safetensors file's header is whole and its tensors lie inside the
 // file, and nothing in it changed between two polls (so a half-written checkpoint is never read).
+// Directories last written before the run started (an earlier run's), with a control character in
+// their name, or refused by the caller's check (a link out of the allowed directories) are
+// ignored, each said once in the log.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsFile } from '../../model/formats/safetensors.js';
+import { weightFiles } from '../../model/formats/shard-index.js';
+import { controlCharAt } from '../../core/safe-text.js';
 
 export type CheckpointKind = 'peft' | 'hf';
 
@@ -56,19 +61,40 @@ export function completeCheckpointKind(dir: string): CheckpointKind | null {
   }
   if (existsSync(join(dir, 'config.json'))) {
     if (!jsonParses(join(dir, 'config.json'))) return null;
-    const index = join(dir, 'model.safetensors.index.json');
-    if (existsSync(index)) {
-      try {
-        const map = (JSON.parse(readFileSync(index, 'utf8')) as { weight_map: Record<string, string> }).weight_map;
-        return [...new Set(Object.values(map))].every((f) => safetensorsWhole(join(dir, f))) ? 'hf' : null;
-      } catch {
-        return null;
-      }
+    try {
+      const w = weightFiles(dir);
+      return (w.kind === 'single' ? [w.file] : w.shards).every(safetensorsWhole) ? 'hf' : null;
+    } catch {
+      return null; // no weights yet, an index that does not parse, or a shard outside the folder
     }
-    const single = join(dir, 'model.safetensors');
-    return existsSync(single) && safetensorsWhole(single) ? 'hf' : null;
   }
   return null;
+}
+
+/** The latest modification time (ms) of a directory and the files in it; 0 when unreadable. */
+export function lastWrittenMs(dir: string): number {
+  try {
+    let latest = statSync(dir).mtimeMs;
+    for (const f of readdirSync(dir)) {
+      try {
+        latest = Math.max(latest, statSync(join(dir, f)).mtimeMs);
+      } catch {
+        // removed meanwhile
+      }
+    }
+    return latest;
+  } catch {
+    return 0;
+  }
+}
+
+/** What else decides whether a directory of the watched folder is a checkpoint of this run. */
+export interface WatchFilter {
+  /** Directories last written before this time (ms since the epoch) belong to an earlier run. */
+  notBeforeMs?: number;
+  /** Why a path must not be read (e.g. a link out of the allowed directories), or null. */
+  accept?: (path: string) => string | null;
+  log?: (line: string) => void;
 }
 
 /** A cheap fingerprint of a directory's files (names, sizes, mtimes) to see that writing stopped. */
@@ -100,7 +126,19 @@ export class CheckpointWatcher {
     private readonly seen: Set<string>,
     private readonly onCheckpoint: (c: FoundCheckpoint) => Promise<void>,
     private readonly intervalMs = 1000,
+    private readonly filter: WatchFilter = {},
   ) {}
+
+  /** Why a directory is not a checkpoint of this run (said once, then skipped for good), or null. */
+  private ignored(name: string, path: string): string | null {
+    if (controlCharAt(name) >= 0) return 'its name holds a control character';
+    const written = lastWrittenMs(path);
+    const { notBeforeMs } = this.filter;
+    if (notBeforeMs !== undefined && written > 0 && written < notBeforeMs) {
+      return `last written ${new Date(written).toISOString()}, before this run started (${new Date(notBeforeMs).toISOString()}): left by an earlier run`;
+    }
+    return this.filter.accept?.(path) ?? null;
+  }
 
   /** One poll: the newly complete checkpoints (each reported after two identical fingerprints). */
   scan(): FoundCheckpoint[] {
@@ -116,6 +154,14 @@ export class CheckpointWatcher {
         continue;
       }
       if (!isDir) continue;
+      if (!this.last.has(path)) {
+        const why = this.ignored(name, path);
+        if (why !== null) {
+          this.seen.add(path);
+          this.filter.log?.(`watch: ignoring ${JSON.stringify(path)}: ${why}`);
+          continue;
+        }
+      }
       const fp = dirFingerprint(path);
       const stable = this.last.get(path) === fp;
       this.last.set(path, fp);

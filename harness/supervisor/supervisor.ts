@@ -10,10 +10,13 @@
 // trainer handle (trainer-handle.ts), the deadline watchdog (deadline-watchdog.ts) and the final
 // evaluation (final-eval.ts). This file only wires them and says what happens when.
 //
-// Where the next additions go. (a) Persisting the control address and token and listening on the
-// same ones on resume: RunRecord keeps them in train.json and CheckpointSources.open passes them to
-// startControlServer; an adopted trainer then reaches the new supervisor (its stop already honours
-// the voluntary wait). (b) Scoring the stop candidate fully before answering `stop`:
+// Surviving its own death: the control address and token are in the run record, and a resumed
+// supervisor listens on the same ones, so a trainer that outlived it (its control client retries
+// until a supervisor is back) is adopted and carries on; a trainer that died too is started again
+// with EVALFIRST_RESUME=1, and `evalfirst finetune` then continues from its last complete
+// checkpoint (reporting that one again, in case it was never scored).
+//
+// Where the next additions go. (b) Scoring the stop candidate fully before answering `stop`:
 // scoreAndDecide, while the trainer still serves it at its control call, calls
 // scorer.score(ref, 'full') when the decision is stop and the outcome is not full; the final
 // evaluation then finds it full. (c) Scoring an earlier best checkpoint from its saved adapter
@@ -24,7 +27,7 @@
 // trainer handle and queue), sharing the scoring backend and one deadline watchdog above them.
 import { CheckpointQueue } from './checkpoint-queue.js';
 import { CheckpointSources } from './checkpoint-sources.js';
-import type { ControlAnswer } from './control-server.js';
+import { RESUME_ENV, type ControlAnswer } from './control-server.js';
 import { DeadlineWatchdog, reserveFromTimings, type ReserveMargin } from './deadline-watchdog.js';
 import { finalEvaluation } from './final-eval.js';
 import { RunRecord } from './run-record.js';
@@ -32,7 +35,7 @@ import { describeScores, recordScores, Scorer, type CheckpointRef, type Evaluate
 import { decide, headlineScore, type StopConfig } from './stop-rules.js';
 import type { CheckpointRecord, Decision, StopReason, TrainState } from '../../core/train-schema.js';
 import { formatTarget, type TargetExpr } from './target.js';
-import { adoptTrainer, processAlive, startTrainer, type StartedTrainer, type TrainerExit, type TrainerHandle } from './trainer-handle.js';
+import { adoptTrainer, processStartTicks, sameProcessAlive, startTrainer, type StartedTrainer, type TrainerExit, type TrainerHandle } from './trainer-handle.js';
 
 export interface SupervisorConfig {
   runDir: string;
@@ -42,6 +45,8 @@ export interface SupervisorConfig {
   trainerEnv?: NodeJS.ProcessEnv;
   watchDir: string | null;
   watchIntervalMs: number;
+  /** Directories besides the run, watch and trainer directories where reported checkpoints may lie. */
+  checkpointRoots?: string[];
   target: TargetExpr | null;
   alpha: number;
   adaptive: boolean;
@@ -83,6 +88,9 @@ export async function supervise(cfg: SupervisorConfig, evaluate: EvaluateCheckpo
   return { state, exitCode: trainExitCode(state, cfg.target !== null) };
 }
 
+/** How the trainer ended: a started one's exit status, or only that an adopted one is gone. */
+type TrainerEnd = { trainer: StartedTrainer; exit: TrainerExit; exitedS: number } | { adoptedPid: number };
+
 /** One training run under supervision: the parts, and the order in which they act. */
 class Supervisor {
   private readonly queue: CheckpointQueue;
@@ -110,15 +118,30 @@ class Supervisor {
   }
 
   async run(): Promise<TrainState> {
-    const { record } = this;
+    const { record, cfg } = this;
     const state = record.state;
+    // A trainer that outlived the killed supervisor keeps reporting to the recorded address.
+    const survivor = cfg.resume && sameProcessAlive(state.trainer?.pid, state.trainer?.start_ticks) ? (state.trainer?.pid as number) : null;
     const sources = await CheckpointSources.open(
-      { watchDir: this.cfg.watchDir, watchIntervalMs: this.cfg.watchIntervalMs, seen: state.checkpoints.map((c) => c.path) },
+      {
+        watchDir: cfg.watchDir,
+        watchIntervalMs: cfg.watchIntervalMs,
+        seen: state.checkpoints.map((c) => c.path),
+        roots: [cfg.runDir, ...(cfg.watchDir ? [cfg.watchDir] : []), ...(cfg.trainerCommand ? [cfg.trainerCwd] : []), ...(cfg.checkpointRoots ?? [])],
+        baseDir: cfg.trainerCwd,
+        notBeforeMs: Date.parse(state.startedAt),
+        address: cfg.resume ? record.controlAddress() : null,
+        addressRequired: survivor !== null,
+      },
       (ref, viaControl) => this.queue.push(ref, viaControl),
       () => ({ time_s: record.nowS(), deadline_s: state.deadline_s, reserve_s: this.reserveS(), checkpoints: state.checkpoints.length, stop: state.stop }),
+      (line) => record.log(line),
     );
+    record.recordControl(sources.url, sources.port, sources.token);
+    if (cfg.resume) record.log(`resume: control endpoint on ${sources.url}`);
+    if (survivor !== null) this.adopt(survivor);
     await this.scoreBaseline();
-    if (!record.stopDecision() && this.cfg.trainerCommand) this.holdTrainer(this.cfg.trainerCommand, sources.trainerEnv());
+    if (!this.trainer && !record.stopDecision() && cfg.trainerCommand) this.startTrainer(cfg.trainerCommand, sources.trainerEnv());
 
     // Holds even when the trainer hangs or never reports.
     const watchdog = new DeadlineWatchdog({
@@ -148,7 +171,11 @@ class Supervisor {
 
   /** Records the first stop decision and stops the trainer (a trainer told at its control call may first exit by itself). */
   private requestStop(d: Decision, step: number | null, toldAtControlCall = false): void {
-    if (!this.record.recordStop(d, step)) return;
+    if (this.record.recordStop(d, step)) this.actOnStop(toldAtControlCall);
+  }
+
+  /** Stops the trainer once a stop is recorded. */
+  private actOnStop(toldAtControlCall: boolean): void {
     this.markStopDecided();
     const { graceS } = this.cfg;
     const trainer = this.trainer;
@@ -165,47 +192,60 @@ class Supervisor {
     this.record.recordBaseline({ step: baseline.step, path: baseline.path, scores: recordScores(o), eval_s: o.seconds });
   }
 
-  /** Adopts a trainer still running on resume, else starts it. */
-  private holdTrainer(command: string, controlEnv: Record<string, string>): void {
-    const { record, cfg } = this;
-    const pid = record.state.trainer?.pid;
-    if (cfg.resume && processAlive(pid)) {
-      this.trainer = adoptTrainer(pid as number);
-      record.log(`resume: trainer pid ${pid} is still running; adopting it`);
-      return;
+  /** Holds the trainer a killed supervisor left running; stops it at once when that supervisor had decided to stop. */
+  private adopt(pid: number): void {
+    const { record } = this;
+    this.trainer = adoptTrainer(pid);
+    record.log(`resume: trainer pid ${pid} is still running; adopting it`);
+    const stop = record.stopDecision();
+    if (stop) {
+      record.log(`resume: a stop (${stop.reason}) was decided before; stopping the trainer`);
+      this.stopping = this.trainer.stop(this.cfg.graceS, this.cfg.graceS);
     }
+  }
+
+  /** Starts the trainer; on --resume with EVALFIRST_RESUME=1, so it continues from its last checkpoint. */
+  private startTrainer(command: string, controlEnv: Record<string, string>): void {
+    const { record, cfg } = this;
     const trainer = startTrainer(command, {
       cwd: cfg.trainerCwd,
       logDir: cfg.runDir,
-      env: { ...process.env, ...cfg.trainerEnv, ...controlEnv, EVALFIRST_RUN_DIR: cfg.runDir },
+      env: { ...process.env, ...cfg.trainerEnv, ...controlEnv, EVALFIRST_RUN_DIR: cfg.runDir, ...(cfg.resume ? { [RESUME_ENV]: '1' } : {}) },
     });
     this.trainer = trainer;
-    record.recordTrainer({ pid: trainer.pid, exit_code: null, signal: null, crashed: false });
-    record.log(`trainer started (pid ${trainer.pid}): ${command}`);
+    record.recordTrainer({ pid: trainer.pid, exit_code: null, signal: null, crashed: false, start_ticks: processStartTicks(trainer.pid) });
+    record.log(`trainer ${cfg.resume ? `started again with ${RESUME_ENV}=1` : 'started'} (pid ${trainer.pid}): ${command}`);
   }
 
   /**
    * Waits for the end: a started trainer exits (on its own or stopped); an adopted one is gone or
-   * a stop is decided; with no trainer, a stop is decided. The exit status when there is one.
+   * a stop is decided; with no trainer, a stop is decided. How the trainer ended, when it did.
    */
-  private async endOfTraining(): Promise<{ trainer: StartedTrainer; exit: TrainerExit; exitedS: number } | null> {
+  private async endOfTraining(): Promise<TrainerEnd | null> {
     const trainer = this.trainer;
     if (trainer?.origin === 'started') {
       const exit = await trainer.exited;
       return { trainer, exit, exitedS: this.record.nowS() };
     }
     await Promise.race(trainer ? [this.stopDecided, trainer.gone] : [this.stopDecided]);
-    return null;
+    return trainer && !trainer.running() ? { adoptedPid: trainer.pid } : null;
   }
 
   /** The trainer's exit in the record; an exit nobody asked for is itself the stop. */
-  private recordExit({ trainer, exit, exitedS }: { trainer: StartedTrainer; exit: TrainerExit; exitedS: number }): void {
+  private recordExit(end: TrainerEnd): void {
     const { record } = this;
+    const lastStep = record.state.checkpoints.at(-1)?.step ?? null;
+    if ('adoptedPid' in end) {
+      // Not our child: its exit status is unknown to us.
+      if (!record.stopDecision()) this.requestStop({ action: 'stop', reason: 'trainer_exit', detail: `the adopted trainer (pid ${end.adoptedPid}) exited; a resumed supervisor cannot read its exit status` }, lastStep);
+      return;
+    }
+    const { trainer, exit, exitedS } = end;
     const crashed = !exit.stoppedBySupervisor && (exit.code !== 0 || exit.signal !== null);
-    record.recordTrainer({ pid: trainer.pid, exit_code: exit.code, signal: exit.signal, crashed, killed: trainer.wasKilled(), exited_s: exitedS });
+    record.recordTrainer({ pid: trainer.pid, exit_code: exit.code, signal: exit.signal, crashed, killed: trainer.wasKilled(), exited_s: exitedS, start_ticks: record.state.trainer?.start_ticks ?? null });
     if (!record.stopDecision()) {
       const reason: StopReason = crashed ? 'trainer_crash' : 'trainer_exit';
-      this.requestStop({ action: 'stop', reason, detail: `trainer exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}` }, record.state.checkpoints.at(-1)?.step ?? null);
+      this.requestStop({ action: 'stop', reason, detail: `trainer exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}` }, lastStep);
     }
   }
 
@@ -238,8 +278,7 @@ class Supervisor {
       .map(([k, v]) => `${k}=${v.mean.toFixed(3)} [${v.ci_low.toFixed(3)}, ${v.ci_high.toFixed(3)}] n=${v.n}`)
       .join('  ');
     record.log(`checkpoint step ${ref.step}: ${summary}; ${outcome.requestsSent} requests in ${outcome.seconds.toFixed(1)}s; decision ${decision.action}${decision.reason ? ` (${decision.reason})` : ''}: ${decision.detail}`);
-    record.recordCheckpoint(rec);
-    if (decision.action === 'stop') this.requestStop(decision, ref.step, viaControl);
+    if (record.recordCheckpoint(rec)) this.actOnStop(viaControl);
     return { action: decision.action, reason: decision.reason, detail: decision.detail };
   }
 }

@@ -72,6 +72,15 @@ export function targetTasks(expr: TargetExpr): string[] {
   return expr.kind === 'cmp' ? [expr.task] : [...new Set(expr.parts.flatMap(targetTasks))];
 }
 
+/** Refuses a target naming a task the evaluation does not score (`known`: its tasks; `mean` is always there). */
+export function checkTargetTasks(expr: TargetExpr, known: string[], evaluation: string): void {
+  const all = [...known, AGGREGATE_TASK];
+  const unknown = targetTasks(expr).filter((t) => !all.includes(t));
+  if (unknown.length === 0) return;
+  const names = unknown.map((t) => `"${t}"`).join(', ');
+  throw new UserError(`--target names ${names}, which ${evaluation} does not score; its tasks: ${all.join(', ')}`);
+}
+
 export function formatTarget(expr: TargetExpr): string {
   if (expr.kind === 'cmp') return `${expr.task} ${expr.op} ${expr.threshold}`;
   return expr.parts.map((p) => (p.kind === 'cmp' ? formatTarget(p) : `(${formatTarget(p)})`)).join(expr.kind === 'and' ? ' && ' : ' || ');

@@ -4,7 +4,7 @@
 // "stop" at its control call), SIGTERM to the whole group, a grace period, then SIGKILL, so a hung
 // trainer (or its children) cannot outlive the deadline.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface TrainerExit {
@@ -50,6 +50,29 @@ export function processAlive(pid: number | null | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * When a process started, as /proc/PID/stat's starttime (clock ticks since boot, field 22), or null
+ * where there is no /proc. With the pid it names one process for good: a pid reused later differs.
+ */
+export function processStartTicks(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) is in parentheses and may hold spaces: count the fields after its last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the trainer a record names is still that same process (alive, and not a stranger reusing its pid). */
+export function sameProcessAlive(pid: number | null | undefined, startTicks: string | null | undefined): boolean {
+  if (!processAlive(pid)) return false;
+  if (!startTicks) return true;
+  const now = processStartTicks(pid as number);
+  return now === null || now === startTicks;
 }
 
 /** Sends a signal to the process group led by `pid`; false when nobody is left in it. */

@@ -147,7 +147,9 @@ export async function createEmbeddedBackend(opts: EmbeddedOptions): Promise<Embe
     setAdapter: (dir) =>
       serial(() => {
         // load first: a bad adapter leaves the current one in place
-        const next = dir === null ? null : adapterToKernelMemory(loadPeftAdapter(resolve(dir), loaded.model.config));
+        const read = dir === null ? null : loadPeftAdapter(resolve(dir), loaded.model.config);
+        for (const w of read?.warnings ?? []) console.error(`warning: ${w}`);
+        const next = read === null ? null : adapterToKernelMemory(read);
         const prev = loaded.model.adapter;
         loaded.model.adapter = next;
         if (prev) freeAdapterKernelMemory(prev);

@@ -16,7 +16,10 @@ export function openForRead(path: string): number {
 export function parseOpenFile<T>(path: string, parse: (fd: number, size: number) => T): T {
   const fd = openForRead(path);
   try {
-    return parse(fd, fstatSync(fd).size);
+    const st = fstatSync(fd);
+    // open(2) succeeds on a directory; reading it would fail with EISDIR
+    if (st.isDirectory()) throw new UserError(`${path}: is a directory, not a file`);
+    return parse(fd, st.size);
   } catch (e) {
     closeSync(fd);
     throw e;

@@ -4,11 +4,12 @@
 // `.quant_state.bitsandbytes__nf4`). Optionally quantizes the projections to NF4 on load
 // (blocksize 64, double quantization, as QLoRA's BitsAndBytesConfig).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { bf16ArrayToFp32, fp16ArrayToFp32, nf4Quantize } from '../../kernels/index.js';
 import { nf4FromBitsandbytes } from '../formats/bitsandbytes-nf4.js';
 import { SafetensorsFile } from '../formats/safetensors.js';
+import { weightFiles } from '../formats/shard-index.js';
 import { parseHfConfig, type LlamaConfig } from './config.js';
 import type { LinearWeight } from './linear.js';
 import { checkFinite, checkShape, type LayerWeights, type LlamaWeights } from './weights.js';
@@ -24,26 +25,13 @@ export class SafetensorsSet {
   }
 
   static openDir(dir: string): SafetensorsSet {
-    const index = join(dir, 'model.safetensors.index.json');
-    if (existsSync(index)) {
-      let json: { weight_map?: Record<string, string> };
-      try {
-        json = JSON.parse(readFileSync(index, 'utf8'));
-      } catch (e) {
-        throw new UserError(`${index}: not valid JSON (${(e as Error).message})`);
-      }
-      if (!json.weight_map || typeof json.weight_map !== 'object') throw new UserError(`${index}: missing "weight_map"`);
-      const shards = [...new Set(Object.values(json.weight_map))].sort();
-      const set = new SafetensorsSet(shards.map((s) => SafetensorsFile.open(join(dir, s))));
-      for (const [name, shard] of Object.entries(json.weight_map)) {
-        const f = set.where.get(name);
-        if (!f || !f.path.endsWith(shard)) throw new UserError(`${index}: tensor "${name}" is mapped to ${shard} but that shard does not hold it`);
-      }
-      return set;
+    const w = weightFiles(dir);
+    if (w.kind === 'single') return new SafetensorsSet([SafetensorsFile.open(w.file)]);
+    const set = new SafetensorsSet(w.shards.map((s) => SafetensorsFile.open(s)));
+    for (const [name, shard] of w.weightMap) {
+      if (set.where.get(name)?.path !== shard) throw new UserError(`${w.index}: tensor "${name}" is mapped to ${relative(dir, shard)} but that shard does not hold it`);
     }
-    const single = join(dir, 'model.safetensors');
-    if (!existsSync(single)) throw new UserError(`${dir}: no model.safetensors or model.safetensors.index.json`);
-    return new SafetensorsSet([SafetensorsFile.open(single)]);
+    return set;
   }
 
   has(name: string): boolean {

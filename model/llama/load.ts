@@ -53,7 +53,8 @@ export function modelFiles(path: string): string[] {
   if (st.isFile()) return [path];
   return readdirSync(path)
     .filter((f) => f.endsWith('.safetensors') || f.endsWith('.json'))
-    .map((f) => join(path, f));
+    .map((f) => join(path, f))
+    .filter((f) => statSync(f).isFile());
 }
 
 export function loadModel(path: string, quant: QuantMode = 'none'): LoadedModel {
@@ -74,6 +75,6 @@ export function loadModel(path: string, quant: QuantMode = 'none'): LoadedModel 
   }
   const { config, weights } = loadHfModel(abs, quant);
   placeWeightsForKernels(weights);
-  const tokenizer = loadHfTokenizer(abs);
+  const tokenizer = loadHfTokenizer(abs, config.vocabSize);
   return { model: new LlamaModel(config, weights), tokenizer, format: 'hf', path: abs, identity: fileIdentity(modelFiles(abs)) };
 }

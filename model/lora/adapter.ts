@@ -10,6 +10,8 @@ export interface LoraAdapter {
   source: string;
   /** layers[l][projection] when that projection is adapted. */
   layers: Array<Partial<Record<Projection, LoraPair>>>;
+  /** What loading noticed that does not stop it (e.g. a target_modules name the base lacks). */
+  warnings?: string[];
 }
 
 let mid = new Float32Array(0);

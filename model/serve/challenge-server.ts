@@ -9,6 +9,8 @@ import { RequestError, type Backend } from '../../core/backend.js';
 import type { CompletionRequest } from '../../core/request.js';
 
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** No context comes near this many tokens: a larger max_new_tokens / max_length is a malformed request. */
+const MAX_NEW_TOKENS = 1 << 20;
 
 class HttpError extends Error {
   constructor(
@@ -19,18 +21,24 @@ class HttpError extends Error {
   }
 }
 
+/** At most this many bytes are read and dropped past the limit before the connection is cut. */
+const MAX_DRAIN_BYTES = 1 << 30;
+
+/**
+ * The parsed JSON body. One over MAX_BODY_BYTES is read to its end and dropped, so the client
+ * sees the 413 (cutting the upload short would reset its connection instead).
+ */
 function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+      else if (size > MAX_DRAIN_BYTES) req.destroy();
     });
     req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return reject(new HttpError(413, `body of ${size} bytes is larger than the ${MAX_BODY_BYTES}-byte limit`));
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch (e) {
@@ -56,23 +64,37 @@ function asObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-/** HELM's /process body → CompletionRequest. */
+/** A number field within [min, max] (an integer when `integer`), else HTTP 422 naming it. */
+function numberIn(body: Record<string, unknown>, key: string, fallback: number, min: number, max: number, integer: boolean): number {
+  const v = field<number>(body, key, 'number', fallback);
+  const what = `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`;
+  if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) throw new HttpError(422, `field "${key}" must be ${what}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * HELM's /process body → CompletionRequest. Every field is checked: this runtime returns one
+ * sequence (num_return_sequences, or the sample server's num_samples, must be 1), temperature is
+ * >= 0 (HELM sends 1e-7 for greedy), top_p in (0, 1], counts are integers (whether prompt +
+ * max_new_tokens fit the context is the backend's to say).
+ */
 export function parseProcessBody(raw: unknown): CompletionRequest {
   const b = asObject(raw);
   const stops = b.stop_sequences ?? [];
   if (!Array.isArray(stops) || !stops.every((s) => typeof s === 'string')) throw new HttpError(422, 'field "stop_sequences" must be a list of strings');
-  const maxTokens = field<number>(b, 'max_new_tokens', 'number', 50);
-  if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new HttpError(422, `field "max_new_tokens" must be a non-negative integer`);
-  const k = field<number>(b, 'top_k_per_token', 'number', 1);
-  if (!Number.isInteger(k) || k < 0 || k > 100) throw new HttpError(422, 'field "top_k_per_token" must be an integer in [0, 100]');
-  const seed = b.seed === undefined || b.seed === null ? undefined : field<number>(b, 'seed', 'number');
+  const maxTokens = numberIn(b, 'max_new_tokens', 50, 0, MAX_NEW_TOKENS, true);
+  const k = numberIn(b, 'top_k_per_token', 1, 0, 100, true);
+  const seed = b.seed === undefined || b.seed === null ? undefined : numberIn(b, 'seed', 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
+  const n = b.num_return_sequences !== undefined && b.num_return_sequences !== null ? numberIn(b, 'num_return_sequences', 1, 1, 1, true) : numberIn(b, 'num_samples', 1, 1, 1, true);
+  const topP = numberIn(b, 'top_p', 1, 0, 1, false);
+  if (topP === 0) throw new HttpError(422, 'field "top_p" must be in (0, 1], got 0');
   return {
     prompt: field<string>(b, 'prompt', 'string'),
-    temperature: field<number>(b, 'temperature', 'number', 0.8),
-    numCompletions: field<number>(b, 'num_return_sequences', 'number', field<number>(b, 'num_samples', 'number', 1)),
+    temperature: numberIn(b, 'temperature', 0.8, 0, 1e6, false),
+    numCompletions: n,
     maxTokens,
     stopSequences: stops as string[],
-    topP: field<number>(b, 'top_p', 'number', 1),
+    topP,
     echoPrompt: field<boolean>(b, 'echo_prompt', 'boolean', false),
     topKPerToken: k,
     seed,
@@ -96,14 +118,14 @@ async function handle(backend: Backend, path: string, body: unknown, signal: Abo
       const b = asObject(body);
       const text = field<string>(b, 'text', 'string');
       const truncation = field<boolean>(b, 'truncation', 'boolean', true);
-      const maxLength = field<number>(b, 'max_length', 'number', 2048);
+      const maxLength = numberIn(b, 'max_length', 2048, 0, MAX_NEW_TOKENS, true);
       const tokens = await backend.tokenize(text, { truncation, maxLength });
       return { tokens, request_time: seconds() };
     }
     case '/decode': {
       const b = asObject(body);
       const tokens = b.tokens;
-      if (!Array.isArray(tokens) || !tokens.every((t) => Number.isInteger(t))) throw new HttpError(422, 'field "tokens" must be a list of integers');
+      if (!Array.isArray(tokens) || !tokens.every((t) => Number.isInteger(t) && t >= 0)) throw new HttpError(422, 'field "tokens" must be a list of non-negative integers');
       return { text: await backend.decode(tokens as number[]), request_time: seconds() };
     }
     default:

@@ -2,8 +2,9 @@
 // (config.json + model.safetensors + tokenizer) form, the AdamW moments (optimizer.safetensors) and
 // trainer_state.json (HF Trainer's fields plus what an exact resume needs: RNG states, data order and
 // position). Written into a temporary folder and renamed, so a watcher never sees a partial one;
-// trainer_state.json is written last, as HF Trainer does.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// trainer_state.json is written last, as HF Trainer does. A checkpoint that exists is never
+// rewritten (it may have been scored already): writing one again is an error.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { Param } from './train-model.js';
@@ -48,9 +49,38 @@ export function checkpointName(step: number): string {
   return `checkpoint-${step}`;
 }
 
+/** The step of a `checkpoint-STEP` folder name, or null. */
+export function checkpointStepOf(name: string): number | null {
+  const m = /^checkpoint-(\d+)$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/** The checkpoint-STEP folders of an output folder (complete or not), by step. */
+export function listCheckpoints(outDir: string): { step: number; path: string }[] {
+  if (!existsSync(outDir)) return [];
+  return readdirSync(outDir)
+    .map((name) => ({ step: checkpointStepOf(name), path: join(outDir, name) }))
+    .filter((c): c is { step: number; path: string } => c.step !== null)
+    .sort((a, b) => a.step - b.step);
+}
+
+/** The highest-step checkpoint of an output folder that reads as complete (trainer_state.json with resume state), or null. */
+export function latestCompleteCheckpoint(outDir: string): string | null {
+  for (const c of listCheckpoints(outDir).reverse()) {
+    try {
+      readCheckpoint(c.path);
+      return c.path;
+    } catch {
+      // incomplete or foreign: look at the one before
+    }
+  }
+  return null;
+}
+
 export function writeCheckpoint(outDir: string, p: CheckpointPayload): string {
   mkdirSync(outDir, { recursive: true });
   const final = join(outDir, checkpointName(p.state.step));
+  if (existsSync(final)) throw new UserError(`${final} exists already; a checkpoint is never rewritten (it may have been scored): resume from the latest one or choose another output folder`);
   const tmp = join(outDir, `.${checkpointName(p.state.step)}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
@@ -70,8 +100,7 @@ export function writeCheckpoint(outDir: string, p: CheckpointPayload): string {
     evalfirst: p.state,
   };
   writeFileSync(join(tmp, 'trainer_state.json'), JSON.stringify(trainerState) + '\n');
-  if (existsSync(final)) rmSync(final, { recursive: true, force: true });
-  renameSync(tmp, final);
+  renameSync(tmp, final); // fails (ENOTEMPTY) if another writer made it meanwhile
   return final;
 }
 

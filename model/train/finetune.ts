@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { loadHfTokenizer } from '../tokenizer/hf-tokenizer.js';
 import { UserError } from '../../core/errors.js';
 import { loadBase } from './base-io.js';
-import { readCheckpoint, type LogEntry } from './checkpoint.js';
+import { checkpointName, latestCompleteCheckpoint, listCheckpoints, readCheckpoint, type LogEntry } from './checkpoint.js';
 import { readJsonlPairs, tokenizePairs, type DataStats } from './training-data.js';
 import { DEFAULT_LORA, adapterConfigJson, initLora, loraTensors, type LoraAdapters } from './lora.js';
 import { trainLoop, type CheckpointDecision, type StopReason } from './loop.js';
@@ -46,6 +46,8 @@ export interface FinetuneOptions {
   overlong?: 'truncate' | 'skip';
   /** A checkpoint folder of an earlier run with the same options to continue exactly. */
   resumeFrom?: string | null;
+  /** Report the checkpoint resumed from through onCheckpoint before training on (a supervisor may never have scored it). */
+  reportResumePoint?: boolean;
   onCheckpoint?: (step: number, path: string) => Promise<CheckpointDecision> | CheckpointDecision;
   onLog?: (entry: LogEntry) => void;
   logEvery?: number;
@@ -70,9 +72,33 @@ function positiveInt(name: string, v: number): number {
 }
 
 /** The training tokenizer of a base folder: plain ids, no special tokens (the loop adds BOS/EOS). */
-export function loadTokenizer(dir: string): (text: string) => number[] {
-  const tok = loadHfTokenizer(dir);
+export function loadTokenizer(dir: string, modelVocabSize?: number): (text: string) => number[] {
+  const tok = loadHfTokenizer(dir, modelVocabSize);
   return (text) => tok.encodePlain(text);
+}
+
+/**
+ * Where `evalfirst finetune` starts: `--resume DIR`, `--resume latest` (the last complete checkpoint
+ * in OUT, which must exist), or, when a resumed supervisor started it again (EVALFIRST_RESUME=1),
+ * the last complete checkpoint if there is one; otherwise step 0.
+ */
+export function resumePoint(out: string, flag: string | undefined, resumedBySupervisor: boolean): string | null {
+  if (flag !== undefined && flag !== 'latest') return flag;
+  const latest = latestCompleteCheckpoint(out);
+  if (flag === 'latest' && latest === null) throw new UserError(`--resume latest: ${out} holds no complete checkpoint`);
+  return flag === 'latest' || resumedBySupervisor ? latest : null;
+}
+
+/** Refuses a run that would write over checkpoints already in OUT (a fresh start, or a resume from an earlier one). */
+function checkOutputFolder(out: string, resumedStep: number | null, resumeDir: string | null): void {
+  const later = listCheckpoints(out).filter((c) => resumedStep === null || c.step > resumedStep);
+  if (later.length === 0) return;
+  const names = later.map((c) => checkpointName(c.step)).join(', ');
+  throw new UserError(
+    resumeDir === null
+      ? `${out} already holds ${names}; continue that run with --resume latest (or --resume DIR), or choose another --out`
+      : `${out} holds ${names}, later than the resume point ${resumeDir}; they would be written again: resume from the latest, or choose another --out`,
+  );
 }
 
 export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
@@ -88,13 +114,14 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const base = loadBase(opts.base, quant);
   const config = base.config;
   const maxSeqLen = positiveInt('max sequence length', opts.maxSeqLen ?? Math.min(config.maxSeqLen, 2048));
-  const encode = loadTokenizer(opts.base);
+  const encode = loadTokenizer(opts.base, config.vocabSize);
   const pairs = readJsonlPairs(opts.data);
   const { examples, stats } = tokenizePairs(pairs, encode, config.bosId, config.eosIds[0] ?? null, maxSeqLen, opts.overlong ?? 'truncate');
   if (examples.length === 0) throw new UserError(`${opts.data}: no row fits the ${maxSeqLen}-token window (${stats.skipped} skipped)`);
   const loraOptions = { r, alpha, dropout, useRslora: opts.useRslora ?? false, targetModules: targets };
   const lora: LoraAdapters = initLora(config, loraOptions, (() => { const g = new Rng((seed ^ 0x3c6ef372) >>> 0); return () => g.uniform(); })());
   const resume = opts.resumeFrom ? readCheckpoint(opts.resumeFrom) : null;
+  checkOutputFolder(opts.out, resume?.state.step ?? null, opts.resumeFrom ?? null);
   if (resume && opts.resumeFrom) {
     const saved = readAllF32(join(opts.resumeFrom, 'adapter_model.safetensors'));
     for (const [name, t] of loraTensors(lora)) {
@@ -131,6 +158,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     onCheckpoint: opts.onCheckpoint,
     onLog: opts.onLog,
     logEvery: opts.logEvery ?? 10,
+    reportResumePoint: opts.reportResumePoint && opts.resumeFrom ? opts.resumeFrom : null,
   }, fingerprint, writeWeights, resume);
   return {
     steps: res.step,

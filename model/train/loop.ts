@@ -30,6 +30,8 @@ export interface LoopOptions {
   onCheckpoint?: (step: number, path: string) => Promise<CheckpointDecision> | CheckpointDecision;
   onLog?: (entry: LogEntry) => void;
   logEvery: number;
+  /** The folder resumed from, reported through onCheckpoint before the first step (null: none). */
+  reportResumePoint?: string | null;
 }
 
 export interface LoopResult {
@@ -85,6 +87,10 @@ export async function trainLoop(model: TrainModel, examples: Example[], o: LoopO
     step: state.step, stopReason, error, checkpoints, lastCheckpoint, log,
     tokensPerSecond: tokens / Math.max(1e-9, elapsed()), elapsedSeconds: elapsed(),
   });
+  if (resume && o.reportResumePoint && o.onCheckpoint) {
+    lastCheckpoint = o.reportResumePoint;
+    if ((await o.onCheckpoint(state.step, o.reportResumePoint)) === 'stop') return result('callback');
+  }
   let lossSum = 0;
   let lossCount = 0;
   while (state.step < o.maxSteps) {

@@ -1,9 +1,8 @@
 // Reading float tensors (F32/F16/BF16 → fp32) from safetensors files, single or sharded
 // (model.safetensors.index.json), and writing fp32 tensor maps.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { bf16ArrayToFp32, fp16ArrayToFp32, fp32ArrayToFp16 } from '../../kernels/index.js';
 import { SafetensorsFile } from '../formats/safetensors.js';
+import { weightFiles } from '../formats/shard-index.js';
 import { writeSafetensors, type TensorToWrite } from '../formats/safetensors-write.js';
 import { UserError } from '../../core/errors.js';
 
@@ -41,24 +40,15 @@ function toF32(file: SafetensorsFile, name: string, shape: number[]): Float32Arr
 
 /** Opens model.safetensors, or the shards listed in model.safetensors.index.json, in a model folder. */
 export function openModelTensors(dir: string): TensorSource {
-  const single = join(dir, 'model.safetensors');
-  const index = join(dir, 'model.safetensors.index.json');
+  const w = weightFiles(dir);
   const files = new Map<string, SafetensorsFile>();
   const where = new Map<string, string>();
-  if (existsSync(single)) {
-    const f = SafetensorsFile.open(single);
-    files.set(single, f);
-    for (const name of f.tensors.keys()) where.set(name, single);
-  } else if (existsSync(index)) {
-    let map: Record<string, string>;
-    try {
-      map = (JSON.parse(readFileSync(index, 'utf8')) as { weight_map: Record<string, string> }).weight_map;
-    } catch (e) {
-      throw new UserError(`${index}: cannot read the weight map (${(e as Error).message})`);
-    }
-    for (const [name, shard] of Object.entries(map)) where.set(name, join(dir, shard));
+  if (w.kind === 'single') {
+    const f = SafetensorsFile.open(w.file);
+    files.set(w.file, f);
+    for (const name of f.tensors.keys()) where.set(name, w.file);
   } else {
-    throw new UserError(`${dir}: no model.safetensors or model.safetensors.index.json (the trainer reads HF safetensors models)`);
+    for (const [name, shard] of w.weightMap) where.set(name, shard);
   }
   const fileFor = (path: string) => {
     let f = files.get(path);

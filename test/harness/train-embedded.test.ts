@@ -23,7 +23,7 @@ describe('evalfirst train with the embedded trainer and embedded scoring', funct
     const runDir = join(root, 'run');
     const r = await runCliAsync(['train', 'mini_bbq:subject=all,max_eval_instances=8', '--trainer', trainer, '--out', runDir,
       '--score-with', 'embedded', '--base', TINY_BASE_PATH, '--quant', 'nf4', '--baseline', TINY_BASE_PATH,
-      '--max-steps', '20', '--no-adaptive', '--concurrency', '1', '--grace', '20s']);
+      '--max-steps', '20', '--no-adaptive', '--concurrency', '1', '--grace', '20s', '--checkpoint-root', join(root, 'ckpt')]);
     expect(r.status, r.stdout + r.stderr).to.equal(0);
     const state = JSON.parse(readFileSync(join(runDir, 'train.json'), 'utf8'));
     expect(state.baseline.scores.mini_bbq.n).to.be.greaterThan(0);

@@ -11,7 +11,11 @@ export type Fault =
   | { kind: 'invalid-json' }
   | { kind: 'drop-key'; key: string }
   | { kind: 'status'; status: number; retryAfter?: string }
-  | { kind: 'destroy' };
+  | { kind: 'destroy' }
+  /** Answer 200 with this body instead of the script's (e.g. an answer longer than asked for). */
+  | { kind: 'body'; body: Record<string, unknown> }
+  /** Never answer (a hung server); the connection stays open until the client gives up. */
+  | { kind: 'hang' };
 
 export interface ScriptContext {
   path: string;
@@ -112,6 +116,8 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       const headers: Record<string, string> = fault.retryAfter ? { 'retry-after': fault.retryAfter } : {};
       return send(res, fault.status, { detail: `scripted ${fault.status}` }, headers);
     }
+    if (fault?.kind === 'body') return send(res, 200, fault.body);
+    if (fault?.kind === 'hang') return new Promise<void>((resolve) => res.on('close', resolve));
     if (fault?.kind === 'invalid-json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"text": "A", "logprob": -0.1, ');

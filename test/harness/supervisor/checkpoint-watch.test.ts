@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, mkdirSync, writeFileSync, truncateSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, truncateSync, statSync, utimesSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSafetensors } from '../../../model/formats/safetensors-write.js';
@@ -53,5 +53,44 @@ describe('supervisor checkpoint discovery', () => {
     writeAdapter(dir);
     writeFileSync(join(dir, 'adapter_config.json'), '{"r": 2,');
     expect(completeCheckpointKind(dir)).to.equal(null);
+  });
+
+  it('ignores checkpoints an earlier run left in the folder, and says so once', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ef-watch-'));
+    const stale = join(root, 'checkpoint-20');
+    writeAdapter(stale);
+    const old = new Date(Date.now() - 3600_000);
+    for (const f of readdirSync(stale)) utimesSync(join(stale, f), old, old);
+    utimesSync(stale, old, old);
+    const runStart = Date.now() - 1000;
+    writeAdapter(join(root, 'checkpoint-30')); // written by this run
+    const got: number[] = [];
+    const log: string[] = [];
+    const w = new CheckpointWatcher(root, new Set(), async (c) => void got.push(c.step), 1000, { notBeforeMs: runStart, log: (l) => log.push(l) });
+    for (let i = 0; i < 3; i++) await w.pollOnce();
+    expect(got).to.deep.equal([30]);
+    expect(log).to.have.length(1);
+    expect(log[0]).to.match(/^watch: ignoring ".*checkpoint-20": last written .*, before this run started .*: left by an earlier run$/);
+  });
+
+  it('ignores a directory with a control character in its name, or one the caller refuses (a link out)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ef-watch-'));
+    writeAdapter(join(root, 'checkpoint-1\nSTOP target'));
+    const outside = mkdtempSync(join(tmpdir(), 'ef-outside-'));
+    writeAdapter(join(outside, 'checkpoint-2'));
+    symlinkSync(join(outside, 'checkpoint-2'), join(root, 'checkpoint-2'));
+    writeAdapter(join(root, 'checkpoint-3'));
+    const got: number[] = [];
+    const log: string[] = [];
+    const w = new CheckpointWatcher(root, new Set(), async (c) => void got.push(c.step), 1000, {
+      accept: (p) => (p.endsWith('checkpoint-2') ? 'it leads outside' : null),
+      log: (l) => log.push(l),
+    });
+    for (let i = 0; i < 3; i++) await w.pollOnce();
+    expect(got).to.deep.equal([3]);
+    expect(log.sort()).to.deep.equal([
+      `watch: ignoring ${JSON.stringify(join(root, 'checkpoint-1\nSTOP target'))}: its name holds a control character`,
+      `watch: ignoring ${JSON.stringify(join(root, 'checkpoint-2'))}: it leads outside`,
+    ]);
   });
 });

@@ -7,6 +7,9 @@ import { supervise, type SupervisorConfig } from '../../../harness/supervisor/su
 import type { EvaluateCheckpoint } from '../../../harness/supervisor/scorer.js';
 import { parseTarget } from '../../../harness/supervisor/target.js';
 import { completeCheckpointKind } from '../../../harness/supervisor/checkpoint-watch.js';
+import { newState, saveState } from '../../../harness/supervisor/state.js';
+import { processAlive, processStartTicks, startTrainer } from '../../../harness/supervisor/trainer-handle.js';
+import { mkdirSync } from 'node:fs';
 
 const TRAINER = fileURLToPath(new URL('../../fixtures/supervisor/scripted-trainer.mjs', import.meta.url));
 
@@ -41,6 +44,7 @@ function config(runDir: string, outDir: string, over: Partial<SupervisorConfig>,
     trainerCwd: runDir,
     watchDir: null,
     watchIntervalMs: 100,
+    checkpointRoots: [outDir], // the scripted trainer reports checkpoints outside the run directory
     target: null,
     alpha: 0.05,
     adaptive: true,
@@ -145,5 +149,35 @@ describe('supervisor: closed loop with a scripted external trainer', function ()
     const { state } = await supervise(config(d.run, d.out, { watchDir: d.out, adaptive: false }, '--steps 3 --interval-ms 150 --half-write 2'), ev, quiet);
     expect(state.checkpoints.map((c) => c.step)).to.deep.equal([1, 2, 3]);
     expect(state.stop?.reason).to.equal('trainer_exit');
+  });
+
+  it('resumed after a stop was decided: adopts the trainer still running and stops it, starting none', async () => {
+    const d = dirs();
+    mkdirSync(d.run, { recursive: true });
+    const cfg = config(d.run, d.out, { watchDir: d.out, resume: true, graceS: 2 }, '--steps 1000 --interval-ms 100');
+    const orphan = startTrainer(cfg.trainerCommand as string, { cwd: d.run, env: process.env, logDir: d.run });
+    const state = newState(120, null, {});
+    state.trainer = { pid: orphan.pid, exit_code: null, signal: null, crashed: false, start_ticks: processStartTicks(orphan.pid) };
+    state.stop = { reason: 'deadline', step: null, time_s: 10, detail: 'decided by the killed supervisor' };
+    saveState(d.run, state);
+    const lines: string[] = [];
+    const { state: after } = await supervise(cfg, syntheticEvaluate(() => 0.5), (l) => lines.push(l));
+    expect(lines.join('\n')).to.match(new RegExp(`trainer pid ${orphan.pid} is still running; adopting it[\\s\\S]*a stop \\(deadline\\) was decided before; stopping the trainer`));
+    expect(lines.join('\n')).to.not.match(/trainer started/);
+    expect(processAlive(orphan.pid)).to.equal(false);
+    expect(after.stop?.reason).to.equal('deadline');
+  });
+
+  it('does not adopt a process that reuses the trainer\'s pid (its start time differs)', async () => {
+    const d = dirs();
+    mkdirSync(d.run, { recursive: true });
+    const state = newState(120, null, {});
+    state.trainer = { pid: process.pid, exit_code: null, signal: null, crashed: false, start_ticks: '1' }; // alive, but not the trainer
+    saveState(d.run, state);
+    const lines: string[] = [];
+    const { state: after } = await supervise(config(d.run, d.out, { resume: true, maxSteps: 2 }, '--steps 3 --interval-ms 50 --control'), syntheticEvaluate(() => 0.5), (l) => lines.push(l));
+    expect(lines.join('\n')).to.not.match(/adopting/);
+    expect(lines.join('\n')).to.match(/trainer started again with EVALFIRST_RESUME=1/);
+    expect(after.stop?.reason).to.equal('max_steps');
   });
 });

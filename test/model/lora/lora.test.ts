@@ -108,4 +108,31 @@ describe('model/lora', () => {
     expect(() => loadPeftAdapter(join(dir, 'bad2'), config)).to.throw(UserError, /DoRA/);
     expect(() => loadPeftAdapter(join(dir, 'nope'), config)).to.throw(UserError, /no adapter_config\.json/);
   });
+
+  it('refuses an adapter missing the tensors of a targeted layer or module, or holding untargeted ones, naming file and tensor', () => {
+    const t = seededPeftTensors(config, opts, 5);
+    for (const p of PROJECTIONS) for (const ab of ['A', 'B'] as const) delete t[peftTensorName(1, p, ab)]; // every layer-1 tensor
+    writePeftAdapter(join(dir, 'no-layer-1'), opts, t);
+    expect(() => loadPeftAdapter(join(dir, 'no-layer-1'), config)).to.throw(UserError, /no-layer-1\/adapter_model\.safetensors: no LoRA tensors for 7 of the 14 modules target_modules .* names \(layers 1\); first: base_model\.model\.model\.layers\.1\.self_attn\.q_proj\.lora_A\.weight/);
+    // the same tensors with layers_to_transform = [0] are a whole adapter
+    writeFileSync(join(dir, 'no-layer-1', 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 4, lora_alpha: 8, target_modules: [...PROJECTIONS], layers_to_transform: [0] }));
+    expect(loadPeftAdapter(join(dir, 'no-layer-1'), config).layers[1]).to.deep.equal({});
+    const qv = seededPeftTensors(config, { ...opts, targetModules: ['q_proj', 'v_proj'] }, 6);
+    writePeftAdapter(join(dir, 'stray'), { ...opts, targetModules: ['q_proj'] }, qv);
+    expect(() => loadPeftAdapter(join(dir, 'stray'), config)).to.throw(UserError, /stray\/adapter_model\.safetensors: holds LoRA tensors for model\.layers\.0\.self_attn\.v_proj, which target_modules \["q_proj"\] .* does not name/);
+  });
+
+  it('names target_modules the base does not have: a warning when others match (as peft), an error when none does', () => {
+    const qv = seededPeftTensors(config, { ...opts, targetModules: ['q_proj', 'v_proj'] }, 7);
+    writePeftAdapter(join(dir, 'extra-target'), { ...opts, targetModules: ['q_proj', 'v_proj', 'c_attn' as never] }, qv);
+    const ad = loadPeftAdapter(join(dir, 'extra-target'), config);
+    expect(ad.warnings).to.deep.equal([`${join(dir, 'extra-target', 'adapter_config.json')}: target_modules names "c_attn", which this LLaMA base does not have; ignored, as peft ignores it when other names match`]);
+    expect(Object.keys(ad.layers[0]).sort()).to.deep.equal(['q_proj', 'v_proj']);
+    writeFileSync(join(dir, 'extra-target', 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 4, lora_alpha: 8, target_modules: ['c_attn', 'c_proj'] }));
+    expect(() => loadPeftAdapter(join(dir, 'extra-target'), config)).to.throw(UserError, /adapter_config\.json: target_modules \["c_attn","c_proj"\] names no module of this base \(a LLaMA with 2 layers; its projections: q_proj, /);
+    // a regex, as peft takes a string: full match over the module name
+    writeFileSync(join(dir, 'extra-target', 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 4, lora_alpha: 8, target_modules: '.*\\.(q|v)_proj' }));
+    expect(loadPeftAdapter(join(dir, 'extra-target'), config).warnings).to.equal(undefined);
+  });
 });
+

@@ -68,6 +68,39 @@ describe('model/serve challenge server', () => {
     expect((await post(`${srv.url}/process`, { prompt: 'x '.repeat(1100), max_new_tokens: 5 })).status).to.equal(400);
   });
 
+  it('checks every /process field: num_return_sequences 1, temperature >= 0, top_p in (0, 1], integer counts', async () => {
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ num_return_sequences: 0 }, /field "num_return_sequences" must be an integer in \[1, 1\], got 0/],
+      [{ num_return_sequences: -3 }, /"num_return_sequences" must be an integer in \[1, 1\], got -3/],
+      [{ num_return_sequences: 2.5 }, /"num_return_sequences" must be an integer/],
+      [{ num_return_sequences: 100000 }, /"num_return_sequences" must be an integer in \[1, 1\], got 100000/],
+      [{ num_samples: 4 }, /"num_samples" must be an integer in \[1, 1\]/],
+      [{ temperature: -1 }, /field "temperature" must be a number in \[0, 1000000\], got -1/],
+      [{ top_p: 5 }, /field "top_p" must be a number in \[0, 1\], got 5/],
+      [{ top_p: 0 }, /"top_p" must be in \(0, 1\], got 0/],
+      [{ max_new_tokens: 2.5 }, /"max_new_tokens" must be an integer/],
+      [{ max_new_tokens: 1e12 }, /"max_new_tokens" must be an integer in \[0, 1048576\]/],
+      [{ top_k_per_token: -1 }, /"top_k_per_token" must be an integer in \[0, 100\]/],
+      [{ seed: 1.5 }, /"seed" must be an integer/],
+      [{ temperature: '0.5' }, /"temperature" must be a number, got "0.5"/],
+    ];
+    for (const [extra, msg] of bad) {
+      const r = await post(`${srv.url}/process`, { prompt: 'The', max_new_tokens: 1, ...extra });
+      expect(r.status, JSON.stringify(extra)).to.equal(422);
+      expect(r.json.error).to.match(msg);
+    }
+    expect((await post(`${srv.url}/tokenize`, { text: 'x', max_length: -1 })).status).to.equal(422);
+    expect((await post(`${srv.url}/decode`, { tokens: [1, -2] })).status).to.equal(422);
+    expect((await post(`${srv.url}/process`, { prompt: 'The', max_new_tokens: 1, num_return_sequences: 1, temperature: 1e-7, top_p: 1 })).status).to.equal(200);
+  });
+
+  it('answers 413 to a body over the limit (the client reads the answer, its connection is not reset)', async () => {
+    const r = await fetch(`${srv.url}/process`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'x'.repeat(20 * 1024 * 1024) }) });
+    expect(r.status).to.equal(413);
+    expect(((await r.json()) as { error: string }).error).to.match(/body of \d+ bytes is larger than the 16777216-byte limit/);
+    expect((await post(`${srv.url}/tokenize`, { text: 'still here' })).status).to.equal(200);
+  });
+
   it('a client that hangs up while its request is queued does not disturb the server', async () => {
     const long = post(`${srv.url}/process`, { prompt: 'The', max_new_tokens: 150, temperature: 1e-7, stop_sequences: [] });
     const ac = new AbortController();

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GGUFFile } from '../../../model/formats/gguf.js';
 import { writeLlamaGGUF } from '../../../model/llama/gguf-export.js';
 import { seededHfTensors, tinyConfig } from '../../../model/llama/seeded.js';
 import { loadHfTokenizer } from '../../../model/tokenizer/hf-tokenizer.js';
+import { UserError } from '../../../core/errors.js';
 import { llamaTokenizerConfigJson, llamaTokenizerJson } from '../../../model/tokenizer/llama-tokenizer-json.js';
 import { seededSpmVocab } from '../../../model/tokenizer/seeded-vocab.js';
 import { spmTokenizerFromGGUF } from '../../../model/tokenizer/spm-tokenizer.js';
@@ -51,4 +52,22 @@ describe('model/tokenizer', () => {
     }
     expect(hf.encode('cat', false)[0]).to.not.equal(1);
   });
+
+  it('refuses a tokenizer.json of an unknown model type, one that cannot represent text (1 token), and ids beyond the model vocabulary', () => {
+    const good = llamaTokenizerJson(vocab) as { model: Record<string, unknown> };
+    const write = (name: string, json: unknown) => {
+      const d = join(dir, name);
+      rmSync(d, { recursive: true, force: true });
+      mkdirSync(d);
+      writeFileSync(join(d, 'tokenizer.json'), JSON.stringify(json));
+      return d;
+    };
+    const unknownType = write('unknown-type', { ...good, model: { ...good.model, type: 'Foo' } });
+    expect(() => loadHfTokenizer(unknownType)).to.throw(UserError, /unknown-type\/tokenizer\.json: model type "Foo" is not one of BPE, WordPiece, WordLevel, Unigram/);
+    const oneToken = write('one-token', { ...good, added_tokens: [], post_processor: null, model: { ...good.model, vocab: { '<unk>': 0 }, merges: [], byte_fallback: false } });
+    expect(() => loadHfTokenizer(oneToken)).to.throw(UserError, /one-token\/tokenizer\.json: cannot (represent|tokenize) plain text.*vocabulary of 1 token/);
+    expect(loadHfTokenizer(dir, config.vocabSize).vocabSize).to.equal(config.vocabSize);
+    expect(() => loadHfTokenizer(dir, 100)).to.throw(UserError, new RegExp(`tokenizer\\.json: token id ${config.vocabSize - 1} is beyond the model's vocabulary of 100`));
+  });
 });
+

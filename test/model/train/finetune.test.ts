@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finetune, type FinetuneOptions } from '../../../model/train/finetune.js';
+import { finetune, loadTokenizer, resumePoint, type FinetuneOptions } from '../../../model/train/finetune.js';
+import { firstInvalidUtf8, tokenizePairs } from '../../../model/train/training-data.js';
 import { SafetensorsFile } from '../../../model/formats/safetensors.js';
 import { FIXTURE_ROWS, writeJsonl, writeTinyBase } from './fixture.js';
 
@@ -92,6 +93,54 @@ describe('finetune (QLoRA on a tiny base)', function () {
     expect(t.data).to.include({ rows: 6, used: 5, truncated: 1, skipped: 1 });
     const s = await finetune(opts('long-s', { data: long, maxSteps: 1, maxSeqLen: 24, overlong: 'skip' }));
     expect(s.data).to.include({ rows: 6, used: 4, truncated: 0, skipped: 2 });
+  });
+
+  it('never rewrites an existing checkpoint: a fresh start or an earlier resume point into a folder holding later ones is refused', async () => {
+    const first = await finetune(opts('keep', { maxSteps: 8, checkpointEvery: 4 }));
+    const adapter = join(first.lastCheckpoint!, 'adapter_model.safetensors');
+    const before = `${statSync(adapter).ino}:${statSync(adapter).mtimeMs}`;
+    await expectError(finetune(opts('keep', { maxSteps: 8, checkpointEvery: 4 })), `${join(dir, 'keep')} already holds checkpoint-4, checkpoint-8; continue that run with --resume latest`);
+    await expectError(finetune(opts('keep', { maxSteps: 8, checkpointEvery: 4, resumeFrom: join(dir, 'keep', 'checkpoint-4') })), 'holds checkpoint-8, later than the resume point');
+    expect(`${statSync(adapter).ino}:${statSync(adapter).mtimeMs}`).to.equal(before);
+  });
+
+  it('resumes from the last complete checkpoint (latest, or when a resumed supervisor asks) and reports it again first', async () => {
+    const out = join(dir, 'latest');
+    expect(resumePoint(out, undefined, true)).to.equal(null); // nothing yet: step 0
+    expect(() => resumePoint(out, 'latest', false)).to.throw(/--resume latest: .* holds no complete checkpoint/);
+    const full = await finetune(opts('latest-full', { maxSteps: 8, checkpointEvery: 4 }));
+    await finetune(opts('latest', { maxSteps: 8, checkpointEvery: 4, onCheckpoint: (step) => (step === 4 ? 'stop' : 'continue') }));
+    mkdirSync(join(out, 'checkpoint-6')); // an incomplete one (no trainer_state.json) is passed over
+    expect(resumePoint(out, undefined, false)).to.equal(null);
+    expect(resumePoint(out, undefined, true)).to.equal(join(out, 'checkpoint-4'));
+    expect(resumePoint(out, 'latest', false)).to.equal(join(out, 'checkpoint-4'));
+    rmSync(join(out, 'checkpoint-6'), { recursive: true });
+    const reported: number[] = [];
+    const resumed = await finetune(opts('latest', { maxSteps: 8, checkpointEvery: 4, resumeFrom: resumePoint(out, 'latest', false), reportResumePoint: true, onCheckpoint: (step) => (reported.push(step), 'continue') }));
+    expect(reported).to.deep.equal([4, 8]);
+    expect(readFileSync(join(resumed.lastCheckpoint!, 'adapter_model.safetensors')).equals(readFileSync(join(full.lastCheckpoint!, 'adapter_model.safetensors')))).to.equal(true);
+  });
+
+  it('names the line and column of invalid UTF-8 in the data instead of training on U+FFFD', async () => {
+    const bad = join(dir, 'latin1.jsonl');
+    const rows = [JSON.stringify(FIXTURE_ROWS[0]), JSON.stringify(FIXTURE_ROWS[1]), '{"prompt": "caf', '", "completion": " x"}'];
+    writeFileSync(bad, Buffer.concat([Buffer.from(`${rows[0]}\n${rows[1]}\n${rows[2]}`), Buffer.from([0xe9]), Buffer.from(`${rows[3]}\n`)]));
+    await expectError(finetune(opts('latin1', { data: bad })), `${bad}:3: not valid UTF-8 (byte 0xe9 at byte column 16)`);
+    expect(firstInvalidUtf8(Buffer.from('héllo ✓ 中文 🙂'))).to.equal(-1);
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xed, 0xa0, 0x80]))).to.equal(1); // a UTF-16 surrogate
+    expect(firstInvalidUtf8(Buffer.from([0xc0, 0x80]))).to.equal(0); // overlong
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xe2, 0x9c]))).to.equal(1); // cut off
+  });
+
+  it('tokenizes only the start of a text far longer than the window, with the ids of the whole text', () => {
+    const encode = loadTokenizer(base);
+    const seen: number[] = [];
+    const spy = (t: string) => (seen.push(t.length), encode(t));
+    const long = 'Q: What color is the sky? A: blue. '.repeat(2000); // 70 000 characters
+    const { examples, stats } = tokenizePairs([{ prompt: 'Q:', completion: long, line: 1 }], spy, 1, 2, 16, 'truncate');
+    expect(Math.max(...seen)).to.be.at.most(64 * 17);
+    expect(stats).to.include({ used: 1, truncated: 1 });
+    expect(Array.from(examples[0]!.ids)).to.deep.equal([1, ...encode('Q:'), ...encode(long)].slice(0, 17));
   });
 
   it('stops on a non-finite loss, keeping the last good checkpoint', async () => {
