@@ -34,7 +34,8 @@ export const INSTANCE_BROWSER_JS = `(function () {
   function key(r) { return r.task + '\\u0000' + r.id + '\\u0000' + (r.perturbation || ''); }
   function completion(r) {
     if (r.error) return el('pre', 'ERROR: ' + r.error);
-    if (r.completion === null || r.completion === '') return el('pre', r.completion === null ? '(no completion)' : '(empty completion)', 'empty');
+    if (r.completion === null) return el('pre', '(no completion)', 'empty');
+    if (r.completion.trim() === '') return el('pre', r.completion === '' ? '(empty completion)' : '(blank completion: ' + JSON.stringify(r.completion) + ')', 'empty');
     return el('pre', r.completion);
   }
   function resultText(r) { return r.ok === true ? 'right' : r.ok === false ? 'wrong' : '\\u2014'; }

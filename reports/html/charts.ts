@@ -82,7 +82,7 @@ export function trainingCurveSpec(points: CurvePoint[], marks: CurveMarks, x: 's
         x: { field: x, type: 'quantitative' },
         y: { field: 'mean', type: 'quantitative' },
         color,
-        shape: { field: 'kind', type: 'nominal', title: 'point', scale: POINT_SHAPES, legend: { orient: 'bottom', labelExpr: "datum.label === 'final' ? 'final full evaluation' : datum.label" } },
+        shape: { field: 'kind', type: 'nominal', title: 'point', scale: POINT_SHAPES, legend: { orient: 'bottom', labelLimit: 200, labelExpr: "datum.label === 'final' ? 'final full evaluation' : datum.label" } },
         size: { condition: { test: "datum.kind === 'final'", value: 140 }, value: 40 },
       },
     },
