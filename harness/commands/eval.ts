@@ -1,7 +1,7 @@
 // `evalfirst eval`: run entries or a suite against a model server (challenge protocol or
 // OpenAI-compatible, one or more replicas) or an embedded model, cached and resumable.
 import { Command, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBackendConfig, createBackend, parseProtocol, parseServerList, type BackendConfig } from '../../model/backends/factory.js';
 import { numberFlag, NON_NEGATIVE_INT, POSITIVE_INT } from '../../core/number-flag.js';
@@ -16,6 +16,7 @@ import { UserError } from '../../core/errors.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
 import { colorWanted } from '../../reports/terminal-style.js';
 import { writeReport } from '../../reports/html/write-report.js';
+import { renderEvalJUnit } from '../../reports/junit/eval.js';
 
 interface EvalFlags {
   suite?: string;
@@ -40,6 +41,7 @@ interface EvalFlags {
   timeout?: number;
   retries?: number;
   progress: boolean;
+  junit?: string;
 }
 
 /** What a run is, from the flags or (on --resume) from config.json; evaluate() builds the RunConfig it records. */
@@ -92,6 +94,7 @@ export function command(): Command {
     .option('--timeout <seconds>', 'per-attempt HTTP timeout (default 3000, as HELM)', numberFlag('--timeout', POSITIVE_INT))
     .option('--retries <n>', 'retries per request on connection errors, 5xx and 429 (default 5)', numberFlag('--retries', NON_NEGATIVE_INT))
     .option('--json', 'print results.json to stdout instead of the table')
+    .option('--junit <file>', 'also write JUnit XML for CI: one test case per task, failed when any of its requests failed (scores in system-out)')
     .option('--no-cache', 'do not read or write the request cache')
     .option('--no-progress', 'no progress bar or progress lines')
     .option('--resume <run_dir>', 'continue an interrupted run from its journal')
@@ -149,8 +152,9 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
   };
   process.once('SIGINT', onInterrupt);
   let results;
+  let records;
   try {
-    ({ results } = await evaluate({
+    ({ results, records } = await evaluate({
       ...run,
       backend,
       backendConfig,
@@ -170,6 +174,7 @@ async function runEval(positional: string[], flags: EvalFlags): Promise<number> 
   } catch (e) {
     console.error(`evalfirst: report not written: ${(e as Error).message}`);
   }
+  if (flags.junit) writeFileSync(flags.junit, renderEvalJUnit(results, records, outDir));
   if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else {
     console.log(renderResultsTable(results, { color: colorWanted(process.stdout) }));

@@ -1,5 +1,6 @@
 // `evalfirst report RUN_DIR... -o report.html [--serve [--port N]]`: one self-contained HTML file;
 // --serve keeps serving it on 127.0.0.1 (re-read on every request, so rewrites show on reload).
+// A training run directory shows what train's own report.html shows (reports/html/report-model.ts).
 import { Command, Option } from 'commander';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { numberFlag, PORT } from '../../core/number-flag.js';
 export function command(): Command {
   return new Command('report')
     .description('write one self-contained HTML report (charts, comparison, leaderboard, instance browser) of run directories')
-    .argument('<run_dirs...>', 'run directories (results.json + instances.jsonl; train.json for a training run)')
+    .argument('<run_dirs...>', 'run directories (results.json + instances.jsonl); a training run (train.json) brings its baseline and best-checkpoint full evaluations from evals/step-N-full')
     .option('-o, --output <file>', 'the HTML file to write', 'report.html')
     .option('--serve', 'serve the report on 127.0.0.1 until interrupted')
     .addOption(new Option('--port <n>', 'port for --serve (0 picks a free one)').default(8787).argParser(numberFlag('--port', PORT)))

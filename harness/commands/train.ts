@@ -11,7 +11,7 @@ import { parseNumber } from '../../core/number-flag.js';
 import { parseDuration, formatDuration } from '../../core/duration.js';
 import { checkTargetTasks, parseTarget } from '../supervisor/target.js';
 import { supervise, type SupervisorConfig } from '../supervisor/supervisor.js';
-import { checkpointEvalDir, checkpointEvaluator, scoredTasks } from '../supervisor/checkpoint-eval.js';
+import { checkpointEvaluator, scoredTasks } from '../supervisor/checkpoint-eval.js';
 import { embeddedScoring, openaiLoraScoring, servedScoring, type ScoringBackendFor } from '../supervisor/scoring-backends.js';
 import { loadState } from '../supervisor/state.js';
 import { parseProtocol, parseServerList } from '../../model/backends/factory.js';
@@ -164,12 +164,8 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
 async function writeTrainReport(runDir: string): Promise<void> {
   try {
     if (!existsSync(join(runDir, 'train.json'))) return;
-    const state = loadState(runDir);
-    const fullEvals = [state.baseline?.step, state.best?.step]
-      .filter((s): s is number => s !== undefined)
-      .map((s) => checkpointEvalDir(runDir, s, null))
-      .filter((d, i, all) => all.indexOf(d) === i && existsSync(join(d, 'results.json')));
-    await writeReport([runDir, ...fullEvals], join(runDir, 'report.html'));
+    // The report finds the baseline's and best checkpoint's full evaluations from train.json itself.
+    await writeReport([runDir], join(runDir, 'report.html'));
   } catch (e) {
     console.error(`report: ${(e as Error).message}`);
   }

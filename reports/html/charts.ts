@@ -45,6 +45,8 @@ export function taskBarsSpec(rows: TaskBar[]): TopLevelSpec {
 
 export interface CurvePoint {
   task: string;
+  /** How the point was scored; the final full evaluation is drawn apart from the line. */
+  kind: 'baseline' | 'checkpoint' | 'final';
   step: number;
   time_s: number;
   mean: number;
@@ -58,16 +60,31 @@ export interface CurveMarks {
   best: { step: number } | null;
 }
 
-/** Score vs step (or wall time) per task: CI band, line, target lines, the stop decision marked. */
+const POINT_SHAPES = { domain: ['baseline', 'checkpoint', 'final'], range: ['square', 'circle', 'diamond'] };
+
+/**
+ * Score vs step (or wall time) per task, from the baseline on: CI band and line through the baseline
+ * and the checkpoints, the final full evaluation as a diamond, target lines, the stop decision.
+ */
 export function trainingCurveSpec(points: CurvePoint[], marks: CurveMarks, x: 'step' | 'time_s'): TopLevelSpec {
   const xTitle = x === 'step' ? 'training step' : 'wall time (s)';
   const stopX = marks.stop ? (x === 'step' ? marks.stop.step : marks.stop.time_s) : null;
+  const path = points.filter((p) => p.kind !== 'final');
+  const color = { field: 'task', type: 'nominal', title: 'task', legend: { orient: 'bottom', labelLimit: 300 } };
   const layers: unknown[] = [
-    { data: { values: points }, mark: { type: 'area', opacity: 0.2 }, encoding: { x: { field: x, type: 'quantitative', title: xTitle }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { field: 'task', type: 'nominal' } } },
+    { data: { values: path }, mark: { type: 'area', opacity: 0.2 }, encoding: { x: { field: x, type: 'quantitative', title: xTitle }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
+    { data: { values: path }, mark: { type: 'line' }, encoding: { x: { field: x, type: 'quantitative' }, y: { field: 'mean', type: 'quantitative', title: 'score (95 % CI)', scale: { domain: [0, 1] } }, color } },
+    { data: { values: points.filter((p) => p.kind === 'final') }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: x, type: 'quantitative' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
     {
       data: { values: points },
-      mark: { type: 'line', point: true },
-      encoding: { x: { field: x, type: 'quantitative' }, y: { field: 'mean', type: 'quantitative', title: 'score (95 % CI)', scale: { domain: [0, 1] } }, color: { field: 'task', type: 'nominal', legend: { orient: 'bottom', labelLimit: 300 } } },
+      mark: { type: 'point', filled: true, opacity: 1 },
+      encoding: {
+        x: { field: x, type: 'quantitative' },
+        y: { field: 'mean', type: 'quantitative' },
+        color,
+        shape: { field: 'kind', type: 'nominal', title: 'point', scale: POINT_SHAPES, legend: { orient: 'bottom', labelLimit: 200, labelExpr: "datum.label === 'final' ? 'final full evaluation' : datum.label" } },
+        size: { condition: { test: "datum.kind === 'final'", value: 140 }, value: 40 },
+      },
     },
   ];
   if (marks.targets.length)

@@ -5,8 +5,10 @@ import { createHash } from 'node:crypto';
 import type { ReportModel, ReportRun } from './report-model.js';
 import { escapeHtml as h, jsonForScript } from './html-escape.js';
 import { INSTANCE_BROWSER_JS } from './browser-script.js';
-import { deltaSpec, renderSvg, taskBarsSpec, trainingCurveSpec, type CurvePoint, type DeltaRow } from './charts.js';
-import { targetThresholds } from './train-file.js';
+import { deltaSpec, renderSvg, taskBarsSpec, type DeltaRow } from './charts.js';
+import { trainingSection } from './training-section.js';
+import { browserData, instancesSection, sideBySideSection } from './instance-browser.js';
+import { MACRO, MACRO_DEFINITION, POOLED, POOLED_DEFINITION } from '../../harness/stats/aggregates.js';
 
 export interface PageOptions {
   /** At most this many instances per run directory go into the page (default 20,000). */
@@ -26,20 +28,37 @@ tr.right td:last-child{color:#15803d}tr.wrong td:last-child{color:#b91c1c}li.gol
 .chart svg{max-width:100%;height:auto}.note{color:#555}.fail{color:#b91c1c;font-weight:600}.pass{color:#15803d;font-weight:600}
 .filters{margin:6px 0 10px}.filters label{margin-right:12px}td.scores{white-space:pre;font-size:12px}
 summary{cursor:pointer;color:#374151;font-family:ui-monospace,monospace;font-size:12px}
+table{max-width:100%}td{overflow-wrap:break-word}td.num{white-space:nowrap}td.ci{white-space:normal}.path,.long,th.g{overflow-wrap:anywhere}.path{font:11px/1.35 ui-monospace,monospace;color:#555}
+#summary-table{width:100%}#instance-table{table-layout:fixed;width:100%}#instance-table td{overflow-wrap:anywhere}.empty{color:#888;font-style:italic}
+.sbs-grid{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin-top:8px}.sbs-side{border:1px solid #e5e7eb;border-radius:4px;padding:8px}
+.sbs-side h4{margin:0 0 6px}.sbs-side pre,pre.sbs-prompt{max-width:none}pre.sbs-prompt{max-height:320px;overflow:auto;background:#f9fafb;padding:6px}
+.sbs-refs ul{margin:4px 0}button.sbs-open{margin-left:6px;font-size:11px;cursor:pointer}
 `;
 
 const fmt = (x: number | undefined, d = 4) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 
+/** The one-line definitions under every table that shows the aggregates. */
+const AGGREGATES_NOTE = `<p class="note aggregates"><b>${POOLED}</b>: ${h(POOLED_DEFINITION)}. <b>${MACRO}</b>: ${h(MACRO_DEFINITION)}.</p>`;
+
+function runRole(r: ReportRun): string {
+  if (r.of) return `${r.of.role === 'baseline' ? 'baseline' : 'best checkpoint'}, step ${r.of.step}, of ${r.of.training}`;
+  return r.train ? `training: ${r.train.checkpoints.length} checkpoint(s)` : 'evaluation';
+}
+
 function summarySection(m: ReportModel): string {
+  const line = new Map(m.leaderboard.map((l) => [l.label, l]));
   const rows = m.runs.map((r) => {
     const res = r.results;
-    return `<tr><td>${h(r.label)}</td><td>${h(r.dir)}</td><td>${res ? h(res.evalfirstVersion ?? '') : '—'}</td><td>${res?.gitCommit ? h(res.gitCommit.slice(0, 10)) : '—'}</td><td>${res ? h(String(res.backend?.id ?? '')) : '—'}</td><td class="num">${res ? res.runs.length : 0}</td><td class="num">${r.instances.length}</td><td class="num">${res ? res.errors?.count ?? 0 : 0}</td><td>${r.train ? `training: ${r.train.checkpoints.length} checkpoint(s)` : ''}</td></tr>`;
+    const l = line.get(r.label);
+    const version = res ? `${res.evalfirstVersion ?? ''}${res.gitCommit ? ` @ ${res.gitCommit.slice(0, 10)}` : ''}` : '—';
+    return `<tr><td class="long">${h(r.label)}<div class="path">${h(r.dir)}</div></td><td>${h(runRole(r))}</td><td>${h(version)}</td><td class="path">${res ? h(String(res.backend?.id ?? '')) : '—'}</td><td class="num">${res ? res.runs.length : 0}</td><td class="num">${r.instances.length}</td><td class="num">${res ? res.errors?.count ?? 0 : 0}</td><td class="num">${l ? fmt(l.pooled.mean) : '—'}</td><td class="num">${l ? fmt(l.macro) : '—'}</td></tr>`;
   });
-  const groupHead = m.groups.map((g) => `<th>${h(g)}</th>`).join('');
-  const groupRows = m.leaderboard.map((l) => `<tr><td>${h(l.label)}</td>${m.groups.map((g) => `<td class="num">${fmt(l.groups[g])}</td>`).join('')}</tr>`);
+  const groupHead = m.groups.map((g) => `<th class="g">${h(g)}</th>`).join('');
+  const groupRows = m.leaderboard.map((l) => `<tr><td class="long">${h(l.label)}</td>${m.groups.map((g) => `<td class="num">${fmt(l.groups[g])}</td>`).join('')}</tr>`);
   return `<section id="summary"><h2>Summary</h2>
-<table id="summary-table"><thead><tr><th>run</th><th>directory</th><th>evalfirst</th><th>commit</th><th>backend</th><th>tasks</th><th>instances</th><th>errors</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>
+<table id="summary-table"><thead><tr><th>run (directory)</th><th>what</th><th>evalfirst</th><th>backend</th><th>tasks</th><th>instances</th><th>errors</th><th>${POOLED}</th><th>${MACRO}</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${m.leaderboard.length ? AGGREGATES_NOTE : ''}
 ${m.groups.length ? `<h3>Groups (main metric)</h3><table id="group-table"><thead><tr><th>run</th>${groupHead}</tr></thead><tbody>${groupRows.join('')}</tbody></table>` : ''}
 </section>`;
 }
@@ -52,30 +71,13 @@ async function tasksSection(m: ReportModel): Promise<string> {
   const rows = tasks.map((t) => {
     const cells = labels.map((l) => {
       const b = m.bars.find((x) => x.task === t && x.run === l);
-      return b ? `<td class="num">${fmt(b.mean)} [${fmt(b.low, 3)}, ${fmt(b.high, 3)}] n=${b.n}</td>` : '<td>—</td>';
+      return b ? `<td class="num ci">${fmt(b.mean)} [${fmt(b.low, 3)}, ${fmt(b.high, 3)}] n=${b.n}</td>` : '<td>—</td>';
     });
     const metric = m.bars.find((x) => x.task === t)!.metric;
-    return `<tr><td>${h(t)}</td><td>${h(metric)}</td>${cells.join('')}</tr>`;
+    return `<tr><td class="long">${h(t)}</td><td>${h(metric)}</td>${cells.join('')}</tr>`;
   });
   return `<section id="tasks"><h2>Tasks</h2><div class="chart" id="chart-tasks">${svg}</div>
-<table id="task-table"><thead><tr><th>task</th><th>metric</th>${labels.map((l) => `<th>${h(l)} (95 % CI)</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
-}
-
-async function trainingSection(run: ReportRun): Promise<string> {
-  const t = run.train!;
-  const points: CurvePoint[] = t.checkpoints.flatMap((c) => Object.entries(c.scores).map(([task, s]) => ({ task, step: c.step, time_s: c.time_s, mean: s.mean, low: s.ci_low, high: s.ci_high })));
-  const marks = { targets: targetThresholds(t.target), stop: t.stop ? { step: t.stop.step, time_s: t.stop.time_s, reason: t.stop.reason } : null, best: t.best };
-  const [bySteps, byTime] = points.length ? await Promise.all([renderSvg(trainingCurveSpec(points, marks, 'step')), renderSvg(trainingCurveSpec(points, marks, 'time_s'))]) : ['', ''];
-  const rows = t.checkpoints.map(
-    (c) =>
-      `<tr${t.best?.step === c.step ? ' class="right"' : ''}><td class="num">${c.step}</td><td class="num">${c.time_s.toFixed(1)}</td><td>${Object.entries(c.scores)
-        .map(([k, s]) => `${h(k)} ${fmt(s.mean, 3)} [${fmt(s.ci_low, 3)}, ${fmt(s.ci_high, 3)}] n=${s.n}`)
-        .join('<br>')}</td><td>${h(c.decision ? `${c.decision.action}${c.decision.reason ? ` (${c.decision.reason})` : ''}${c.decision.detail ? `: ${c.decision.detail}` : ''}` : '')}</td></tr>`,
-  );
-  return `<section class="training" id="training-${h(run.label)}"><h2>Training: ${h(run.label)}</h2>
-<p>${t.target ? `Target: <code>${h(t.target)}</code>. ` : ''}${t.stop ? `Stopped at step ${t.stop.step ?? '—'} after ${t.stop.time_s.toFixed(1)} s: <b>${h(t.stop.reason)}</b>${t.stop.detail ? ` (${h(t.stop.detail)})` : ''}. ` : 'Still running. '}${t.best ? `Best checkpoint: step ${t.best.step} (${h(t.best.path)}).` : ''}</p>
-<h3>Score vs step</h3><div class="chart">${bySteps}</div><h3>Score vs wall time</h3><div class="chart">${byTime}</div>
-<table class="checkpoint-table"><thead><tr><th>step</th><th>time (s)</th><th>scores (95 % CI)</th><th>decision</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+<table id="task-table"><thead><tr><th>task</th><th>metric</th>${labels.map((l) => `<th class="g">${h(l)} (95 % CI)</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 async function comparisonSection(m: ReportModel): Promise<string> {
@@ -89,7 +91,7 @@ async function comparisonSection(m: ReportModel): Promise<string> {
   const svg = await renderSvg(deltaSpec(deltas));
   const rows = r.tasks.map(
     (t) =>
-      `<tr><td>${h(t.runName)}</td><td class="num">${fmt(t.meanA)}</td><td class="num">${fmt(t.meanB)}</td><td class="num">${signed(t.ci.delta)}</td><td class="num">[${signed(t.ci.low)}, ${signed(t.ci.high)}]</td><td class="num">${t.mcnemar ? t.mcnemar.b : ''}</td><td class="num">${t.mcnemar ? t.mcnemar.c : ''}</td><td class="num">${t.mcnemar ? fmt(t.mcnemar.p) : ''}</td><td class="num">${t.mcnemar ? fmt(t.mcnemar.pHolm) : ''}</td></tr>`,
+      `<tr><td class="long">${h(t.runName)}</td><td class="num">${fmt(t.meanA)}</td><td class="num">${fmt(t.meanB)}</td><td class="num">${signed(t.ci.delta)}</td><td class="num">[${signed(t.ci.low)}, ${signed(t.ci.high)}]</td><td class="num">${t.mcnemar ? t.mcnemar.b : ''}</td><td class="num">${t.mcnemar ? t.mcnemar.c : ''}</td><td class="num">${t.mcnemar ? fmt(t.mcnemar.p) : ''}</td><td class="num">${t.mcnemar ? fmt(t.mcnemar.pHolm) : ''}</td></tr>`,
   );
   const flips = r.tasks
     .filter((t) => t.flips && (t.flips.rightToWrong.length || t.flips.wrongToRight.length))
@@ -106,75 +108,26 @@ ${flips.length ? `<h3>Flips</h3><ul id="flips">${flips.join('')}</ul>` : ''}</se
 
 function leaderboardSection(m: ReportModel): string {
   if (m.leaderboard.length === 0) return '';
-  const rows = m.leaderboard.map((l, i) => `<tr><td class="num">${i + 1}</td><td>${h(l.label)}</td><td class="num">${fmt(l.mean)}</td>${m.groups.map((g) => `<td class="num">${fmt(l.groups[g])}</td>`).join('')}</tr>`);
-  return `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">Ranked by the unweighted mean of each group's main metric over the groups a run has (HELM-style).${m.challenge ? '' : ' The challenge win-rate ranking appears when two or more runs carry challenge groups (or use <code>evalfirst leaderboard</code>).'}</p>
-<table id="leaderboard-table"><thead><tr><th>#</th><th>run</th><th>mean</th>${m.groups.map((g) => `<th>${h(g)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${challengeTable(m)}</section>`;
+  const rows = m.leaderboard.map((l, i) => `<tr><td class="num">${i + 1}</td><td class="long">${h(l.label)}</td><td class="num">${fmt(l.macro)}</td><td class="num">${fmt(l.pooled.mean)}</td><td class="num">${l.pooled.n}</td>${m.groups.map((g) => `<td class="num">${fmt(l.groups[g])}</td>`).join('')}</tr>`);
+  return `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">Ranked by <b>${MACRO}</b> over the groups a run has.${m.challenge ? '' : ' The challenge win-rate ranking appears when two or more runs carry challenge groups (or use <code>evalfirst leaderboard</code>).'}</p>${AGGREGATES_NOTE}
+<table id="leaderboard-table"><thead><tr><th>#</th><th>run</th><th>${MACRO}</th><th>${POOLED}</th><th>n</th>${m.groups.map((g) => `<th class="g">${h(g)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${challengeTable(m)}</section>`;
 }
 
 function challengeTable(m: ReportModel): string {
   if (!m.challenge) return '';
   const scen = [...new Set(m.challenge.flatMap((r) => Object.keys(r.scenarios)))];
-  const rows = m.challenge.map((r, i) => `<tr><td class="num">${i + 1}</td><td>${h(r.entry)}</td><td class="num">${fmt(r.score_full, 3)}</td><td class="num">${fmt(r.score_open, 3)}</td><td class="num">${fmt(r.score_hidden, 3)}</td>${scen.map((s) => `<td class="num">${fmt(r.scenarios[s], 3)}</td>`).join('')}</tr>`);
+  const rows = m.challenge.map((r, i) => `<tr><td class="num">${i + 1}</td><td class="long">${h(r.entry)}</td><td class="num">${fmt(r.score_full, 3)}</td><td class="num">${fmt(r.score_open, 3)}</td><td class="num">${fmt(r.score_hidden, 3)}</td>${scen.map((s) => `<td class="num">${fmt(r.scenarios[s], 3)}</td>`).join('')}</tr>`);
   return `<h3>Challenge ranking among these runs</h3><p class="note">The organisers' final-round rule: mean win rate per scenario, geometric mean, 1/3 open + 2/3 hidden; columns a run lacks count as the worst value.</p>
 <table id="challenge-table"><thead><tr><th>#</th><th>run</th><th>full</th><th>open</th><th>hidden</th>${scen.map((s) => `<th>${h(s)} MWR</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-interface BrowserInstance {
-  run: number;
-  task: string;
-  id: string;
-  perturbation: string | null;
-  prompt: string;
-  completion: string | null;
-  references: [string, boolean][];
-  scores: Record<string, number>;
-  ok: boolean | null;
-  error: string | null;
-}
-
-function browserData(m: ReportModel, maxPerRun: number): { runs: string[]; instances: BrowserInstance[]; truncated: boolean; total: number } {
-  const instances: BrowserInstance[] = [];
-  let total = 0;
-  m.runs.forEach((run, ri) => {
-    total += run.instances.length;
-    const main = new Map(run.results?.runs.map((r) => [r.name, r.mainMetric]) ?? []);
-    for (const rec of run.instances.slice(0, maxPerRun)) {
-      const metric = main.get(rec.runName);
-      const score = metric ? rec.scores[metric] : undefined;
-      instances.push({
-        run: ri,
-        task: rec.runName,
-        id: rec.instanceId,
-        perturbation: rec.perturbation,
-        prompt: rec.prompt,
-        completion: rec.completion?.text ?? null,
-        references: rec.references.map((x) => [x.text, x.correct]),
-        scores: rec.scores,
-        ok: score === 1 ? true : score === 0 ? false : null,
-        error: rec.error,
-      });
-    }
-  });
-  return { runs: m.runs.map((r) => r.label), instances, truncated: instances.length < total, total };
-}
-
-function instancesSection(): string {
-  return `<section id="instances"><h2>Instances</h2>
-<div class="filters"><label>run <select id="f-run"><option value="">all</option></select></label><label>task <select id="f-task"><option value="">all</option></select></label>
-<label>result <select id="f-ok"><option value="">all</option><option value="right">right</option><option value="wrong">wrong</option><option value="error">errors</option></select></label>
-<label>search <input id="f-text" type="search" size="24"></label></div>
-<p id="instance-count" class="note"></p>
-<table id="instance-table"><thead><tr><th>run</th><th>task</th><th>instance</th><th>prompt</th><th>completion</th><th>references</th><th>scores</th><th>result</th></tr></thead><tbody id="instance-rows"></tbody></table>
-<button id="instance-more" hidden>show more</button></section>`;
-}
-
 export async function renderReportHtml(m: ReportModel, opts: PageOptions = {}): Promise<string> {
   const training = await Promise.all(m.runs.filter((r) => r.train).map(trainingSection));
-  const sections = [summarySection(m), await tasksSection(m), ...training, await comparisonSection(m), leaderboardSection(m), instancesSection()];
+  const sections = [summarySection(m), await tasksSection(m), ...training, await comparisonSection(m), leaderboardSection(m), sideBySideSection(m), instancesSection()];
   const data = jsonForScript(browserData(m, opts.maxInstancesPerRun ?? 20_000));
   const scriptHash = createHash('sha256').update(INSTANCE_BROWSER_JS, 'utf8').digest('base64');
   const csp = `default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; base-uri 'none'; form-action 'none'`;
-  const nav = [['summary', 'Summary'], ['tasks', 'Tasks'], ['comparison', 'Comparison'], ['leaderboard', 'Leaderboard'], ['instances', 'Instances']]
+  const nav = [['summary', 'Summary'], ['tasks', 'Tasks'], ['comparison', 'Comparison'], ['leaderboard', 'Leaderboard'], ['side-by-side', 'Side by side'], ['instances', 'Instances']]
     .filter(([id]) => sections.some((s) => s.includes(`id="${id}"`)))
     .map(([id, label]) => `<a href="#${id}">${label}</a>`)
     .join('');

@@ -7,7 +7,9 @@ import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
 import { readInstancesFile, readResultsFile, type RunDir } from '../../core/run-dir.js';
 import { compareRuns, type CompareReport } from '../../harness/compare/compare-runs.js';
 import { normalInterval, wilsonInterval } from '../../harness/stats/intervals.js';
-import { readTrainFile, type TrainFile } from './train-file.js';
+import { macroMean, pooledMean, type PooledMean } from '../../harness/stats/aggregates.js';
+import { readTrainFile, trainingEvalDirs, type TrainFile, type TrainingEval } from './train-file.js';
+import { trainingCurve, type CurveRow, type LoadedEval } from './training-curve.js';
 import type { TaskBar } from './charts.js';
 import { rankEntries, type LeaderboardRow } from '../leaderboard.js';
 import { parseEvalfirstResults } from '../leaderboard/inputs.js';
@@ -18,12 +20,18 @@ export interface ReportRun {
   results: ResultsFile | null;
   instances: InstanceRecord[];
   train: TrainFile | null;
+  /** A training run's full-suite evaluation, found from its train.json: which run, which one. */
+  of?: { training: string; role: TrainingEval['role']; step: number };
+  /** A training run's baseline, checkpoints and final evaluation (charts and table). */
+  curve?: CurveRow[];
 }
 
 export interface LeaderboardLine {
   label: string;
-  /** Unweighted mean of the group main-metric means (HELM-style aggregate of what was run). */
-  mean: number;
+  /** harness/stats/aggregates.ts `macroMean`: the unweighted mean of the group main-metric means. */
+  macro: number;
+  /** harness/stats/aggregates.ts `pooledMean`: every main-split instance of every run pooled. */
+  pooled: PooledMean;
   groups: Record<string, number>;
 }
 
@@ -38,9 +46,9 @@ export interface ReportModel {
   createdAt: string;
 }
 
-function uniqueLabels(dirs: string[]): string[] {
-  const base = dirs.map((d) => basename(resolve(d)) || d);
-  return base.map((b, i) => (base.filter((x) => x === b).length > 1 ? `${b} (${i + 1})` : b));
+/** Labels unique within the report: a repeated one gets its position appended. */
+function uniqueLabels(labels: string[]): string[] {
+  return labels.map((b, i) => (labels.filter((x) => x === b).length > 1 ? `${b} (${i + 1})` : b));
 }
 
 export async function loadReportRun(dir: string, label: string): Promise<ReportRun> {
@@ -50,6 +58,41 @@ export async function loadReportRun(dir: string, label: string): Promise<ReportR
   const results = hasResults ? readResultsFile(dir) : null;
   const instances = hasResults && existsSync(join(dir, 'instances.jsonl')) ? await readInstancesFile(join(dir, 'instances.jsonl')) : [];
   return { label, dir, results, instances, train };
+}
+
+/**
+ * The run directories given, each training run (train.json, no results.json of its own) followed by
+ * the full-suite evaluations its train.json names (baseline, best checkpoint); a directory given
+ * twice, or given and also found, appears once. So `evalfirst report RUN` and the report.html that
+ * `train` writes of RUN list the same evaluations.
+ */
+async function loadRuns(runDirs: string[]): Promise<ReportRun[]> {
+  const given = await Promise.all(runDirs.map((d) => loadReportRun(d, basename(resolve(d)) || d)));
+  const runs: ReportRun[] = [];
+  const seen = new Map<string, ReportRun>();
+  const add = (r: ReportRun) => {
+    const key = resolve(r.dir);
+    const before = seen.get(key);
+    if (before) before.of ??= r.of;
+    else {
+      seen.set(key, r);
+      runs.push(r);
+    }
+  };
+  const trainings = given.filter((r) => r.train && !r.results).length;
+  for (const run of given) {
+    add(run);
+    if (!run.train || run.results) continue;
+    const found = trainingEvalDirs(run.dir, run.train);
+    const evals = await Promise.all(found.map((e) => loadReportRun(e.dir, `${trainings > 1 ? `${run.label} ` : ''}${e.role} (step ${e.step})`)));
+    evals.forEach((r, i) => add({ ...r, of: { training: run.label, role: found[i].role, step: found[i].step } }));
+    const loaded: LoadedEval[] = evals.flatMap((r, i) => (r.results ? [{ ...found[i], results: r.results, instances: r.instances }] : []));
+    run.curve = trainingCurve(run.train, loaded);
+  }
+  for (const run of runs) if (run.train && !run.curve) run.curve = trainingCurve(run.train, []);
+  const labels = uniqueLabels(runs.map((r) => r.label));
+  runs.forEach((r, i) => (r.label = labels[i]));
+  return runs;
 }
 
 /** Per-task bars: Wilson interval when the task's instance scores are 0/1, else mean ± 1.96·stderr. */
@@ -65,37 +108,17 @@ export function taskBars(run: ReportRun): TaskBar[] {
   });
 }
 
-function groupMeans(results: ResultsFile): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const g of results.groups ?? []) {
-    const m = g.metrics[g.mainMetric];
-    if (m && Number.isFinite(m.mean)) out[g.group] = m.mean;
-  }
-  if (Object.keys(out).length) return out;
-  // No group aggregates written: average run means per group (HELM summarize).
-  const acc = new Map<string, number[]>();
-  for (const r of results.runs) {
-    const m = r.metrics[r.mainMetric]?.mean;
-    if (m === undefined || !Number.isFinite(m)) continue;
-    for (const g of r.groups.length ? r.groups : [r.scenario]) acc.set(g, [...(acc.get(g) ?? []), m]);
-  }
-  for (const [g, xs] of acc) out[g] = xs.reduce((s, x) => s + x, 0) / xs.length;
-  return out;
-}
-
 export async function buildReportModel(runDirs: string[]): Promise<ReportModel> {
   if (runDirs.length === 0) throw new UserError('report: give at least one run directory');
-  const labels = uniqueLabels(runDirs);
-  const runs = await Promise.all(runDirs.map((d, i) => loadReportRun(d, labels[i])));
+  const runs = await loadRuns(runDirs);
   const bars = runs.flatMap(taskBars);
   const withResults = runs.filter((r) => r.results);
   const leaderboard = withResults
-    .map((r) => {
-      const groups = groupMeans(r.results!);
-      const vals = Object.values(groups);
-      return { label: r.label, groups, mean: vals.length ? vals.reduce((s, x) => s + x, 0) / vals.length : NaN };
+    .map((r): LeaderboardLine => {
+      const { mean, groups } = macroMean(r.results!);
+      return { label: r.label, groups, macro: mean, pooled: pooledMean(r.results!, r.instances) };
     })
-    .sort((a, b) => (Number.isNaN(b.mean) ? -1 : b.mean - a.mean));
+    .sort((a, b) => (Number.isNaN(b.macro) ? -1 : Number.isNaN(a.macro) ? 1 : b.macro - a.macro));
   const groups = [...new Set(leaderboard.flatMap((l) => Object.keys(l.groups)))].sort();
   let comparison: ReportModel['comparison'] = null;
   if (withResults.length === 2) {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { parseTarget, type TargetExpr } from '../../harness/supervisor/target.js';
+import { checkpointEvalDir } from '../../harness/supervisor/checkpoint-eval.js';
 import type { TrainState } from '../../core/train-schema.js';
 
 /** The parts of train.json (core/train-schema.ts) the report draws: checked on read, since a run may be mid-write by an older version. */
@@ -23,6 +24,28 @@ export function readTrainFile(dir: string): TrainFile | null {
       throw new UserError(`${file}: checkpoints[${i}] needs numeric "step", "time_s" and a "scores" object`);
   });
   return { target: data.target ?? null, checkpoints: data.checkpoints, stop: data.stop ?? null, best: data.best ?? null, baseline: data.baseline };
+}
+
+/** A full-suite evaluation of a training run: its baseline (step 0) or its best checkpoint. */
+export interface TrainingEval {
+  role: 'baseline' | 'best';
+  step: number;
+  dir: string;
+}
+
+/**
+ * The full-suite evaluations a training run keeps under evals/step-N-full (with results.json): the
+ * baseline and the best checkpoint's final evaluation. What the run's report lists beside train.json.
+ */
+export function trainingEvalDirs(runDir: string, train: TrainFile): TrainingEval[] {
+  const wanted: Omit<TrainingEval, 'dir'>[] = [{ role: 'baseline', step: train.baseline?.step ?? 0 }];
+  if (train.best) wanted.push({ role: 'best', step: train.best.step });
+  const out: TrainingEval[] = [];
+  for (const w of wanted) {
+    const dir = checkpointEvalDir(runDir, w.step, null);
+    if (existsSync(join(dir, 'results.json')) && !out.some((o) => o.dir === dir)) out.push({ ...w, dir });
+  }
+  return out;
 }
 
 /** task → threshold of each comparison in the target expression (e.g. "mmlu >= 0.6 && gsm >= 0.3"). */

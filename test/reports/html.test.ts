@@ -1,14 +1,13 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { writeRunDir, scoresWith } from '../harness/compare-fixtures.js';
 import { writeReport } from '../../reports/html/write-report.js';
 import { escapeHtml, jsonForScript } from '../../reports/html/html-escape.js';
 import { runCli, spawnCli } from '../helpers/run-cli.js';
+import { launchChromium, openReport, skipWithoutChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const XSS_PROMPT = 'Question: <script>window.__pwned = 1</script> and <img src=x onerror="window.__pwned = 2"> and </script><script>window.__pwned = 3</script>\nAnswer:';
 const XSS_RUN = 'gsm:<img src=x onerror="window.__pwned=4">';
 
@@ -98,26 +97,12 @@ describe('HTML report', () => {
   });
 
   it('renders in headless Chromium: charts, tables, instance rows, filters; untrusted text executes nothing', async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} not installed (apt-get install -y chromium)`);
-      this.skip();
-    }
-    const { chromium } = await import('playwright-core');
+    skipWithoutChromium(this);
     const out = join(tmp, 'browser.html');
     await writeReport([join(tmp, 'base'), join(tmp, 'tuned')], out);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const problems: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
-      page.on('pageerror', (e) => problems.push(String(e)));
-      await page.goto(pathToFileURL(out).href);
-      await page.waitForSelector('#instance-rows tr');
+      const { page, problems } = await openReport(browser, out);
       expect(await page.locator('svg.marks').count()).to.be.at.least(4);
       expect(await page.locator('#challenge-table tbody tr').count()).to.equal(2);
       for (const id of ['#summary-table', '#task-table', '#compare-table', '#leaderboard-table', '#instance-table', '.checkpoint-table']) expect(await page.locator(id).count(), id).to.equal(1);
