@@ -59,7 +59,7 @@ function trainerSegments(runDir: string): { resumedFrom: number; steps: number[]
     const resumed = /^resume: continuing from .*checkpoint-(\d+)$/.exec(line);
     if (resumed) segments.push({ resumedFrom: Number(resumed[1]), steps: [] });
     else if (/^resume: no complete checkpoint/.test(line)) segments.push({ resumedFrom: 0, steps: [] });
-    const step = /^step (\d+) {2}loss/.exec(line);
+    const step = /^step (\d+)\/\d+ .* {2}loss/.exec(line);
     if (step) segments[segments.length - 1]!.steps.push(Number(step[1]));
   }
   return segments;

@@ -8,6 +8,9 @@ import { UserError } from '../../core/errors.js';
 import { finetune, resumePoint } from '../../model/train/finetune.js';
 import { numberFlag, NON_NEGATIVE_INT } from '../../core/number-flag.js';
 import { controlClientFromEnv, SupervisorUnreachable } from '../supervisor/control-client.js';
+import { statusLine } from '../../reports/terminal-status.js';
+import { trainProgressLine } from '../supervisor/training-progress.js';
+import type { LogEntry } from '../../model/train/checkpoint.js';
 import { RESUME_ENV } from '../supervisor/control-server.js';
 
 export function command(): Command {
@@ -38,16 +41,22 @@ export function command(): Command {
       else if (process.env[RESUME_ENV] === '1') console.log(`resume: no complete checkpoint in ${o.out}; starting from step 0`);
       let unreachable = false;
       const started = Date.now();
+      // Progress in place on a terminal; under `train` (stdout is a log file) a plain line per log entry.
+      const status = statusLine(process.stdout, 0);
+      let prevLog: LogEntry | null = null;
       const res = await finetune({
         base: o.base, data: o.data, out: o.out, maxSteps: o.maxSteps, maxTimeSeconds: o.maxTime ?? null, checkpointEvery: o.checkpointEvery,
         batchSize: o.batchSize, lr: o.lr, loraR: o.loraR, loraAlpha: o.loraAlpha, loraDropout: o.loraDropout, useRslora: o.rslora === true,
         targetModules: String(o.targetModules).split(',').map((s: string) => s.trim()).filter(Boolean) as never, quant: o.quant, maxSeqLen: o.maxSeqLen,
         overlong: o.overlong, seed: o.seed, resumeFrom, reportResumePoint: control !== null,
-        onLog: (e) => console.log(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.learning_rate.toExponential(2)}  grad_norm ${e.grad_norm.toFixed(3)}  ${e.elapsed_s.toFixed(0)}s`),
+        onLog: (e) => {
+          status.set(trainProgressLine(e, prevLog, { maxSteps: o.maxSteps, checkpointEvery: o.checkpointEvery }));
+          prevLog = e;
+        },
         // Under `evalfirst train` the checkpoint is reported to the supervisor, and training waits
         // (paused, not competing for the cores) until it is scored and the answer says go on or stop.
         onCheckpoint: async (step, path) => {
-          console.log(`checkpoint ${step}: ${path}`);
+          status.log(`checkpoint ${step}: ${path}`);
           if (!control) return 'continue';
           let action: 'continue' | 'stop';
           try {
@@ -55,13 +64,14 @@ export function command(): Command {
           } catch (e) {
             if (!(e instanceof SupervisorUnreachable)) throw e;
             unreachable = true;
-            console.log(`supervisor: ${e.message}; stopping with checkpoint ${step} kept at ${path} (evalfirst train --resume RUN_DIR continues the run)`);
+            status.log(`supervisor: ${e.message}; stopping with checkpoint ${step} kept at ${path} (evalfirst train --resume RUN_DIR continues the run)`);
             return 'stop';
           }
-          console.log(`supervisor: ${action}`);
+          status.log(`supervisor: ${action}`);
           return action === 'stop' ? 'stop' : 'continue';
         },
       });
+      status.done();
       const d = res.data;
       console.log(`data: ${d.rows} rows, ${d.used} used, ${d.truncated} truncated, ${d.skipped} skipped (longer than the window)`);
       console.log(`${res.steps} steps, stop: ${unreachable ? 'supervisor_unreachable' : res.stopReason}, ${res.tokensPerSecond.toFixed(0)} tokens/s, ${((Date.now() - started) / 1000).toFixed(0)} s, ${res.trainableParameters} trainable parameters`);
