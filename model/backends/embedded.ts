@@ -128,6 +128,7 @@ export async function createEmbeddedBackend(opts: EmbeddedOptions): Promise<Embe
       return `${baseId}:adapter=${adapterId}`;
     },
     maxSequenceLength: loaded.model.config.maxSeqLen,
+    contextLength: async () => loaded.model.config.maxSeqLen,
     complete: (request, signal) => serial(() => completeWith(loaded, request, `embedded-${++counter}`, signal)),
     tokenize: async (text: string, options?: TokenizeOptions) => {
       const ids = loaded.tokenizer.encode(text);
