@@ -7,8 +7,9 @@ import { createBackend, type HttpProtocol } from '../../model/backends/factory.j
 import type { EmbeddedBackend } from '../../model/backends/embedded.js';
 import { UserError } from '../../core/errors.js';
 import type { CheckpointRef } from './scorer.js';
+import type { ScoringBackend } from './checkpoint-eval.js';
 
-export type ScoringBackendFor = (ckpt: CheckpointRef) => Promise<Backend>;
+export type ScoringBackendFor = (ckpt: CheckpointRef) => Promise<ScoringBackend>;
 
 /** The embedded runtime: one base model in memory, the checkpoint's PEFT adapter swapped in. */
 export function embeddedScoring(opts: { base: string; quant: 'nf4' | 'none'; threads?: number }): ScoringBackendFor {
@@ -18,7 +19,7 @@ export function embeddedScoring(opts: { base: string; quant: 'nf4' | 'none'; thr
     const b = await backend;
     // The base itself (scored as "step 0" for a before/after comparison) runs with no adapter.
     await b.setAdapter(resolve(ckpt.path) === resolve(opts.base) ? null : ckpt.path);
-    return b;
+    return { backend: b, via: 'embedded' };
   };
 }
 
@@ -27,14 +28,15 @@ export function servedScoring(opts: { protocol: HttpProtocol; urls: string[] | n
   return async (ckpt) => {
     const urls = ckpt.servingUrl ? [ckpt.servingUrl] : opts.urls;
     if (!urls?.length) throw new UserError(`checkpoint step ${ckpt.step} came with no serving_url and no --server was given`);
-    return createBackend({ kind: 'http', protocol: opts.protocol, urls, tokenizerPath: opts.tokenizerPath, modelName: opts.modelName });
+    const backend = await createBackend({ kind: 'http', protocol: opts.protocol, urls, tokenizerPath: opts.tokenizerPath, modelName: opts.modelName });
+    return { backend, via: ckpt.servingUrl ? 'trainer' : 'server' };
   };
 }
 
 /** vLLM-style runtime LoRA loading (the OpenAI backend's loadLoraAdapter): one load per checkpoint, completions under the adapter's name. */
 export function openaiLoraScoring(opts: { urls: string[]; tokenizerPath?: string; retries?: number }): ScoringBackendFor {
   const byAdapter = new Map<string, Promise<Backend>>();
-  return (ckpt) => {
+  return async (ckpt) => {
     const name = `evalfirst-step-${ckpt.step}`;
     let b = byAdapter.get(name);
     if (!b) {
@@ -42,6 +44,6 @@ export function openaiLoraScoring(opts: { urls: string[]; tokenizerPath?: string
       b.catch(() => byAdapter.delete(name)); // a failed load is tried again at the next look
       byAdapter.set(name, b);
     }
-    return b;
+    return { backend: await b, via: 'openai-lora' };
   };
 }

@@ -162,7 +162,7 @@ class Supervisor {
     this.record.log(`baseline: scoring ${baseline.path} on the full suite`);
     const o = await this.scorer.score(baseline, 'full');
     this.record.log(`baseline: ${describeScores(o.scores)} in ${o.seconds.toFixed(1)}s`);
-    this.record.recordBaseline({ step: baseline.step, path: baseline.path, scores: recordScores(o), eval_s: o.seconds });
+    this.record.recordBaseline({ step: baseline.step, path: baseline.path, scores: recordScores(o), eval_s: o.seconds, ...(o.scoredBy ? { scored_by: o.scoredBy } : {}) });
   }
 
   /** Adopts a trainer still running on resume, else starts it. */
@@ -233,6 +233,7 @@ class Supervisor {
       requests_sent: outcome.requestsSent,
       eval_s: outcome.seconds,
       looks: outcome.looks,
+      ...(outcome.scoredBy ? { scored_by: outcome.scoredBy } : {}),
     };
     const summary = Object.entries(rec.scores)
       .map(([k, v]) => `${k}=${v.mean.toFixed(3)} [${v.ci_low.toFixed(3)}, ${v.ci_high.toFixed(3)}] n=${v.n}`)
