@@ -69,7 +69,8 @@ export function throughShared(backend: Backend, shared: SharedRequests, caller: 
       return backend.maxSequenceLength;
     },
     contextLength: backend.contextLength ? () => backend.contextLength!() : undefined,
-    complete: (request) => shared.run(`complete ${canonicalJson(request)}`, priority, caller, (signal) => backend.complete(request, signal)),
+    // Within a look, generations before one-token answers: the long ones start first, so the look's tail is short.
+    complete: (request) => shared.run(`complete ${canonicalJson(request)}`, request.maxTokens > 1 ? priority - 0.5 : priority, caller, (signal) => backend.complete(request, signal)),
     // Prompt fitting comes before any completion of its run: tokenizer calls go first.
     tokenize: (text, options) => shared.run(`tokenize ${canonicalJson({ text, options })}`, -1, caller, () => backend.tokenize(text, options), false),
     decode: (tokens) => shared.run(`decode ${canonicalJson(tokens)}`, -1, caller, () => backend.decode(tokens), false),

@@ -68,7 +68,17 @@ export interface ScorerOptions {
   n0: number;
   /** Instances per run entry of the full suite when known (from an earlier full evaluation). */
   fullPerRun?: number | null;
+  /** Looks issued beyond the one being judged (0: one after another; Infinity: all at once). */
+  lookahead?: number;
 }
+
+/**
+ * Every look at once: an undecided checkpoint then costs one full pass (bench/adaptive-looks.bench.ts:
+ * 1.0x, against 1.5x with a lookahead of 1 and 2.3x one after another); an early decision sends
+ * requests of later looks that idle slots had room for (cached: a checkpoint that met the target
+ * re-uses them in its full-suite evaluation).
+ */
+export const DEFAULT_LOOKAHEAD = Infinity;
 
 function intervals(perTask: Record<string, number[]>, delta: number): Record<string, ScoreEstimate> {
   const out: Record<string, ScoreEstimate> = {};
@@ -109,12 +119,20 @@ export async function scoreCheckpoint(
     fullPerRun = (await first).fullPerRun;
   }
   const plan = adaptivePlan(fullPerRun, opts.alpha, m, opts.n0);
-  const pending = plan.looks.map((n, k) => (k === 0 && first ? first : evaluate(ckpt, n, { priority: k, signal: cancel.signal })));
-  pending.forEach((p) => p.catch(() => undefined)); // each is awaited below
+  const lookahead = opts.lookahead ?? DEFAULT_LOOKAHEAD;
+  const pending: (Promise<TaskScores> | undefined)[] = [];
+  const issue = (k: number) => {
+    if (k >= plan.looks.length || pending[k]) return;
+    const p = k === 0 && first ? first : evaluate(ckpt, plan.looks[k]!, { priority: k, signal: cancel.signal });
+    p.catch(() => undefined); // awaited when judged, or settled below
+    pending[k] = p;
+  };
   let looks;
   try {
     looks = await runAdaptive(target, plan, async (n) => {
-      const r = await pending[plan.looks.indexOf(n)]!;
+      const k = plan.looks.indexOf(n);
+      for (let j = k; j <= Math.min(k + lookahead, plan.looks.length - 1); j++) issue(j);
+      const r = await pending[k]!;
       if (r.cancelled) throw new Error(`look of ${n} instances per run was cancelled before it was judged`);
       return r.perTask;
     });
@@ -122,7 +140,7 @@ export async function scoreCheckpoint(
     cancel.abort(); // the looks past the decision: queued requests dropped, in-flight ones aborted
   }
   const settled = await Promise.allSettled(pending);
-  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const done = settled.flatMap((s) => (s.status === 'fulfilled' && s.value ? [s.value] : []));
   const lookSizes = looks.map((l) => l.n);
   const last = looks[looks.length - 1]!;
   const judged = settled[looks.length - 1];

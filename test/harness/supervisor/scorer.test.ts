@@ -62,6 +62,14 @@ describe('supervisor scorer timings', () => {
     expect(o.scoredBy).to.deep.equal({ via: 'server', backend: 'b' });
   });
 
+  it('with a lookahead of 1, issues the next look while one is judged', async () => {
+    const l = looks((n) => 2 * n);
+    await scoreCheckpoint(l.evaluate, { step: 1, path: '/c/1' }, { target: parseTarget('task >= 0.99'), alpha: 0.05, adaptive: true, n0: 8, fullPerRun: 64, lookahead: 1 }, 'adaptive');
+    expect(l.started.map((s) => s.n)).to.deep.equal([8, 16, 32, 64]);
+    expect(l.started[1]!.at).to.be.below(10); // with look 0
+    expect(l.started[2]!.at).to.be.at.least(16); // once look 0 (16 ms) was judged
+  });
+
   it('with the full size unknown, takes the first look alone, then issues the others', async () => {
     const l = looks(() => 1);
     const o = await scoreCheckpoint(l.evaluate, { step: 1, path: '/c/1' }, { target: parseTarget('task >= 0.99'), alpha: 0.05, adaptive: true, n0: 8 }, 'adaptive');
