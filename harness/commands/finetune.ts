@@ -40,10 +40,10 @@ export function command(): Command {
         onLog: (e) => console.log(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.learning_rate.toExponential(2)}  grad_norm ${e.grad_norm.toFixed(3)}  ${e.elapsed_s.toFixed(0)}s`),
         // Under `evalfirst train` the checkpoint is reported to the supervisor, and training waits
         // (paused, not competing for the cores) until it is scored and the answer says go on or stop.
-        onCheckpoint: async (step, path) => {
-          console.log(`checkpoint ${step}: ${path}`);
+        onCheckpoint: async (step, path, saveS) => {
+          console.log(`checkpoint ${step}: ${path} (saved in ${saveS.toFixed(2)} s)`);
           if (!control) return 'continue';
-          const action = await control.report(step, path);
+          const action = await control.report(step, path, undefined, saveS);
           console.log(`supervisor: ${action}`);
           return action === 'stop' ? 'stop' : 'continue';
         },

@@ -25,7 +25,7 @@ export class CheckpointSources {
   /** Starts the control endpoint and the watch; `status` answers the endpoint's GET /status. */
   static async open(cfg: CheckpointSourcesConfig, onCheckpoint: OnCheckpoint, status: () => unknown): Promise<CheckpointSources> {
     const control = await startControlServer({
-      onCheckpoint: (r) => onCheckpoint({ step: r.step, path: r.path, servingUrl: r.serving_url }, true),
+      onCheckpoint: (r) => onCheckpoint({ step: r.step, path: r.path, servingUrl: r.serving_url, ...(r.save_s !== undefined ? { saveS: r.save_s } : {}) }, true),
       status,
     });
     const watcher = cfg.watchDir

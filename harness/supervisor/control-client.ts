@@ -3,7 +3,8 @@
 import { CONTROL_ENV } from './control-server.js';
 
 export interface ControlClient {
-  report(step: number, path: string, servingUrl?: string): Promise<'continue' | 'stop'>;
+  /** `saveS`: the seconds the save took (the supervisor's deadline reserve counts it). */
+  report(step: number, path: string, servingUrl?: string, saveS?: number): Promise<'continue' | 'stop'>;
 }
 
 /** A client from the environment evalfirst train sets, or null outside a supervised run. */
@@ -12,11 +13,11 @@ export function controlClientFromEnv(env: NodeJS.ProcessEnv = process.env): Cont
   const token = env[CONTROL_ENV.token];
   if (!url || !token) return null;
   return {
-    async report(step, path, servingUrl) {
+    async report(step, path, servingUrl, saveS) {
       const res = await fetch(`${url}/checkpoint`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ step, path, serving_url: servingUrl }),
+        body: JSON.stringify({ step, path, serving_url: servingUrl, save_s: saveS }),
       });
       const body = (await res.json().catch(() => null)) as { action?: string; error?: string } | null;
       if (!res.ok || (body?.action !== 'continue' && body?.action !== 'stop')) {

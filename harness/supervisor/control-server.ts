@@ -1,7 +1,8 @@
 // The control endpoint a trainer calls after saving each checkpoint: HTTP on 127.0.0.1, a random
 // port, and a random bearer token handed to the trainer in its environment. The call blocks until
 // the checkpoint is scored (a single-GPU trainer serves its model at `serving_url` meanwhile) and
-// answers {"action": "continue" | "stop", ...}.
+// answers {"action": "continue" | "stop", ...}. The body: {step, path, serving_url?, save_s?}
+// (save_s: the seconds the save took, which the deadline reserve counts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,8 @@ export interface CheckpointReport {
   step: number;
   path: string;
   serving_url?: string;
+  /** Seconds the trainer spent saving the checkpoint. */
+  save_s?: number;
 }
 
 export interface ControlAnswer {
@@ -55,7 +58,9 @@ export function parseReport(text: string): CheckpointReport | string {
   if (!Number.isInteger(b.step) || (b.step as number) < 0) return '"step" must be a non-negative integer';
   if (typeof b.path !== 'string' || !b.path) return '"path" must be a non-empty string';
   if (b.serving_url !== undefined && typeof b.serving_url !== 'string') return '"serving_url" must be a string';
-  return { step: b.step as number, path: b.path, serving_url: b.serving_url as string | undefined };
+  if (b.save_s !== undefined && b.save_s !== null && (typeof b.save_s !== 'number' || !Number.isFinite(b.save_s) || b.save_s < 0)) return '"save_s" must be a non-negative number of seconds';
+  const saveS = typeof b.save_s === 'number' ? { save_s: b.save_s } : {};
+  return { step: b.step as number, path: b.path, serving_url: b.serving_url as string | undefined, ...saveS };
 }
 
 export async function startControlServer(handlers: {

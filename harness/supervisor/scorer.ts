@@ -18,6 +18,8 @@ export interface CheckpointRef {
   path: string;
   /** A challenge-protocol server the trainer serves this checkpoint on while paused. */
   servingUrl?: string;
+  /** Seconds the trainer reported for saving it. */
+  saveS?: number;
 }
 
 /** Per-task, per-instance main-metric scores in a fixed (nested) order, plus requests sent. */

@@ -46,7 +46,7 @@ export interface FinetuneOptions {
   overlong?: 'truncate' | 'skip';
   /** A checkpoint folder of an earlier run with the same options to continue exactly. */
   resumeFrom?: string | null;
-  onCheckpoint?: (step: number, path: string) => Promise<CheckpointDecision> | CheckpointDecision;
+  onCheckpoint?: (step: number, path: string, saveS: number) => Promise<CheckpointDecision> | CheckpointDecision;
   onLog?: (entry: LogEntry) => void;
   logEvery?: number;
 }

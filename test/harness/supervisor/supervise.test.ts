@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { supervise, type SupervisorConfig } from '../../../harness/supervisor/supervisor.js';
+import { processAlive } from '../../../harness/supervisor/trainer-handle.js';
 import type { EvaluateCheckpoint } from '../../../harness/supervisor/scorer.js';
 import { parseTarget } from '../../../harness/supervisor/target.js';
 import { completeCheckpointKind } from '../../../harness/supervisor/checkpoint-watch.js';
@@ -145,5 +146,88 @@ describe('supervisor: closed loop with a scripted external trainer', function ()
     const { state } = await supervise(config(d.run, d.out, { watchDir: d.out, adaptive: false }, '--steps 3 --interval-ms 150 --half-write 2'), ev, quiet);
     expect(state.checkpoints.map((c) => c.step)).to.deep.equal([1, 2, 3]);
     expect(state.stop?.reason).to.equal('trainer_exit');
+  });
+
+  it('scores the stop candidate on the full suite while the trainer still waits at its control call, then answers stop', async () => {
+    const d = dirs();
+    const base = syntheticEvaluate((step) => (step >= 4 ? 0.95 : 0.2));
+    const fullCalls: { step: number; trainerAlive: boolean; toldStop: boolean }[] = [];
+    const ev = (async (ckpt: { step: number; path: string }, n: number | null, look?: unknown) => {
+      if (n === null) {
+        const pid = Number(readFileSync(join(d.out, 'trainer.pid'), 'utf8'));
+        const stdout = readFileSync(join(d.run, 'trainer.stdout.log'), 'utf8');
+        fullCalls.push({ step: ckpt.step, trainerAlive: processAlive(pid), toldStop: /: stop/.test(stdout) });
+      }
+      return base(ckpt as never, n, look as never);
+    }) as EvaluateCheckpoint;
+    const { state } = await supervise(config(d.run, d.out, { target: parseTarget('task >= 0.6') }, '--steps 20 --interval-ms 50 --control --save-s 0.25'), ev, quiet);
+    const stopStep = state.stop?.step as number;
+    expect(state.stop?.reason).to.equal('target');
+    const last = state.checkpoints.at(-1)!;
+    expect(last.step).to.equal(stopStep);
+    expect(last.full_eval).to.equal(false); // decided on the adaptive sample...
+    expect(last.full_suite?.scores.task.n).to.equal(400); // ...then given the full suite
+    expect(fullCalls.at(-1)).to.deep.equal({ step: stopStep, trainerAlive: true, toldStop: false });
+    expect(fullCalls.filter((c) => c.step === stopStep)).to.have.length(1); // the final evaluation reused it
+    expect(state.best).to.deep.include({ step: stopStep, full_eval: true });
+    expect(state.best?.scores?.task.n).to.equal(400);
+    expect(state.trainer?.exit_code).to.equal(0);
+    expect(state.trainer?.killed ?? false).to.equal(false);
+    expect(last.save_s).to.equal(0.25);
+    expect(state.timing.checkpoint_save_s).to.equal(0.25);
+  });
+
+  it('scores an earlier best from its saved checkpoint with the saved evaluator, and releases it', async () => {
+    const d = dirs();
+    const checkpointEv = syntheticEvaluate((step) => (step === 2 ? 0.8 : 0.4));
+    const savedEv = syntheticEvaluate((step) => (step === 2 ? 0.8 : 0.4));
+    let released = 0;
+    const { state } = await supervise(
+      config(d.run, d.out, { patience: 2, adaptive: false }, '--steps 10 --interval-ms 80 --control'),
+      { checkpoint: checkpointEv, saved: { evaluate: savedEv, release: async () => void released++ } },
+      quiet,
+    );
+    expect(state.stop?.reason).to.equal('plateau');
+    expect(state.best?.step).to.equal(2);
+    expect(state.best?.full_eval).to.equal(true);
+    expect(savedEv.calls).to.deep.equal([]); // scored on the full suite at its turn already (no adaptive)
+    expect(released).to.equal(1);
+
+    const d2 = dirs();
+    const adaptiveCheckpointEv = syntheticEvaluate((step) => (step === 2 ? 0.8 : 0.4));
+    const saved2 = syntheticEvaluate((step) => (step === 2 ? 0.8 : 0.4));
+    const r2 = await supervise(
+      config(d2.run, d2.out, { patience: 2, target: parseTarget('task >= 0.99') }, '--steps 10 --interval-ms 80 --control'),
+      { checkpoint: adaptiveCheckpointEv, saved: { evaluate: saved2, release: async () => void released++ } },
+      quiet,
+    );
+    expect(r2.state.stop?.reason).to.equal('plateau');
+    // step 1 full (times the reserve); step 2, the best, adaptive; the plateau at step 4 is not the best: scored at the end.
+    expect(r2.state.best?.step).to.equal(2);
+    expect(saved2.calls).to.deep.equal([{ step: 2, n: null }]);
+    expect(r2.state.best?.full_eval).to.equal(true);
+    expect(released).to.equal(2);
+  });
+
+  it('async: answers at once, skips stale checkpoints when scoring falls behind (logged), and the stop applies at the next save', async () => {
+    const d = dirs();
+    const ev = syntheticEvaluate((step) => (step >= 4 ? 0.95 : 0.2), 400, 250); // each evaluation ~0.25 s, a checkpoint every 0.06 s
+    const { state } = await supervise(
+      config(d.run, d.out, { target: parseTarget('task >= 0.6'), scoringMode: 'async', adaptive: false }, '--steps 200 --interval-ms 60 --control'),
+      ev,
+      quiet,
+    );
+    expect(state.stop?.reason).to.equal('target');
+    expect(state.skipped?.length).to.be.greaterThan(0);
+    const log = readFileSync(join(d.run, 'decisions.log'), 'utf8');
+    expect(log).to.match(/checkpoint step \d+ skipped \(stale\): step \d+ arrived before scoring reached it/);
+    const scored = state.checkpoints.map((c) => c.step);
+    for (const s of state.skipped ?? []) expect(scored).to.not.include(s.step);
+    // The trainer heard "stop" at a later report and exited by itself.
+    expect(readFileSync(join(d.run, 'trainer.stdout.log'), 'utf8')).to.match(/trainer: step (\d+): stop\ntrainer: stopping as told/);
+    const told = Number(/trainer: step (\d+): stop/.exec(readFileSync(join(d.run, 'trainer.stdout.log'), 'utf8'))![1]);
+    expect(told).to.be.greaterThan(state.stop?.step as number);
+    expect(state.trainer).to.deep.include({ exit_code: 0, crashed: false });
+    expect(state.trainer?.killed ?? false).to.equal(false);
   });
 });
