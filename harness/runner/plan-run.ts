@@ -6,6 +6,7 @@ import type { Instance } from '../../tasks/instance.js';
 import type { RequestState, RunSpec } from '../../tasks/run-spec.js';
 import { adaptRun, prepareRunInstances, windowFromBackend } from '../../tasks/adapters/adapt.js';
 import { augmentInstances } from '../../tasks/augment/index.js';
+import { UserError } from '../../core/errors.js';
 
 export type InstanceFilter = (runName: string, instance: Instance) => boolean;
 
@@ -14,5 +15,12 @@ export async function planRun(runSpec: RunSpec, backend: Backend, dataDir: strin
   const { train, eval: selected } = prepareRunInstances(runSpec, all);
   let evalInstances = filter ? selected.filter((i) => filter(runSpec.name, i)) : selected;
   if (runSpec.dataAugmentation === 'canonical') evalInstances = await augmentInstances(evalInstances, dataDir);
-  return adaptRun(runSpec, evalInstances, train, windowFromBackend(backend));
+  // The model's own context, where the server reports one (a failed look is left to /tokenize to report).
+  const context = (await backend.contextLength?.().catch(() => null)) ?? null;
+  try {
+    return await adaptRun(runSpec, evalInstances, train, windowFromBackend(backend, context));
+  } catch (err) {
+    if (err instanceof UserError || (err as Error)?.name === 'UserError') throw new UserError(`run ${runSpec.name}: ${(err as Error).message}`, (err as UserError).exitCode);
+    throw err;
+  }
 }

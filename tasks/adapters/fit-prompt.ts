@@ -2,6 +2,7 @@
 // LocalWindowService.truncate_from_right): drop the last in-context example while
 // tokens(prompt) + max_tokens > window; with no example left, cut from the right through the
 // tokenizer, then one character at a time until it fits.
+import { UserError } from '../../core/errors.js';
 import { promptText, type Prompt } from './prompt.js';
 import type { PromptWindow } from './window.js';
 
@@ -28,7 +29,9 @@ export async function truncateFromRight(window: PromptWindow, text: string, maxT
   let result = await window.truncate(text, windowSize - maxTokens);
   while (!(await fits(window, result, maxTokens, windowSize))) {
     // HELM would spin forever here; the window cannot hold even an empty prompt plus max_tokens.
-    if (result === '') throw new Error(`an empty prompt plus max_tokens=${maxTokens} does not fit the ${windowSize}-token window`);
+    if (result === '') {
+      throw new UserError(`a request cannot fit: an empty prompt plus max_tokens=${maxTokens} does not fit the ${windowSize}-token window${window.origin ? ` (${window.origin})` : ''}`);
+    }
     result = dropLastChar(result);
   }
   return result;
