@@ -19,11 +19,10 @@ if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import argparse
-import signal
-import threading
 from typing import List, Optional
 
-from scoring_server import Loaded, StartupError, parse_args, redirect_stdout_to_stderr, serve
+import scoring_server
+from scoring_server import Loaded, StartupError
 
 DEFAULT_CONTEXT = 2048
 
@@ -46,12 +45,7 @@ def load_tiny(args: argparse.Namespace) -> Loaded:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    ready = redirect_stdout_to_stderr()
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    return serve(args, ready, load=load_tiny, stop=stop)
+    return scoring_server.main(argv, load=load_tiny)
 
 
 if __name__ == "__main__":

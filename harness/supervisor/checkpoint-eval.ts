@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Backend } from '../../core/backend.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { evaluate } from '../runner/evaluate.js';
+import { withTokenizerCalls } from '../runner/tokenizer-decorator.js';
 import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
 import type { ScoredBy } from '../../core/train-schema.js';
 import type { CheckpointRef, EvaluateCheckpoint, LookOptions, TaskScores } from './scorer.js';
@@ -61,20 +62,15 @@ export function taskScoresFrom(results: ResultsFile, records: InstanceRecord[]):
 
 /** A backend whose calls go through one look's view of the checkpoint's shared requests. */
 export function throughShared(backend: Backend, shared: SharedRequests, caller: Caller, priority: number): Backend {
-  return {
-    get id() {
-      return backend.id;
-    },
-    get maxSequenceLength() {
-      return backend.maxSequenceLength;
-    },
-    contextLength: backend.contextLength ? () => backend.contextLength!() : undefined,
-    // Within a look, generations before one-token answers: the long ones start first, so the look's tail is short.
-    complete: (request) => shared.run(`complete ${canonicalJson(request)}`, request.maxTokens > 1 ? priority - 0.5 : priority, caller, (signal) => backend.complete(request, signal)),
-    // Prompt fitting comes before any completion of its run: tokenizer calls go first.
+  // Within a look, generations before one-token answers: the long ones start first, so the look's tail is short.
+  const complete: Backend['complete'] = (request) =>
+    shared.run(`complete ${canonicalJson(request)}`, request.maxTokens > 1 ? priority - 0.5 : priority, caller, (signal) => backend.complete(request, signal));
+  const completing = new Proxy(backend, { get: (target, prop, recv) => (prop === 'complete' ? complete : Reflect.get(target, prop, recv)) });
+  // Prompt fitting comes before any completion of its run: tokenizer calls go first.
+  return withTokenizerCalls(completing, {
     tokenize: (text, options) => shared.run(`tokenize ${canonicalJson({ text, options })}`, -1, caller, () => backend.tokenize(text, options), false),
     decode: (tokens) => shared.run(`decode ${canonicalJson(tokens)}`, -1, caller, () => backend.decode(tokens), false),
-  };
+  });
 }
 
 export function checkpointEvaluator(o: CheckpointEvalOptions): EvaluateCheckpoint {

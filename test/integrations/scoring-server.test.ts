@@ -7,35 +7,25 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { pythonCannotServe, scoringServerCommand, shellQuote, startScoringServer, SCORING_SERVER_SCRIPT } from '../../harness/supervisor/scoring-server-process.js';
 import { savedScoring, savedScoringKind } from '../../harness/supervisor/scoring-backends.js';
 import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
 import { checkpointEvaluator } from '../../harness/supervisor/checkpoint-eval.js';
-import { supervise, type SupervisorConfig } from '../../harness/supervisor/supervisor.js';
+import { supervise } from '../../harness/supervisor/supervisor.js';
 import type { EvaluateCheckpoint } from '../../harness/supervisor/scorer.js';
 import { processAlive } from '../../harness/supervisor/trainer-handle.js';
 import { parseTarget } from '../../harness/supervisor/target.js';
-import { spawnCli } from '../helpers/run-cli.js';
+import { runCliAsync } from '../helpers/run-cli.js';
+import { supervisorConfig } from '../helpers/supervisor-config.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 import { hfPython, needPython, torchPython } from '../helpers/python.js';
 
 const TINY_SERVER = join(REPO_ROOT, 'integrations', 'testing_tiny_server.py');
-const TRAINER = fileURLToPath(new URL('../fixtures/supervisor/scripted-trainer.mjs', import.meta.url));
 const tinyCommand = (python: string) => `${shellQuote(python)} ${shellQuote(TINY_SERVER)} --device cpu --max-wait-ms 1`;
 const scratch = () => mkdtempSync(join(tmpdir(), 'ef-ss-'));
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawnCli(args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCliAsync(args);
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -119,26 +109,7 @@ describe('the Python scoring server, started by the supervisor', function () {
     const lines: string[] = [];
     const saved = savedScoring({ with: 'server', base, quant: 'none', python, command: tinyCommand(python), runDir: run, log: (l) => lines.push(l) });
     const savedEvaluate = checkpointEvaluator({ entries: ['mini_bbq:subject=all,max_eval_instances=6'], dataDir: join(root, 'data'), runDir: run, concurrency: 4, backendFor: saved.backendFor });
-    const cfg: SupervisorConfig = {
-      runDir: run,
-      trainerCommand: `${JSON.stringify(process.execPath)} ${JSON.stringify(TRAINER)} --out ${JSON.stringify(out)} --steps 10 --interval-ms 60 --control`,
-      trainerCwd: root,
-      watchDir: null,
-      watchIntervalMs: 100,
-      target: parseTarget('t >= 0.99'),
-      alpha: 0.05,
-      adaptive: true,
-      n0: 16,
-      patience: 2,
-      minDelta: 0,
-      deadlineS: 120,
-      graceS: 1,
-      maxSteps: null,
-      marginFraction: 0.1,
-      marginFloorS: 0.2,
-      finalEval: true,
-      resume: false,
-    };
+    const cfg = supervisorConfig(run, out, { trainerCwd: root, target: parseTarget('t >= 0.99'), patience: 2 }, '--steps 10 --interval-ms 60 --control');
     const { state } = await supervise(cfg, { checkpoint: synthetic, saved: { evaluate: savedEvaluate, release: saved.release } }, () => undefined);
     expect(state.stop?.reason).to.equal('plateau');
     expect(state.stop?.step).to.equal(4);

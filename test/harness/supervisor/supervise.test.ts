@@ -2,14 +2,13 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { supervise, type SupervisorConfig } from '../../../harness/supervisor/supervisor.js';
+import { supervise } from '../../../harness/supervisor/supervisor.js';
+import { supervisorConfig } from '../../helpers/supervisor-config.js';
 import { processAlive } from '../../../harness/supervisor/trainer-handle.js';
 import type { EvaluateCheckpoint } from '../../../harness/supervisor/scorer.js';
 import { parseTarget } from '../../../harness/supervisor/target.js';
 import { completeCheckpointKind } from '../../../harness/supervisor/checkpoint-watch.js';
 
-const TRAINER = fileURLToPath(new URL('../../fixtures/supervisor/scripted-trainer.mjs', import.meta.url));
 
 /** A synthetic evaluation: checkpoint `step` answers a fixed question order with accuracy acc(step). */
 function syntheticEvaluate(acc: (step: number) => number, N = 400, delayMs = 0): EvaluateCheckpoint & { calls: { step: number; n: number | null }[] } {
@@ -35,29 +34,7 @@ function syntheticEvaluate(acc: (step: number) => number, N = 400, delayMs = 0):
   return fn;
 }
 
-function config(runDir: string, outDir: string, over: Partial<SupervisorConfig>, trainerArgs: string): SupervisorConfig {
-  return {
-    runDir,
-    trainerCommand: `${JSON.stringify(process.execPath)} ${JSON.stringify(TRAINER)} --out ${JSON.stringify(outDir)} ${trainerArgs}`,
-    trainerCwd: runDir,
-    watchDir: null,
-    watchIntervalMs: 100,
-    target: null,
-    alpha: 0.05,
-    adaptive: true,
-    n0: 16,
-    patience: null,
-    minDelta: 0,
-    deadlineS: 120,
-    graceS: 1,
-    maxSteps: null,
-    marginFraction: 0.1,
-    marginFloorS: 0.2,
-    finalEval: true,
-    resume: false,
-    ...over,
-  };
-}
+const config = supervisorConfig;
 
 const quiet = () => undefined;
 const dirs = () => {
