@@ -2,6 +2,7 @@
 // `async function run()`), or only those named (with or without the .bench.ts suffix), one after another.
 import { fileURLToPath } from 'node:url';
 import { run as adaptive } from './adaptive.bench.js';
+import { run as adaptiveLooks } from './adaptive-looks.bench.js';
 import { run as contamination } from './contamination.bench.js';
 import { run as harnessOverhead } from './harness-overhead.bench.js';
 import { run as kernels } from './kernels.bench.js';
@@ -9,7 +10,7 @@ import { run as runtime } from './runtime.bench.js';
 import { run as soak } from './soak.bench.js';
 import { run as train } from './train.bench.js';
 
-export const BENCHMARKS: Record<string, () => Promise<void>> = { 'adaptive': adaptive, 'contamination': contamination, 'harness-overhead': harnessOverhead, 'kernels': kernels, 'runtime': runtime, 'soak': soak, 'train': train };
+export const BENCHMARKS: Record<string, () => Promise<void>> = { 'adaptive': adaptive, 'adaptive-looks': adaptiveLooks, 'contamination': contamination, 'harness-overhead': harnessOverhead, 'kernels': kernels, 'runtime': runtime, 'soak': soak, 'train': train };
 
 export function benchNames(names: string[]): string[] {
   const all = Object.keys(BENCHMARKS).sort();

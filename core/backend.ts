@@ -15,6 +15,12 @@ export interface Backend {
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<Completion>;
   tokenize(text: string, options?: TokenizeOptions): Promise<number[]>;
   decode(tokens: number[]): Promise<string>;
+  /**
+   * The model's own context length as the server reports it (challenge protocol: GET /info
+   * `max_sequence_length`; vLLM: GET /v1/models `max_model_len`; embedded: the model config), or
+   * null when the server does not say. Decorators pass it through.
+   */
+  contextLength?(): Promise<number | null>;
   close?(): Promise<void>;
 }
 

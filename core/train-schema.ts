@@ -22,6 +22,26 @@ export interface TaskScore {
   n: number;
 }
 
+/**
+ * Which backend scored an evaluation. `via`: `trainer` (the trainer's own model at the serving_url
+ * it reported, while paused), `server` (a --server URL), `openai-lora` (a vLLM server with the
+ * checkpoint loaded as a LoRA adapter), `embedded` (evalfirst's runtime, adapter switched in), or
+ * `scoring-server` (integrations/scoring_server.py, started by the supervisor on the saved
+ * checkpoint); `backend`: the backend's identity (protocol and URLs, or model and adapter hashes).
+ */
+export interface ScoredBy {
+  via: 'trainer' | 'server' | 'openai-lora' | 'embedded' | 'scoring-server';
+  backend: string;
+}
+
+/** A full-suite evaluation of one checkpoint. */
+export interface FullEvaluation {
+  scores: Record<string, TaskScore>;
+  eval_s: number;
+  requests_sent?: number;
+  scored_by?: ScoredBy;
+}
+
 export interface CheckpointRecord {
   step: number;
   path: string;
@@ -35,6 +55,15 @@ export interface CheckpointRecord {
   eval_s?: number;
   /** Sample sizes per run entry of the adaptive looks taken. */
   looks?: number[];
+  scored_by?: ScoredBy;
+  /** Seconds the trainer spent saving this checkpoint, as it reported (`save_s`). */
+  save_s?: number;
+  /**
+   * The full suite, given when a stop was decided at this checkpoint and it was the best, before
+   * `stop` was answered (while the trainer still served it); `scores` and `decision` stay those of
+   * the adaptive sample the decision was taken on.
+   */
+  full_suite?: FullEvaluation;
 }
 
 export interface TrainState {
@@ -46,11 +75,35 @@ export interface TrainState {
   config: Record<string, unknown>;
   checkpoints: CheckpointRecord[];
   stop: { reason: StopReason; step: number | null; time_s: number; detail: string } | null;
-  best: { step: number; path: string; scores?: CheckpointRecord['scores']; full_eval?: boolean } | null;
+  /**
+   * The best checkpoint and its final (full-suite) evaluation: `scored_by` says which backend gave
+   * these scores; `final_eval_error` why they are the intermediate ones (full_eval false).
+   */
+  best: {
+    step: number;
+    path: string;
+    scores?: CheckpointRecord['scores'];
+    full_eval?: boolean;
+    eval_s?: number;
+    scored_by?: ScoredBy;
+    final_eval_error?: string;
+  } | null;
   /** The model before training, scored on the full suite (when asked for). */
-  baseline?: { step: number; path: string; scores: CheckpointRecord['scores']; eval_s: number };
-  /** Timings that feed the reserve estimate. */
-  timing: { full_eval_s: number | null; seconds_per_request: number | null; full_request_count: number | null; checkpoint_save_s: number };
+  baseline?: { step: number; path: string; scores: CheckpointRecord['scores']; eval_s: number; scored_by?: ScoredBy };
+  /** Checkpoints the asynchronous scorer skipped because a newer one arrived before it got to them. */
+  skipped?: { step: number; path: string; time_s: number; reason: string }[];
+  /**
+   * Timings that feed the reserve estimate: the last full evaluation, seconds per request sent, the
+   * requests of the full suite, the longest checkpoint save the trainer reported; and the
+   * instances per run entry of the full suite (its largest run), which fixes the adaptive looks.
+   */
+  timing: {
+    full_eval_s: number | null;
+    seconds_per_request: number | null;
+    full_request_count: number | null;
+    checkpoint_save_s: number;
+    full_per_run?: number | null;
+  };
   trainer: {
     pid: number | null;
     exit_code: number | null;

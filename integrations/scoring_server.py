@@ -437,13 +437,13 @@ def serve(args: argparse.Namespace, ready: IO[str], load: Callable[[argparse.Nam
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[List[str]] = None, load: Callable[[argparse.Namespace], Loaded] = load_checkpoint) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     ready = redirect_stdout_to_stderr()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    return serve(args, ready, stop=stop)
+    return serve(args, ready, load=load, stop=stop)
 
 
 if __name__ == "__main__":

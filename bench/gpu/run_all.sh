@@ -5,8 +5,12 @@
 # RESULTS.md rows in OUT_DIR/results-rows.md. Run from anywhere; it works in the repo root.
 #   env: PYTHON (default python3), NODE (default REPO/.carry/node, else node), WORK (scratch, default
 #   /tmp/evalfirst-bench-gpu: weights for the scoring server, checkpoints), ONLY (e.g. "nf4,serve"),
-#   SMOKE=1 (tiny shapes and sizes: the same steps in a minute or two on a CPU, to test the script).
-# Worst case (every timeout reached) 180 + 100 + 250 s = 8.8 min plus a few seconds.
+#   SMOKE=1 (tiny shapes and sizes: the same steps in a minute or two on a CPU, to test the script),
+#   FINAL_EVAL=1 (train: evalfirst's final evaluation too: the trainer saves its base, a stop at max
+#   steps scores the best on the full suite while served, or integrations/scoring_server.py on its
+#   saved adapter after the trainer exits; the train step's timeout becomes 400 s).
+# Worst case (every timeout reached) 180 + 100 + 250 s = 8.8 min plus a few seconds (FINAL_EVAL=1: the
+# train step alone up to 400 s; run it as ONLY=train FINAL_EVAL=1 to stay within a 10-minute command).
 set -u
 OUT=${1:?usage: bench/gpu/run_all.sh OUT_DIR}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,7 +48,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used --format=csv
 if [ "${SMOKE:-0}" = 1 ]; then
   SERVE_SIZE=(--shape tiny --requests 6 --rounds 1 --gen-requests 3 --gen-tokens 4 --gen-rounds 1 --peer-gen-rounds 1)
   NF4_SIZE=(--shape tiny --layers 2 --batch 1 --seq 64 --prefill-batch 3 --prefill-len 40 --decode-tokens 2 --reps 1)
-  TRAIN_SIZE=(--shape tiny --batch 2 --seq 64 --steps-alone 4 --steps-loop 4 --save-steps 2 --concurrency 4 --skip-steps 1)
+  TRAIN_SIZE=(--shape tiny --batch 2 --seq 64 --steps-alone 4 --steps-loop 4 --save-steps 2 --concurrency 4 --skip-steps 1 --scoring-device cpu)
 else
   SERVE_SIZE=(--shape 7b --requests 30 --rounds 3 --gen-requests 30 --gen-tokens 64 --gen-rounds 2 --peer-gen-rounds 1)
   NF4_SIZE=(--shape 70b --batch 1 --seq 1024 --prefill-batch 30 --prefill-len 700 --decode-tokens 8 --reps 2)
@@ -59,10 +63,14 @@ rm -rf "$WORK/serve"  # 13 GB of weights saved for the server
 step nf4 100 "$PY" bench/gpu/nf4_layer_bench.py "${NF4_SIZE[@]}" --out "$OUT/nf4_layer.json"
 
 # (b) the 7B LoRA loop alone (40 steps), then under evalfirst train (40 steps, a checkpoint every 20, mini suite)
-step train 250 "$PY" bench/gpu/train_bench.py "${TRAIN_SIZE[@]}" --out "$OUT/train_loop.json" --workdir "$WORK/train" --tokenizer-cache "$TOK" \
+TRAIN_LIMIT=250
+FINAL=()
+if [ "${FINAL_EVAL:-0}" = 1 ]; then TRAIN_LIMIT=400; FINAL=(--final-eval); fi
+if [ "${FINAL_EVAL:-0}" = 1 ] && [ "${SMOKE:-0}" = 1 ]; then TRAIN_LIMIT=900; fi  # the CPU scores the baseline and the final evaluation slowly
+step train "$TRAIN_LIMIT" "$PY" bench/gpu/train_bench.py "${TRAIN_SIZE[@]}" ${FINAL[@]+"${FINAL[@]}"} --out "$OUT/train_loop.json" --workdir "$WORK/train" --tokenizer-cache "$TOK" \
   --node "$NODE" --suite mini --deadline 30m
 # the trainer's and evalfirst's own logs, for the post-mortem (they are not brought back otherwise)
-for f in "$WORK/train/loop/evalfirst/decisions.log" "$WORK/train/loop/evalfirst/trainer.stderr.log"; do
+for f in "$WORK/train/loop/evalfirst/decisions.log" "$WORK/train/loop/evalfirst/trainer.stderr.log" "$WORK/train/loop/evalfirst/scoring-server.log"; do
   [ -f "$f" ] && { say "tail of $f"; tail -n 40 "$f" >>"$LOG"; }
 done
 

@@ -297,6 +297,23 @@ class TestTrainBenchArithmetic(unittest.TestCase):
         self.assertIn("train_loop.py", flags["--trainer"])
         self.assertIn("--save-steps 20", flags["--trainer"])
 
+    def test_final_eval_saves_the_base_and_hands_it_to_evalfirst(self) -> None:
+        args = train_bench.parse_args(["--out", "/tmp/x.json", "--node", "/opt/node", "--repo-root", "/r", "--final-eval", "--scoring-device", "cpu", "--python", "py"])
+        self.assertEqual(train_bench.base_dir(args, "/w"), "/w/base")
+        cmd = train_bench.loop_cmd(args, "/w/loop", "/w/base", base_saved=False)
+        flags = dict(zip(cmd[3::2], cmd[4::2]))
+        self.assertNotIn("--no-final-eval", cmd)
+        self.assertEqual(flags["--base"], "/w/base")
+        self.assertIn("--save-base /w/base", flags["--trainer"])  # no alone phase saved it: the loop's trainer does
+        self.assertNotIn("--baseline", flags)
+        saved = train_bench.loop_cmd(args, "/w/loop", "/w/base", base_saved=True)
+        saved_flags = dict(zip(saved[3::2], saved[4::2]))
+        self.assertEqual(saved_flags["--baseline"], "/w/base")
+        self.assertNotIn("--save-base", saved_flags["--trainer"])
+        self.assertEqual(flags["--final-eval-with"], "server")
+        self.assertEqual(flags["--max-steps"], "40")
+        self.assertEqual(flags["--scoring-server-cmd"], "py /r/integrations/scoring_server.py --device cpu --dtype float32")
+
 
 @unittest.skipIf(torch is None, NO_TORCH)
 class TestLayerMath(unittest.TestCase):

@@ -57,6 +57,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     p.add_argument("--target", default="mini_mmlu >= 0.9 && mini_gsm >= 0.5", help="unreachable for a random model: every checkpoint is scored, adaptively after the first")
     p.add_argument("--deadline", default="30m")
     p.add_argument("--concurrency", type=int, default=30)
+    p.add_argument("--final-eval", action="store_true", help="exercise evalfirst's final evaluation: the alone phase saves the (seeded, so identical) base; the loop gets --base, --baseline (scored by integrations/scoring_server.py, which the supervisor starts on it and stops before training), --max-steps (the stop at the last checkpoint scores it fully while served when it is the best) and --final-eval-with server (an earlier adaptive best: the scoring server on its saved adapter)")
+    p.add_argument("--scoring-device", default="cuda", choices=["cuda", "cpu"], help="--device of the scoring server the final evaluation starts (cpu: float32)")
     p.add_argument("--evalfirst-extra", default="", help="more `evalfirst train` flags (one shell-quoted string)")
     p.add_argument("--trainer-extra", default="", help="more train_loop.py flags (one shell-quoted string)")
     p.add_argument("--tokenizer-cache", default=None)
@@ -64,13 +66,15 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def trainer_cmd(args: argparse.Namespace, run: str, steps: int, save_steps: int) -> List[str]:
+def trainer_cmd(args: argparse.Namespace, run: str, steps: int, save_steps: int, save_base: Optional[str] = None) -> List[str]:
     cmd = [args.python, os.path.join(args.repo_root, "bench", "gpu", "train_loop.py"), "--shape", args.shape,
            "--batch", str(args.batch), "--seq", str(args.seq), "--max-steps", str(steps), "--save-steps", str(save_steps),
            "--gradient-checkpointing", args.gradient_checkpointing, "--output-dir", os.path.join(run, "checkpoints"),
            "--timings", os.path.join(run, "trainer_timings.json"), "--repo-root", args.repo_root]
     if args.tokenizer_cache:
         cmd += ["--tokenizer-cache", args.tokenizer_cache]
+    if save_base:
+        cmd += ["--save-base", save_base]
     return cmd + shlex.split(args.trainer_extra)
 
 
@@ -84,12 +88,26 @@ def evalfirst_cli(args: argparse.Namespace) -> List[str]:
     return [node, os.path.join(args.repo_root, "bin", "evalfirst.js")]
 
 
-def loop_cmd(args: argparse.Namespace, run: str) -> List[str]:
-    trainer = " ".join(shlex.quote(c) for c in trainer_cmd(args, run, args.steps_loop, args.save_steps))
+def base_dir(args: argparse.Namespace, workdir: str) -> Optional[str]:
+    return os.path.join(workdir, "base") if args.final_eval else None
+
+
+def loop_cmd(args: argparse.Namespace, run: str, base: Optional[str] = None, base_saved: bool = False) -> List[str]:
+    """The loop under evalfirst; with `base`, the final evaluation too (`base_saved`: the alone phase saved it, so it is the baseline)."""
+    trainer = " ".join(shlex.quote(c) for c in trainer_cmd(args, run, args.steps_loop, args.save_steps, None if base_saved else base))
+    if base:
+        server = [args.python, os.path.join(args.repo_root, "integrations", "scoring_server.py"), "--device", args.scoring_device]
+        if args.scoring_device == "cpu":
+            server += ["--dtype", "float32"]
+        final = ["--base", base, "--max-steps", str(args.steps_loop), "--final-eval-with", "server", "--scoring-server-cmd", " ".join(shlex.quote(c) for c in server)]
+        if base_saved:
+            final += ["--baseline", base]
+    else:
+        final = ["--no-final-eval"]
     return evalfirst_cli(args) + [
         "train", "--trainer", trainer, "--trainer-cwd", args.repo_root, "--out", os.path.join(run, "evalfirst"),
         "--suite", args.suite, "--target", args.target, "--deadline", args.deadline, "--score-with", "server",
-        "--no-final-eval", "--no-report", "--concurrency", str(args.concurrency),
+        *final, "--no-report", "--concurrency", str(args.concurrency),
     ] + shlex.split(args.evalfirst_extra)
 
 
@@ -233,7 +251,7 @@ def main(argv: List[str]) -> int:
         if "alone" in phases:
             run = os.path.join(workdir, "alone")
             os.makedirs(run, exist_ok=True)
-            fig["alone"] = {"run": run_phase(trainer_cmd(args, run, args.steps_alone, args.project_save_steps), args.repo_root, base_env,
+            fig["alone"] = {"run": run_phase(trainer_cmd(args, run, args.steps_alone, args.project_save_steps, base_dir(args, workdir)), args.repo_root, base_env,
                                              os.path.join(run, "trainer.log"), args.phase_timeout)}
             t = read_json(os.path.join(run, "trainer_timings.json"))
             if t:
@@ -249,7 +267,9 @@ def main(argv: List[str]) -> int:
             os.makedirs(run, exist_ok=True)
             train_json = os.path.join(run, "evalfirst", "train.json")
             trainer_pid = lambda: ((read_json(train_json) or {}).get("trainer") or {}).get("pid")  # noqa: E731
-            fig["loop"] = {"run": run_phase(loop_cmd(args, run), args.repo_root, base_env, os.path.join(run, "evalfirst.log"), args.phase_timeout, trainer_pid)}
+            base = base_dir(args, workdir)
+            saved = base is not None and os.path.isfile(os.path.join(base, "config.json"))
+            fig["loop"] = {"run": run_phase(loop_cmd(args, run, base, saved), args.repo_root, base_env, os.path.join(run, "evalfirst.log"), args.phase_timeout, trainer_pid)}
             state = read_json(train_json) or {}
             t = read_json(os.path.join(run, "trainer_timings.json"))
             tr = step_stats(t, args.skip_steps) if t else {}
@@ -263,6 +283,9 @@ def main(argv: List[str]) -> int:
                 "stop": state.get("stop"),
                 "trainer_exit": state.get("trainer"),
                 "timing": state.get("timing"),
+                "best": {k: v for k, v in (state.get("best") or {}).items() if k != "scores"} or None,
+                "best_full_suite_at_stop": any(c.get("full_suite") for c in state.get("checkpoints", [])),
+                "baseline": {k: v for k, v in (state.get("baseline") or {}).items() if k != "scores"} or None,
             })
             if fig["loop"]["run"]["exit_code"] not in (0, 1):  # 1: target not met, expected for a random model
                 status = "failed"

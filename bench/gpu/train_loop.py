@@ -49,6 +49,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     p.add_argument("--tokenizer-cache", default=None)
     p.add_argument("--repo-root", default=os.path.abspath(os.path.join(HERE, "..", "..")))
     p.add_argument("--evalfirst", default="auto", choices=["auto", "off"], help="auto: add EvalfirstCallback(serve=True) when EVALFIRST_CONTROL_URL is set")
+    p.add_argument("--save-base", default=None, help="save the random base (and tokenizer) here before training, so saved checkpoints can be served later (evalfirst's final evaluation)")
     return p.parse_args(argv)
 
 
@@ -142,14 +143,21 @@ def main(argv: List[str]) -> int:
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     t_start = time.time()
     tok, tok_s = timed(build_tokenizer, args.vocab_size, args.tokenizer_cache)
+    torch.manual_seed(args.seed)  # the same random base in every run (a base saved by one run is the next one's)
     model, build_s = timed(build_model, args.shape, len(tok), device, "bfloat16")
+    save_base_s = None
+    if args.save_base:
+        t0 = time.time()
+        model.save_pretrained(args.save_base)
+        tok.save_pretrained(args.save_base)
+        save_base_s = time.time() - t0
     model = add_lora(model, args.lora_r, args.lora_alpha, args.lora_dropout)
     callbacks: List[Any] = []
     under_evalfirst = args.evalfirst == "auto" and bool(os.environ.get("EVALFIRST_CONTROL_URL"))
     cb_path = os.path.join(args.repo_root, "integrations", "hf_trainer_callback.py")
     meta = {
         "argv": argv, "device": device, "shape": args.shape, "vocab_size": len(tok), "batch": args.batch, "seq": args.seq,
-        "tokens_per_step": args.batch * args.seq, "params": count_params(model), "tokenizer_s": tok_s, "build_s": build_s,
+        "tokens_per_step": args.batch * args.seq, "params": count_params(model), "tokenizer_s": tok_s, "build_s": build_s, "save_base_s": save_base_s,
         "under_evalfirst": under_evalfirst, "callback_sha256_16": file_sha256(cb_path),
         "scoring_server_present": os.path.isfile(os.path.join(args.repo_root, "integrations", "scoring_server.py")),
         "process_start": t_start,

@@ -1,23 +1,28 @@
 // `evalfirst check-server URL`: does a server behave as HELM's challenge client needs? A readable
-// pass/fail line per check and exit code 0 (all pass) or 1 (any fails).
+// line per check (PASS, FAIL, WARN: HELM copes at some cost, INFO: facts such as the model's
+// context) and exit code 0 (no check failed) or 1 (any failed).
 import { Command, Option } from 'commander';
 import { createBackend, parseProtocol, parseServerList } from '../../model/backends/factory.js';
 import { numberFlag } from '../../core/number-flag.js';
 import { checkServer, type CheckResult } from '../../model/backends/conformance.js';
 
 export function renderChecks(results: CheckResult[]): string {
-  const label = { pass: 'PASS', fail: 'FAIL', info: 'INFO', skip: 'SKIP' } as const;
+  const label = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', info: 'INFO', skip: 'SKIP' } as const;
   const width = Math.max(...results.map((r) => r.name.length));
   const lines = results.map((r) => `${label[r.status]}  ${r.name.padEnd(width)}  ${r.detail}`);
   const passed = results.filter((r) => r.status === 'pass').length;
   const failed = results.filter((r) => r.status === 'fail');
-  lines.push('', failed.length === 0 ? `all ${passed} checks passed` : `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => f.name).join(', ')}`);
+  const warned = results.filter((r) => r.status === 'warn');
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const warnings = warned.length ? `${plural(warned.length, 'warning')}: ${warned.map((w) => w.name).join(', ')}` : '';
+  const verdict = failed.length === 0 ? `all ${passed} checks passed` : `${plural(failed.length, 'check')} failed: ${failed.map((f) => f.name).join(', ')}`;
+  lines.push('', warnings ? `${verdict}; ${warnings}` : verdict);
   return lines.join('\n');
 }
 
 export function command(): Command {
   return new Command('check-server')
-    .description('check that a model server speaks the challenge protocol as HELM needs (keys, stop sequences, determinism, tokenizer)')
+    .description("check that a model server speaks the challenge protocol as HELM needs (keys, stop sequences, max tokens, determinism, tokenizer, context, HELM's longest prompt)")
     .argument('<url>', 'server base URL')
     .addOption(new Option('--protocol <p>', 'server protocol').choices(['neurips', 'openai']).default('neurips'))
     .option('--model-name <name>', 'model name for an OpenAI-compatible server')

@@ -55,12 +55,12 @@ export function command(): Command {
         },
         // Under `evalfirst train` the checkpoint is reported to the supervisor, and training waits
         // (paused, not competing for the cores) until it is scored and the answer says go on or stop.
-        onCheckpoint: async (step, path) => {
-          status.log(`checkpoint ${step}: ${path}`);
+        onCheckpoint: async (step, path, saveS) => {
+          status.log(`checkpoint ${step}: ${path}${saveS === undefined ? ' (resumed from)' : ` (saved in ${saveS.toFixed(2)} s)`}`);
           if (!control) return 'continue';
           let action: 'continue' | 'stop';
           try {
-            action = await control.report(step, path);
+            action = await control.report(step, path, undefined, saveS);
           } catch (e) {
             if (!(e instanceof SupervisorUnreachable)) throw e;
             unreachable = true;

@@ -10,10 +10,11 @@ import { UserError } from '../../core/errors.js';
 import { parseNumber } from '../../core/number-flag.js';
 import { parseDuration, formatDuration } from '../../core/duration.js';
 import { checkTargetTasks, parseTarget } from '../supervisor/target.js';
-import { supervise, type SupervisorConfig } from '../supervisor/supervisor.js';
-import { checkpointEvaluator, scoredTasks } from '../supervisor/checkpoint-eval.js';
-import { embeddedScoring, openaiLoraScoring, servedScoring, type ScoringBackendFor } from '../supervisor/scoring-backends.js';
-import { loadState } from '../supervisor/state.js';
+import { supervise, type Evaluators, type SupervisorConfig } from '../supervisor/supervisor.js';
+import { checkpointEvalDir, checkpointEvaluator, scoredTasks, type CheckpointEvalOptions } from '../supervisor/checkpoint-eval.js';
+import { embeddedScoring, openaiLoraScoring, savedScoring, servedScoring, type FinalEvalWith, type ScoringBackendFor } from '../supervisor/scoring-backends.js';
+import { defaultPython } from '../supervisor/scoring-server-process.js';
+import { loadState, logDecision } from '../supervisor/state.js';
 import { parseProtocol, parseServerList } from '../../model/backends/factory.js';
 import { writeReport } from '../../reports/html/write-report.js';
 import { defaultRunDir } from '../../core/run-dir.js';
@@ -47,6 +48,10 @@ export interface TrainOptions {
   tokenizer?: string;
   concurrency?: string | number;
   finalEval?: boolean;
+  finalEvalWith?: FinalEvalWith;
+  python?: string;
+  scoringServerCmd?: string;
+  scoringMode?: 'pause' | 'async';
   report?: boolean;
   resume?: string;
   baseline?: string;
@@ -69,8 +74,14 @@ export function mergeTrainOptions(flags: TrainOptions): TrainOptions {
   return { ...file, ...defined };
 }
 
+type ScoreWith = NonNullable<TrainOptions['scoreWith']>;
+
+function scoreWithOf(o: TrainOptions): ScoreWith {
+  return o.scoreWith ?? (o.base ? 'embedded' : 'server');
+}
+
 function scoringBackend(o: TrainOptions): ScoringBackendFor {
-  const kind = o.scoreWith ?? (o.base ? 'embedded' : 'server');
+  const kind = scoreWithOf(o);
   if (kind === 'embedded') {
     if (!o.base) throw new UserError('--score-with embedded needs --base DIR (the base model the adapters apply to)');
     return embeddedScoring({ base: o.base, quant: o.quant ?? 'none' });
@@ -95,6 +106,37 @@ export function resumedOptions(saved: TrainOptions, given: TrainOptions, runDir:
     if (JSON.stringify(before) !== JSON.stringify(v)) say(`resume: --${kebab(k)} ${JSON.stringify(v)} given, in place of ${before === undefined ? 'the default' : `${JSON.stringify(before)} from train.json`}`);
   }
   return { ...saved, ...defined, out: runDir };
+}
+
+/** pause on one GPU (the trainer serves while it waits); async by default for a vLLM fleet. */
+export function scoringModeOf(o: TrainOptions): 'pause' | 'async' {
+  const kind = scoreWithOf(o);
+  const mode = o.scoringMode ?? (kind === 'openai-lora' ? 'async' : 'pause');
+  if (mode === 'async' && kind === 'server') {
+    throw new UserError("--scoring-mode async scores beside training, but --score-with server scores at the trainer's serving_url, which exists only while the trainer waits; use --score-with openai-lora (vLLM) or embedded, or --scoring-mode pause");
+  }
+  return mode;
+}
+
+/**
+ * How saved checkpoints nothing serves any more are scored (an earlier best at the end, the
+ * baseline): embedded and openai-lora scoring score them as they score any checkpoint; `server`
+ * scoring (the trainer's serving_url) starts a scoring server on the saved checkpoint, or uses the
+ * embedded runtime (--final-eval-with; auto: see savedScoring), both over --base; with a fixed
+ * --server and no --base, that server scores them as it scores checkpoints without a serving_url.
+ */
+function savedEvaluator(o: TrainOptions, needed: boolean, evalOptions: Omit<CheckpointEvalOptions, 'backendFor'>, log: (line: string) => void): Evaluators['saved'] {
+  const kind = scoreWithOf(o);
+  const mode = o.finalEvalWith ?? 'auto';
+  if (!needed || (mode === 'auto' && kind !== 'server')) return undefined;
+  // A fixed --server and no --base: the server is taken to serve what it is asked for, as for any checkpoint without a serving_url.
+  if (mode === 'auto' && o.server && !o.base) return undefined;
+  if (!o.base) {
+    const why = kind === 'server' ? "--score-with server scores each checkpoint where it is served; the best one, when it is an earlier checkpoint, and --baseline are scored from their saved checkpoint" : `--final-eval-with ${mode} scores the final evaluation from the saved checkpoint`;
+    throw new UserError(`${why}, which needs --base DIR (the base model its adapter applies to); or pass --no-final-eval`);
+  }
+  const saved = savedScoring({ with: mode, base: o.base, quant: o.quant ?? 'none', python: o.python ?? defaultPython(), command: o.scoringServerCmd, runDir: evalOptions.runDir, log });
+  return { evaluate: checkpointEvaluator({ ...evalOptions, backendFor: saved.backendFor }), release: saved.release };
 }
 
 export async function runTrain(flags: TrainOptions, say: (l: string) => void = (l) => console.log(l)): Promise<number> {
@@ -140,18 +182,26 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
     resume,
     baseline: o.baseline ? { step: 0, path: resolve(o.baseline) } : undefined,
     record: { options: { ...o, out: runDir } },
+    scoringMode: scoringModeOf(o),
   };
-  const evaluateCheckpoint = checkpointEvaluator({
+  const evalOptions = {
     entries: suiteEntries,
     suite: o.suite,
     dataDir,
     runDir,
     concurrency: num(o.concurrency, 'concurrency', 30),
-    backendFor: scoringBackend(o),
     onResults: o.report === false ? undefined : async () => writeTrainReport(runDir),
-  });
-  say(`evalfirst train: run dir ${runDir}; deadline ${formatDuration(deadlineS)}${o.target ? `; target ${o.target}` : ''}`);
-  const { state, exitCode } = await supervise(cfg, evaluateCheckpoint, say);
+  };
+  const log = (line: string) => {
+    logDecision(runDir, line);
+    say(line);
+  };
+  const evaluators: Evaluators = {
+    checkpoint: checkpointEvaluator({ ...evalOptions, backendFor: scoringBackend(o) }),
+    saved: savedEvaluator(o, cfg.finalEval || cfg.baseline !== undefined, evalOptions, log),
+  };
+  say(`evalfirst train: run dir ${runDir}; deadline ${formatDuration(deadlineS)}${o.target ? `; target ${o.target}` : ''}; scoring ${cfg.scoringMode}`);
+  const { state, exitCode } = await supervise(cfg, evaluators, say);
   if (o.report !== false) await writeTrainReport(runDir);
   say(`stopped: ${state.stop?.reason ?? 'n/a'}; best: ${state.best ? `step ${state.best.step} (${state.best.path})` : 'none'}; train.json in ${runDir}`);
   return exitCode;
@@ -194,13 +244,19 @@ export function command(): Command {
     .option('--margin <fraction>', 'safety margin added to the reserve, as a fraction of it (default 0.1)')
     .option('--margin-floor <duration>', 'minimum safety margin (default 5s)')
     .addOption(new Option('--score-with <kind>', 'where checkpoints are scored').choices(['embedded', 'server', 'openai-lora']))
-    .option('--base <dir>', 'base model for embedded scoring (adapters are switched, the base loads once)')
+    .option('--base <dir>', 'base model the adapters apply to: embedded scoring loads it once; with --score-with server, the final evaluation of an earlier best checkpoint loads it')
     .addOption(new Option('--quant <kind>', 'quantize the base on load').choices(['nf4', 'none']))
     .option('--server <url[,url...]>', 'scoring server when the trainer reports no serving_url')
     .option('--protocol <p>', 'neurips (challenge protocol) or openai', 'neurips')
     .option('--tokenizer <file>', 'tokenizer.json for servers without /tokenize')
     .option('--concurrency <n>', 'requests in flight while scoring (default 30)')
     .option('--no-final-eval', 'skip the full-suite evaluation of the best checkpoint')
+    .addOption(
+      new Option('--final-eval-with <kind>', 'what scores a saved checkpoint nothing serves any more (an earlier best, --baseline): server = integrations/scoring_server.py on --base + the adapter, embedded = the embedded runtime; auto (default): the checkpoint scorer for embedded and openai-lora, else server when --python imports torch, transformers and peft, else embedded for a base of at most 1 GiB').choices(['auto', 'server', 'embedded']),
+    )
+    .option('--python <exe>', 'interpreter for integrations/scoring_server.py (default $EVALFIRST_PYTHON or python3)')
+    .option('--scoring-server-cmd <command>', 'command that starts a scoring server instead of `PYTHON integrations/scoring_server.py` (gets --base DIR [--adapter DIR] --host 127.0.0.1 --port 0 appended), e.g. "python3 integrations/scoring_server.py --device cpu --dtype float32"')
+    .addOption(new Option('--scoring-mode <mode>', 'pause: the trainer waits at each checkpoint while it is scored (one GPU); async: scoring beside training, stale checkpoints skipped, a stop applies at the next save (default for openai-lora)').choices(['pause', 'async']))
     .option('--no-report', 'do not write report.html')
     .option('--baseline <dir>', 'score this model (e.g. the base, or an adapter) on the full suite before training, as step 0')
     .option('--checkpoint-root <dir>', 'a directory reported checkpoints may lie in, besides the run dir, the --watch dir and the trainer\'s working directory (repeatable)', (v: string, all: string[] = []) => [...all, v])

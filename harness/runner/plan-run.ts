@@ -15,8 +15,10 @@ export async function planRun(runSpec: RunSpec, backend: Backend, dataDir: strin
   const { train, eval: selected } = prepareRunInstances(runSpec, all);
   let evalInstances = filter ? selected.filter((i) => filter(runSpec.name, i)) : selected;
   if (runSpec.dataAugmentation === 'canonical') evalInstances = await augmentInstances(evalInstances, dataDir);
+  // The model's own context, where the server reports one (a failed look is left to /tokenize to report).
+  const context = (await backend.contextLength?.().catch(() => null)) ?? null;
   try {
-    return await adaptRun(runSpec, evalInstances, train, windowFromBackend(backend));
+    return await adaptRun(runSpec, evalInstances, train, windowFromBackend(backend, context));
   } catch (err) {
     if (isUserError(err)) throw new UserError(`run ${runSpec.name}: ${err.message}`, err.exitCode);
     throw err;

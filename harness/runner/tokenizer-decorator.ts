@@ -16,6 +16,7 @@ export function withTokenizerCalls(backend: Backend, calls: TokenizerCalls): Bac
     get maxSequenceLength() {
       return backend.maxSequenceLength;
     },
+    contextLength: backend.contextLength ? () => backend.contextLength!() : undefined,
     complete: (request, signal) => backend.complete(request, signal),
     tokenize: (text, options) => calls.tokenize(text, options),
     decode: (tokens) => calls.decode(tokens),

@@ -48,13 +48,13 @@ export class CheckpointSources {
   /** Starts the control endpoint and the watch; `status` answers the endpoint's GET /status. */
   static async open(cfg: CheckpointSourcesConfig, onCheckpoint: OnCheckpoint, status: () => unknown, log: (line: string) => void): Promise<CheckpointSources> {
     const handlers = {
-      onCheckpoint: async (r: { step: number; path: string; serving_url?: string }) => {
+      onCheckpoint: async (r: { step: number; path: string; serving_url?: string; save_s?: number }) => {
         const c = confineCheckpoint(r.path, cfg);
         if ('refused' in c) {
           log(`control: refused the report of step ${r.step}: ${c.refused}`);
           throw new RefusedReport(c.refused);
         }
-        return onCheckpoint({ step: r.step, path: c.path, servingUrl: r.serving_url }, true);
+        return onCheckpoint({ step: r.step, path: c.path, servingUrl: r.serving_url, ...(r.save_s !== undefined ? { saveS: r.save_s } : {}) }, true);
       },
       status,
     };

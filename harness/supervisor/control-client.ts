@@ -17,7 +17,8 @@ export const DEFAULT_RETRY_S = 600;
 const BACKOFF: RetryPolicy = { maxRetries: Number.POSITIVE_INFINITY, baseDelayMs: 500, maxDelayMs: 15_000 };
 
 export interface ControlClient {
-  report(step: number, path: string, servingUrl?: string): Promise<'continue' | 'stop'>;
+  /** `saveS`: the seconds the save took (the supervisor's deadline reserve counts it). */
+  report(step: number, path: string, servingUrl?: string, saveS?: number): Promise<'continue' | 'stop'>;
 }
 
 /** The control endpoint stayed unreachable (or kept failing) for the whole retry budget. */
@@ -89,8 +90,8 @@ export interface ControlClientOptions {
 export function controlClient(url: string, token: string, opts: ControlClientOptions = {}): ControlClient {
   const budgetMs = (opts.retryS ?? retryBudgetS()) * 1000;
   return {
-    async report(step, path, servingUrl) {
-      const body = JSON.stringify({ step, path, serving_url: servingUrl });
+    async report(step, path, servingUrl, saveS) {
+      const body = JSON.stringify({ step, path, serving_url: servingUrl, save_s: saveS });
       let firstFailure: number | null = null;
       for (let attempt = 0; ; attempt++) {
         try {

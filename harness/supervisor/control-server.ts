@@ -3,7 +3,9 @@
 // a resumed one listens on the address and token it recorded, so a trainer that outlived the killed
 // supervisor reaches the new one. The call blocks until the checkpoint is scored (a single-GPU
 // trainer serves its model at `serving_url` meanwhile) and answers {"action": "continue" | "stop", ...}.
-// Every field of a report is checked (type, size, no control characters) before anything acts on it.
+// The body: {step, path, serving_url?, save_s?} (save_s: the seconds the save took, which the
+// deadline reserve counts). Every field of a report is checked (type, size, no control characters)
+// before anything acts on it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -117,8 +119,11 @@ export function parseReport(text: string): CheckpointReport | string {
       }
       if (protocol !== 'http:' && protocol !== 'https:') fail(`"serving_url" must be an http(s) URL, got ${quoteForMessage(servingUrl)}`);
     }
-    if (b.save_s !== undefined && (typeof b.save_s !== 'number' || !Number.isFinite(b.save_s) || b.save_s < 0)) fail(`"save_s" must be a non-negative number, got ${quoteForMessage(b.save_s)}`);
-    return { step: b.step as number, path, serving_url: servingUrl, save_s: b.save_s as number | undefined };
+    // null: the Python callback's None (no save time measured).
+    if (b.save_s !== undefined && b.save_s !== null && (typeof b.save_s !== 'number' || !Number.isFinite(b.save_s) || b.save_s < 0)) {
+      fail(`"save_s" must be a non-negative number of seconds, got ${quoteForMessage(b.save_s)}`);
+    }
+    return { step: b.step as number, path, serving_url: servingUrl, ...(typeof b.save_s === 'number' ? { save_s: b.save_s } : {}) };
   } catch (e) {
     if (e instanceof RefusedReport) return e.message;
     throw e;

@@ -1,17 +1,25 @@
 // Scores one checkpoint: either the full suite, or adaptively (a growing nested sample that stops
 // as soon as the target's verdict is settled; see adaptive.ts for the method and its guarantee).
+// The looks of an adaptive evaluation are all issued at once, look k with priority k (the evaluator
+// sends the requests of smaller looks first and shares the requests looks have in common), and are
+// judged in order as they complete; once the verdict is settled the larger looks are cancelled. So
+// no look waits for the slowest answer of the one before it, and an undecided checkpoint costs
+// about one full pass (bench/adaptive.bench.ts measures it).
 // The Scorer also keeps the timings that feed the deadline reserve: the first checkpoint gets the
-// full suite (that times the final evaluation), later ones are scored adaptively.
+// full suite (that times the final evaluation and fixes the sizes of the looks), later ones are
+// scored adaptively.
 import { adaptivePlan, runAdaptive, withAggregate } from './adaptive.js';
 import { scoreInterval } from '../stats/exact-intervals.js';
 import { judgeTarget, targetTasks, type ScoreEstimate, type TargetExpr } from './target.js';
-import type { CheckpointRecord, TrainState, Verdict } from '../../core/train-schema.js';
+import type { CheckpointRecord, ScoredBy, TrainState, Verdict } from '../../core/train-schema.js';
 
 export interface CheckpointRef {
   step: number;
   path: string;
   /** A challenge-protocol server the trainer serves this checkpoint on while paused. */
   servingUrl?: string;
+  /** Seconds the trainer reported for saving it. */
+  saveS?: number;
 }
 
 /** Per-task, per-instance main-metric scores in a fixed (nested) order, plus requests sent. */
@@ -23,10 +31,22 @@ export interface TaskScores {
   requestsTotal: number;
   /** Instances per run entry of the full suite (the largest run), known without sending anything. */
   fullPerRun: number;
+  /** The look was cancelled before it completed (perTask is then empty). */
+  cancelled?: boolean;
+  /** The backend that answered. */
+  scoredBy?: ScoredBy;
+}
+
+/** How one of several concurrent looks of a checkpoint is scheduled. */
+export interface LookOptions {
+  /** Requests of lower numbers go first (look k: k); looks of one checkpoint share their requests. */
+  priority: number;
+  /** Aborted when the look is no longer needed: the evaluation then resolves with `cancelled`. */
+  signal: AbortSignal;
 }
 
 /** Evaluates a checkpoint with at most `maxPerRun` instances per run entry (null: the full suite). */
-export type EvaluateCheckpoint = (ckpt: CheckpointRef, maxPerRun: number | null) => Promise<TaskScores>;
+export type EvaluateCheckpoint = (ckpt: CheckpointRef, maxPerRun: number | null, look?: LookOptions) => Promise<TaskScores>;
 
 export interface ScoreOutcome {
   scores: Record<string, ScoreEstimate>;
@@ -37,6 +57,9 @@ export interface ScoreOutcome {
   requestsSent: number;
   requestsTotal: number;
   seconds: number;
+  scoredBy?: ScoredBy;
+  /** Instances per run entry of the full suite. */
+  fullPerRun: number;
 }
 
 export interface ScorerOptions {
@@ -45,7 +68,19 @@ export interface ScorerOptions {
   adaptive: boolean;
   /** First look's sample size per run entry. */
   n0: number;
+  /** Instances per run entry of the full suite when known (from an earlier full evaluation). */
+  fullPerRun?: number | null;
+  /** Looks issued beyond the one being judged (0: one after another; Infinity: all at once). */
+  lookahead?: number;
 }
+
+/**
+ * Every look at once: an undecided checkpoint then costs one full pass (bench/adaptive-looks.bench.ts:
+ * 1.0x, against 1.5x with a lookahead of 1 and 2.3x one after another); an early decision sends
+ * requests of later looks that idle slots had room for (cached: a checkpoint that met the target
+ * re-uses them in its full-suite evaluation).
+ */
+export const DEFAULT_LOOKAHEAD = Infinity;
 
 function intervals(perTask: Record<string, number[]>, delta: number): Record<string, ScoreEstimate> {
   const out: Record<string, ScoreEstimate> = {};
@@ -72,35 +107,56 @@ export async function scoreCheckpoint(
       requestsSent: r.requestsSent,
       requestsTotal: r.requestsTotal,
       seconds: (performance.now() - t0) / 1000,
+      scoredBy: r.scoredBy,
+      fullPerRun: r.fullPerRun,
     };
   }
-  // The first look also tells the full size per run, which fixes the schedule and its δ.
-  const byN = new Map<number, TaskScores>();
-  const first = await evaluate(ckpt, opts.n0);
-  byN.set(Math.min(opts.n0, first.fullPerRun), first);
-  const plan = adaptivePlan(first.fullPerRun, opts.alpha, m, opts.n0);
-  let sent = first.requestsSent;
-  let total = first.requestsTotal;
-  const looks = await runAdaptive(opts.target, plan, async (n) => {
-    let r = byN.get(n);
-    if (!r) {
-      r = await evaluate(ckpt, n);
-      byN.set(n, r);
-      sent += r.requestsSent;
-    }
-    total = r.requestsTotal;
-    return r.perTask;
-  });
+  const target = opts.target;
+  const cancel = new AbortController();
+  // The full size fixes the schedule and its δ; unknown (no full evaluation yet), the first look tells it.
+  let first: Promise<TaskScores> | null = null;
+  let fullPerRun = opts.fullPerRun ?? null;
+  if (fullPerRun === null) {
+    first = evaluate(ckpt, opts.n0, { priority: 0, signal: cancel.signal });
+    fullPerRun = (await first).fullPerRun;
+  }
+  const plan = adaptivePlan(fullPerRun, opts.alpha, m, opts.n0);
+  const lookahead = opts.lookahead ?? DEFAULT_LOOKAHEAD;
+  const pending: (Promise<TaskScores> | undefined)[] = [];
+  const issue = (k: number) => {
+    if (k >= plan.looks.length || pending[k]) return;
+    const p = k === 0 && first ? first : evaluate(ckpt, plan.looks[k]!, { priority: k, signal: cancel.signal });
+    p.catch(() => undefined); // awaited when judged, or settled below
+    pending[k] = p;
+  };
+  let looks;
+  try {
+    looks = await runAdaptive(target, plan, async (n) => {
+      const k = plan.looks.indexOf(n);
+      for (let j = k; j <= Math.min(k + lookahead, plan.looks.length - 1); j++) issue(j);
+      const r = await pending[k]!;
+      if (r.cancelled) throw new Error(`look of ${n} instances per run was cancelled before it was judged`);
+      return r.perTask;
+    });
+  } finally {
+    cancel.abort(); // the looks past the decision: queued requests dropped, in-flight ones aborted
+  }
+  const settled = await Promise.allSettled(pending);
+  const done = settled.flatMap((s) => (s.status === 'fulfilled' && s.value ? [s.value] : []));
   const lookSizes = looks.map((l) => l.n);
-  const last = looks[looks.length - 1];
+  const last = looks[looks.length - 1]!;
+  const judged = settled[looks.length - 1];
+  const lastEval = judged?.status === 'fulfilled' ? judged.value : undefined;
   return {
     scores: withAggregate(last.scores, {}, plan.delta),
     verdict: last.verdict,
-    full: lookSizes[lookSizes.length - 1] >= first.fullPerRun,
+    full: lookSizes[lookSizes.length - 1]! >= fullPerRun,
     looks: lookSizes,
-    requestsSent: sent,
-    requestsTotal: total,
+    requestsSent: done.reduce((sum, r) => sum + r.requestsSent, 0),
+    requestsTotal: lastEval?.requestsTotal ?? 0,
     seconds: (performance.now() - t0) / 1000,
+    scoredBy: lastEval?.scoredBy,
+    fullPerRun,
   };
 }
 
@@ -116,6 +172,7 @@ export function withTimings(timing: Timing, o: ScoreOutcome): Timing {
   }
   if (o.requestsSent > 0) t.seconds_per_request = o.seconds / o.requestsSent;
   if (!t.full_request_count || o.full) t.full_request_count = Math.max(t.full_request_count ?? 0, o.requestsTotal);
+  if (o.full && o.fullPerRun > 0) t.full_per_run = o.fullPerRun;
   return t;
 }
 
@@ -150,7 +207,7 @@ export class Scorer {
 
   /** Scores a checkpoint and records the timings of the evaluation. */
   async score(ckpt: CheckpointRef, mode: ScoreMode): Promise<ScoreOutcome> {
-    const o = await scoreCheckpoint(this.evaluate, ckpt, this.opts, mode);
+    const o = await scoreCheckpoint(this.evaluate, ckpt, { ...this.opts, fullPerRun: this.book.timing.full_per_run ?? this.opts.fullPerRun }, mode);
     this.book.timing = withTimings(this.book.timing, o);
     return o;
   }

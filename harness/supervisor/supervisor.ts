@@ -16,20 +16,21 @@
 // with EVALFIRST_RESUME=1, and `evalfirst finetune` then continues from its last complete
 // checkpoint (reporting that one again, in case it was never scored).
 //
-// Where the next additions go. (b) Scoring the stop candidate fully before answering `stop`:
-// scoreAndDecide, while the trainer still serves it at its control call, calls
-// scorer.score(ref, 'full') when the decision is stop and the outcome is not full; the final
-// evaluation then finds it full. (c) Scoring an earlier best checkpoint from its saved adapter
-// through a scoring server the supervisor starts: finalEvaluation takes its own Scorer, built on
-// an EvaluateCheckpoint whose backend is that server. (d) An async mode: CheckpointQueue gains a
-// policy that answers `continue` at once and drops a waiting checkpoint when a newer one arrives.
-// (e) A sweep of several arms: one Supervisor per arm (its own RunRecord in a sub-directory,
+// The final evaluation always happens: when a stop is decided at a checkpoint that is the best so
+// far, scoreAndDecide gives it the full suite before answering `stop` (the trainer still serves it,
+// and a deadline stop meanwhile waits for that scoring to end); an earlier best is scored at the
+// end from its saved checkpoint by the `saved` evaluator (for a trainer's serving_url, a scoring
+// server the supervisor starts on it, or the embedded runtime). Two queue policies: `pause` (one
+// GPU: the trainer waits at its control call while it serves the checkpoint) and `async` (scoring
+// beside training: answers at once, stale checkpoints skipped, a stop applies at the next save).
+//
+// Where the next additions go. (e) A sweep of several arms: one Supervisor per arm (its own RunRecord in a sub-directory,
 // trainer handle and queue), sharing the scoring backend and one deadline watchdog above them.
-import { CheckpointQueue } from './checkpoint-queue.js';
+import { CheckpointQueue, type QueuePolicy } from './checkpoint-queue.js';
 import { CheckpointSources } from './checkpoint-sources.js';
 import { RESUME_ENV, type ControlAnswer } from './control-server.js';
 import { DeadlineWatchdog, reserveFromTimings, type ReserveMargin } from './deadline-watchdog.js';
-import { finalEvaluation } from './final-eval.js';
+import { bestCheckpoint, finalEvaluation } from './final-eval.js';
 import { RunRecord } from './run-record.js';
 import { describeScores, recordScores, Scorer, type CheckpointRef, type EvaluateCheckpoint, type ScoreOutcome } from './scorer.js';
 import { decide, headlineScore, type StopConfig } from './stop-rules.js';
@@ -64,6 +65,18 @@ export interface SupervisorConfig {
   baseline?: CheckpointRef;
   /** Extra configuration recorded in train.json. */
   record?: Record<string, unknown>;
+  /** pause (default): score while the trainer waits at its control call; async: score beside training. */
+  scoringMode?: QueuePolicy;
+}
+
+/**
+ * The evaluations a run needs: `checkpoint` scores each checkpoint as it is reported (at its
+ * serving_url, if any); `saved` scores a saved checkpoint nothing serves any more (the baseline, an
+ * earlier best at the end), default `checkpoint`; its `release` frees what it holds (a server).
+ */
+export interface Evaluators {
+  checkpoint: EvaluateCheckpoint;
+  saved?: { evaluate: EvaluateCheckpoint; release(): Promise<void> };
 }
 
 export interface SupervisorResult {
@@ -80,11 +93,19 @@ export function trainExitCode(state: TrainState, hasTarget: boolean): number {
   return hasTarget && !state.checkpoints.some((c) => c.decision.verdict === 'met') ? TRAIN_EXIT.targetNotMet : TRAIN_EXIT.ok;
 }
 
-export async function supervise(cfg: SupervisorConfig, evaluate: EvaluateCheckpoint, say: (line: string) => void): Promise<SupervisorResult> {
+export async function supervise(cfg: SupervisorConfig, evaluate: EvaluateCheckpoint | Evaluators, say: (line: string) => void): Promise<SupervisorResult> {
+  const evaluators: Evaluators = typeof evaluate === 'function' ? { checkpoint: evaluate } : evaluate;
   const target = cfg.target ? formatTarget(cfg.target) : null;
   const record = RunRecord.open({ runDir: cfg.runDir, resume: cfg.resume, deadlineS: cfg.deadlineS, target, config: { ...cfg, target, ...cfg.record } }, say);
-  const scorer = new Scorer(evaluate, { target: cfg.target, alpha: cfg.alpha, adaptive: cfg.adaptive, n0: cfg.n0 }, record.state);
-  const state = await new Supervisor(cfg, record, scorer).run();
+  const options = { target: cfg.target, alpha: cfg.alpha, adaptive: cfg.adaptive, n0: cfg.n0 };
+  const scorer = new Scorer(evaluators.checkpoint, options, record.state);
+  const saved = evaluators.saved ? { scorer: new Scorer(evaluators.saved.evaluate, options, record.state), release: evaluators.saved.release } : { scorer, release: async () => undefined };
+  let state: TrainState;
+  try {
+    state = await new Supervisor(cfg, record, scorer, saved).run();
+  } finally {
+    await saved.release();
+  }
   return { state, exitCode: trainExitCode(state, cfg.target !== null) };
 }
 
@@ -100,11 +121,16 @@ class Supervisor {
   private stopping: Promise<unknown> | null = null;
   private readonly stopDecided: Promise<void>;
   private markStopDecided!: () => void;
+  /** While the stop candidate is scored on the full suite at the trainer's control call: a stop waits for it. */
+  private servingHold: Promise<unknown> | null = null;
+  /** When the trainer's control reports arrived (async: how long until it hears a stop). */
+  private readonly reportTimesS: number[] = [];
 
   constructor(
     private readonly cfg: SupervisorConfig,
     private readonly record: RunRecord,
     private readonly scorer: Scorer,
+    private readonly saved: { scorer: Scorer; release(): Promise<void> },
   ) {
     this.stopRules = { target: cfg.target, patience: cfg.patience, minDelta: cfg.minDelta, deadlineS: cfg.deadlineS, maxSteps: cfg.maxSteps };
     this.margin = { fraction: cfg.marginFraction, floorS: cfg.marginFloorS };
@@ -112,6 +138,8 @@ class Supervisor {
       isScored: (ref) => record.hasCheckpoint(ref),
       stopDecision: () => record.stopDecision(),
       score: (ref, viaControl) => this.scoreAndDecide(ref, viaControl),
+      policy: cfg.scoringMode ?? 'pause',
+      onSkip: (stale, newer) => this.recordSkip(stale, newer),
     });
     this.stopDecided = new Promise((resolve) => (this.markStopDecided = resolve));
     if (record.stopDecision()) this.markStopDecided();
@@ -133,7 +161,10 @@ class Supervisor {
         address: cfg.resume ? record.controlAddress() : null,
         addressRequired: survivor !== null,
       },
-      (ref, viaControl) => this.queue.push(ref, viaControl),
+      (ref, viaControl) => {
+        if (viaControl) this.reportTimesS.push(record.nowS());
+        return this.queue.push(ref, viaControl);
+      },
       () => ({ time_s: record.nowS(), deadline_s: state.deadline_s, reserve_s: this.reserveS(), checkpoints: state.checkpoints.length, stop: state.stop }),
       (line) => record.log(line),
     );
@@ -159,7 +190,7 @@ class Supervisor {
     await sources.close();
     if (ended) this.recordExit(ended);
 
-    const best = await finalEvaluation({ finalEval: this.cfg.finalEval }, state.checkpoints, this.scorer, (l) => record.log(l));
+    const best = await finalEvaluation({ finalEval: this.cfg.finalEval }, state.checkpoints, this.saved.scorer, (l) => record.log(l));
     if (best) record.recordBest(best);
     else record.save();
     return state;
@@ -169,7 +200,12 @@ class Supervisor {
     return reserveFromTimings(this.record.state.timing, this.margin);
   }
 
-  /** Records the first stop decision and stops the trainer (a trainer told at its control call may first exit by itself). */
+  /**
+   * Records the first stop decision and stops the trainer. A trainer told at its control call may
+   * first exit by itself; so may one held at its control call while its checkpoint is scored on the
+   * full suite (the stop waits for that), and, in async mode, one that reports checkpoints and
+   * hears the stop at its next save (waited for about one checkpoint interval, within the deadline).
+   */
   private requestStop(d: Decision, step: number | null, toldAtControlCall = false): void {
     if (this.record.recordStop(d, step)) this.actOnStop(toldAtControlCall);
   }
@@ -179,7 +215,31 @@ class Supervisor {
     this.markStopDecided();
     const { graceS } = this.cfg;
     const trainer = this.trainer;
-    this.stopping = trainer?.running() ? trainer.stop(graceS, toldAtControlCall ? graceS : 0) : Promise.resolve();
+    if (!trainer?.running()) {
+      this.stopping = Promise.resolve();
+      return;
+    }
+    const hold = this.servingHold;
+    const voluntaryS = toldAtControlCall || hold ? graceS : this.untilNextReportS();
+    const stop = async (): Promise<unknown> => trainer.stop(graceS, voluntaryS);
+    this.stopping = hold ? hold.then(stop, stop) : stop();
+  }
+
+  /** async: how long a trainer that reports its checkpoints may take to hear a stop at its next save. */
+  private untilNextReportS(): number {
+    const t = this.reportTimesS;
+    if (this.cfg.scoringMode !== 'async' || t.length < 2) return 0;
+    const longest = Math.max(...t.slice(1).map((x, i) => x - t[i]!));
+    const left = this.record.state.deadline_s - this.record.nowS() - this.reserveS();
+    return Math.max(0, Math.min(1.5 * longest + this.cfg.graceS, left));
+  }
+
+  private recordSkip(stale: CheckpointRef, newer: CheckpointRef): void {
+    const state = this.record.state;
+    const reason = `step ${newer.step} arrived before scoring reached it`;
+    (state.skipped ??= []).push({ step: stale.step, path: stale.path, time_s: this.record.nowS(), reason });
+    this.record.save();
+    this.record.log(`checkpoint step ${stale.step} skipped (stale): ${reason}; ${stale.path}`);
   }
 
   /** The model before training, on the full suite: it also times the final evaluation. */
@@ -187,9 +247,14 @@ class Supervisor {
     const { baseline } = this.cfg;
     if (!baseline || this.record.state.baseline || this.record.stopDecision()) return;
     this.record.log(`baseline: scoring ${baseline.path} on the full suite`);
-    const o = await this.scorer.score(baseline, 'full');
+    let o: ScoreOutcome;
+    try {
+      o = await this.saved.scorer.score(baseline, 'full');
+    } finally {
+      await this.saved.release(); // the trainer gets the GPU
+    }
     this.record.log(`baseline: ${describeScores(o.scores)} in ${o.seconds.toFixed(1)}s`);
-    this.record.recordBaseline({ step: baseline.step, path: baseline.path, scores: recordScores(o), eval_s: o.seconds });
+    this.record.recordBaseline({ step: baseline.step, path: baseline.path, scores: recordScores(o), eval_s: o.seconds, ...(o.scoredBy ? { scored_by: o.scoredBy } : {}) });
   }
 
   /** Holds the trainer a killed supervisor left running; stops it at once when that supervisor had decided to stop. */
@@ -252,6 +317,7 @@ class Supervisor {
   /** One checkpoint's turn in the queue: score it, apply the stop rules, record, answer. */
   private async scoreAndDecide(ref: CheckpointRef, viaControl: boolean): Promise<ControlAnswer> {
     const { record } = this;
+    if (ref.saveS !== undefined) record.state.timing.checkpoint_save_s = Math.max(record.state.timing.checkpoint_save_s, ref.saveS);
     const mode = this.scorer.nextMode();
     record.log(`checkpoint step ${ref.step} at ${record.nowS().toFixed(1)}s: scoring (${mode}) ${ref.path}`);
     let outcome: ScoreOutcome;
@@ -273,12 +339,35 @@ class Supervisor {
       requests_sent: outcome.requestsSent,
       eval_s: outcome.seconds,
       looks: outcome.looks,
+      ...(outcome.scoredBy ? { scored_by: outcome.scoredBy } : {}),
+      ...(ref.saveS !== undefined ? { save_s: ref.saveS } : {}),
     };
     const summary = Object.entries(rec.scores)
       .map(([k, v]) => `${k}=${v.mean.toFixed(3)} [${v.ci_low.toFixed(3)}, ${v.ci_high.toFixed(3)}] n=${v.n}`)
       .join('  ');
     record.log(`checkpoint step ${ref.step}: ${summary}; ${outcome.requestsSent} requests in ${outcome.seconds.toFixed(1)}s; decision ${decision.action}${decision.reason ? ` (${decision.reason})` : ''}: ${decision.detail}`);
+    if (decision.action === 'stop' && this.cfg.finalEval && !outcome.full && bestCheckpoint([...record.state.checkpoints, rec]) === rec) await this.scoreStopCandidate(ref, rec);
     if (record.recordCheckpoint(rec)) this.actOnStop(viaControl);
     return { action: decision.action, reason: decision.reason, detail: decision.detail };
+  }
+
+  /**
+   * The final evaluation of the stop candidate, the best so far, while whatever scored it still
+   * can (the trainer serving it waits at its control call): the full suite into `full_suite`.
+   */
+  private async scoreStopCandidate(ref: CheckpointRef, rec: CheckpointRecord): Promise<void> {
+    const { record } = this;
+    record.log(`checkpoint step ${ref.step}: the stop candidate is the best checkpoint; scoring it on the full suite before answering stop`);
+    const scoring = this.scorer.score(ref, 'full');
+    this.servingHold = scoring;
+    try {
+      const o = await scoring;
+      rec.full_suite = { scores: recordScores(o), eval_s: o.seconds, requests_sent: o.requestsSent, ...(o.scoredBy ? { scored_by: o.scoredBy } : {}) };
+      record.log(`checkpoint step ${ref.step} on the full suite: ${describeScores(o.scores)}; ${o.requestsSent} requests in ${o.seconds.toFixed(1)}s`);
+    } catch (e) {
+      record.log(`checkpoint step ${ref.step}: the full-suite evaluation failed: ${(e as Error).message} (the final evaluation will score it from its saved checkpoint)`);
+    } finally {
+      this.servingHold = null;
+    }
   }
 }

@@ -1,10 +1,12 @@
 // Conformance checks for a model server, in the order a challenge submission failed them: response
-// keys and types, stop sequences (servers that ignored them scored 0 on GSM8K and BIG-bench),
-// determinism at temperature 0, /tokenize–/decode round trip and truncation, BOS, latency.
+// keys and types, stop sequences (servers that ignored them scored 0 on GSM8K and BIG-bench), no
+// more tokens than asked, determinism at temperature 0, /tokenize–/decode round trip and
+// truncation, BOS, the model's context and a prompt that fills HELM's window, latency.
 import type { Backend } from '../../core/backend.js';
 import { DEFAULT_REQUEST, type CompletionRequest } from '../../core/request.js';
 
-export type CheckStatus = 'pass' | 'fail' | 'info' | 'skip';
+/** `warn`: HELM copes, at some cost to fidelity the detail names; only `fail` fails the server. */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'info' | 'skip';
 
 export interface CheckResult {
   name: string;
@@ -84,7 +86,15 @@ export async function checkRoundTrip(backend: Backend): Promise<CheckResult[]> {
   const tn = 'truncation';
   const tr = await attempt(tn, () => backend.tokenize(ROUND_TRIP_TEXT, { truncation: true, maxLength: 4 }));
   if ('failure' in tr) results.push(tr.failure);
-  else if (tr.value.length > 4) results.push({ name: tn, status: 'fail', detail: `tokenize with truncation=true, max_length=4 returned ${tr.value.length} tokens` });
+  else if (tr.value.length > 4) {
+    results.push({
+      name: tn,
+      status: 'warn',
+      detail:
+        `tokenize with truncation=true, max_length=4 returned ${tr.value.length} tokens: the server ignores truncation, as the organisers' own sample server does; ` +
+        "HELM's truncate_from_right then falls back to removing characters one at a time until the prompt fits (same prompts, many more /tokenize calls)",
+    });
+  }
   else results.push({ name: tn, status: 'pass', detail: `truncation=true, max_length=4 returned ${tr.value.length} tokens` });
 
   const bn = 'BOS token';
@@ -101,6 +111,93 @@ export async function checkRoundTrip(backend: Backend): Promise<CheckResult[]> {
     });
   }
   return results;
+}
+
+export async function checkMaxNewTokens(backend: Backend): Promise<CheckResult> {
+  const name = 'max_new_tokens';
+  const limit = 3;
+  const r = await attempt(name, () => backend.complete(request('Once upon a time, in a small village by the sea, there lived', { maxTokens: limit })));
+  if ('failure' in r) return r.failure;
+  const n = r.value.tokens.length;
+  if (n > limit) {
+    return { name, status: 'fail', detail: `asked for at most ${limit} new tokens, got ${n}: ${show(r.value.text)}. HELM scores the whole text that comes back, so over-long answers change scores.` };
+  }
+  return { name, status: 'pass', detail: `asked for at most ${limit} new tokens, got ${n}` };
+}
+
+/** The model's context as the server reports it, against the window HELM fits prompts into. */
+export async function checkContext(backend: Backend): Promise<CheckResult> {
+  const name = 'model context';
+  const window = backend.maxSequenceLength;
+  if (!backend.contextLength) return { name, status: 'info', detail: `this backend cannot report the model's context; HELM's window is ${window} tokens` };
+  let context: number | null;
+  try {
+    context = await backend.contextLength();
+  } catch (err) {
+    return { name, status: 'warn', detail: `asking the server for its context failed: ${(err as Error).message}` };
+  }
+  if (context === null) return { name, status: 'info', detail: `the server does not report its context (no GET /info max_sequence_length, an evalfirst extension); HELM's window is ${window} tokens` };
+  if (context < window) {
+    return {
+      name,
+      status: 'warn',
+      detail: `the model takes ${context} tokens (prompt + generated), less than HELM's ${window}-token window: HELM would send prompts it cannot take (evalfirst fits prompts to ${context})`,
+    };
+  }
+  return { name, status: 'info', detail: `the model takes ${context} tokens (prompt + generated); HELM's window is ${window} tokens` };
+}
+
+/**
+ * The longest prefix of `text` (in characters) that tokenizes to at most `maxTokens` tokens, by
+ * bisection on the server's own /tokenize; with its token count.
+ */
+export async function prefixWithin(backend: Backend, text: string, maxTokens: number): Promise<{ text: string; tokens: number }> {
+  let lo = 0;
+  let hi = text.length;
+  let best = { text: '', tokens: (await backend.tokenize('')).length };
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const candidate = text.slice(0, mid);
+    const n = (await backend.tokenize(candidate)).length;
+    if (n <= maxTokens) {
+      best = { text: candidate, tokens: n };
+      lo = mid;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
+/** Filler text of about `tokens` tokens or more (counted by the server). */
+async function fillerOf(backend: Backend, tokens: number): Promise<string> {
+  const unit = `${ROUND_TRIP_TEXT} `;
+  const perUnit = Math.max(1, (await backend.tokenize(unit.repeat(8))).length / 8);
+  return unit.repeat(Math.ceil((tokens * 1.25) / perUnit) + 2);
+}
+
+/**
+ * The longest request HELM sends: a prompt that fills its window with max_tokens = 1 (HELM fits a
+ * prompt while tokens + max_tokens <= window). A server that rejects it fails every long prompt.
+ */
+export async function checkHelmWindow(backend: Backend): Promise<CheckResult> {
+  const name = "HELM's longest prompt";
+  const window = backend.maxSequenceLength;
+  const maxTokens = 1;
+  const built = await attempt(name, async () => prefixWithin(backend, await fillerOf(backend, window), window - maxTokens));
+  if ('failure' in built) return { name, status: 'skip', detail: `needs /tokenize to build the prompt: ${built.failure.detail}` };
+  const { text, tokens } = built.value;
+  const r = await attempt(name, () => backend.complete(request(text, { maxTokens })));
+  if ('failure' in r) {
+    const context = await backend.contextLength?.().catch(() => null);
+    const reported = context == null ? 'the server does not report its context' : `the server reports a context of ${context} tokens`;
+    return {
+      name,
+      status: 'fail',
+      detail: `a prompt of ${tokens} tokens + max_tokens ${maxTokens} = ${tokens + maxTokens} tokens (HELM's ${window}-token window) was rejected (${reported}): ${r.failure.detail}`,
+    };
+  }
+  const n = r.value.tokens.length;
+  if (n > maxTokens) return { name, status: 'fail', detail: `a prompt of ${tokens} tokens with max_tokens ${maxTokens} came back with ${n} tokens` };
+  return { name, status: 'pass', detail: `a prompt of ${tokens} tokens + max_tokens ${maxTokens} (HELM's ${window}-token window) answered` };
 }
 
 export async function checkLatency(backend: Backend, samples = 3): Promise<CheckResult> {
@@ -128,8 +225,11 @@ export async function checkTopK(backend: Backend): Promise<CheckResult> {
 export async function checkServer(backend: Backend): Promise<CheckResult[]> {
   const results: CheckResult[] = [await checkKeys(backend)];
   results.push(await checkStopSequences(backend));
+  results.push(await checkMaxNewTokens(backend));
   results.push(await checkDeterminism(backend));
   results.push(...(await checkRoundTrip(backend)));
+  results.push(await checkContext(backend));
+  results.push(await checkHelmWindow(backend));
   results.push(await checkTopK(backend));
   results.push(await checkLatency(backend));
   return results;

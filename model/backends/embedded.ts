@@ -138,6 +138,7 @@ export async function createEmbeddedBackend(opts: EmbeddedOptions): Promise<Embe
       return `${baseId}:adapter=${adapterId}`;
     },
     maxSequenceLength: promptWindow(opts, loaded),
+    contextLength: async () => promptWindow(opts, loaded),
     complete: (request, signal) => serial(() => completeWith(loaded, request, `embedded-${++counter}`, signal)),
     tokenize: async (text: string, options?: TokenizeOptions) => {
       const ids = loaded.tokenizer.encode(text);

@@ -1,4 +1,4 @@
-// POST JSON to one of a model's replicas with a timeout, retrying connection errors, timeouts,
+// POST JSON to (or GET an informational route of) one of a model's replicas with a timeout, retrying connection errors, timeouts,
 // 5xx and 429 (honouring Retry-After) with jittered exponential backoff. Every failure becomes a
 // RequestError naming the request and the URL. Uses Node's built-in fetch (undici).
 import { RequestError } from '../../core/backend.js';
@@ -16,6 +16,8 @@ export const DEFAULT_HTTP_OPTIONS: HttpClientOptions = { timeoutMs: 3_000_000, r
 /** What one failed attempt tells the retry loop. */
 interface AttemptFailure {
   message: string;
+  /** The HTTP status, when the server answered. */
+  status?: number;
   retryable: boolean;
   retryAfterMs?: number;
 }
@@ -34,7 +36,27 @@ export class HttpJsonClient {
    * the body as text, for endpoints such as vLLM's /v1/load_lora_adapter that answer plain text).
    */
   async post(path: string, body: unknown, requestId: string, signal?: AbortSignal, expect: 'json' | 'text' = 'json'): Promise<{ json: unknown; url: string }> {
-    const payload = JSON.stringify(body);
+    const answer = await this.send('POST', path, JSON.stringify(body), requestId, signal, expect, []);
+    return answer as { json: unknown; url: string };
+  }
+
+  /**
+   * GETs `path` (an informational route such as /info): the parsed JSON with the URL that answered,
+   * or null when the server has no such route (HTTP 404, 405 or 501). Retried like a POST.
+   */
+  async getOptional(path: string, requestId: string): Promise<{ json: unknown; url: string } | null> {
+    return this.send('GET', path, undefined, requestId, undefined, 'json', [404, 405, 501]);
+  }
+
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    payload: string | undefined,
+    requestId: string,
+    signal: AbortSignal | undefined,
+    expect: 'json' | 'text',
+    absentStatuses: number[],
+  ): Promise<{ json: unknown; url: string } | null> {
     const { retry } = this.options;
     let last: AttemptFailure | undefined;
     for (let attempt = 0; attempt <= retry.maxRetries; attempt++) {
@@ -45,9 +67,10 @@ export class HttpJsonClient {
       const replica = this.pool.acquire();
       const url = this.pool.urls[replica] + path;
       try {
-        const outcome = await this.attempt(url, payload, requestId, signal, expect);
+        const outcome = await this.attempt(method, url, payload, requestId, signal, expect);
         if ('json' in outcome) return { json: outcome.json, url };
         last = outcome.failure;
+        if (last.status !== undefined && absentStatuses.includes(last.status)) return null;
         if (!last.retryable) throw new RequestError(`request ${requestId}: ${last.message}`, requestId, false);
       } finally {
         this.pool.release(replica);
@@ -58,7 +81,14 @@ export class HttpJsonClient {
     throw new RequestError(`request ${requestId}: ${last?.message ?? 'aborted'} (gave up after ${tries} attempt${tries === 1 ? '' : 's'})`, requestId, true);
   }
 
-  private async attempt(url: string, payload: string, requestId: string, signal: AbortSignal | undefined, expect: 'json' | 'text'): Promise<{ json: unknown } | { failure: AttemptFailure }> {
+  private async attempt(
+    method: 'GET' | 'POST',
+    url: string,
+    payload: string | undefined,
+    requestId: string,
+    signal: AbortSignal | undefined,
+    expect: 'json' | 'text',
+  ): Promise<{ json: unknown } | { failure: AttemptFailure }> {
     // One plain controller per attempt, cleared on completion: AbortSignal.timeout/any build
     // transferable signals, a measurable cost at hundreds of requests per second.
     const controller = new AbortController();
@@ -72,12 +102,13 @@ export class HttpJsonClient {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload, signal: controller.signal });
+      const headers = payload === undefined ? undefined : { 'content-type': 'application/json' };
+      res = await fetch(url, { method, headers, body: payload, signal: controller.signal });
       text = await res.text();
     } catch (err) {
       if (signal?.aborted) throw new RequestError(`request ${requestId}: cancelled`, requestId, false);
-      if (timedOut) return { failure: { message: `POST ${url} timed out after ${this.options.timeoutMs} ms`, retryable: true } };
-      return { failure: { message: `POST ${url} failed: ${describeFetchError(err)}`, retryable: true } };
+      if (timedOut) return { failure: { message: `${method} ${url} timed out after ${this.options.timeoutMs} ms`, retryable: true } };
+      return { failure: { message: `${method} ${url} failed: ${describeFetchError(err)}`, retryable: true } };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -85,7 +116,8 @@ export class HttpJsonClient {
     if (!res.ok) {
       return {
         failure: {
-          message: `POST ${url} answered HTTP ${res.status}: ${snippet(text)}`,
+          message: `${method} ${url} answered HTTP ${res.status}: ${snippet(text)}`,
+          status: res.status,
           retryable: isRetryableStatus(res.status),
           retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
         },
@@ -95,7 +127,7 @@ export class HttpJsonClient {
     try {
       return { json: JSON.parse(text) as unknown };
     } catch {
-      return { failure: { message: `POST ${url} answered invalid JSON: ${snippet(text)}`, retryable: false } };
+      return { failure: { message: `${method} ${url} answered invalid JSON: ${snippet(text)}`, retryable: false } };
     }
   }
 }

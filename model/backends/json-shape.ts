@@ -59,3 +59,11 @@ export function intArray(obj: Record<string, unknown>, key: string, prefix = '')
   });
   return a as number[];
 }
+
+/** A positive integer at `key`, or null when the key is absent or null. */
+export function optionalPositiveInt(obj: Record<string, unknown>, key: string, prefix = ''): number | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ShapeError(prefix + key, 'a positive integer', v);
+  return v;
+}

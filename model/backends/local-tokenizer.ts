@@ -19,6 +19,7 @@ export function withLocalTokenizer(backend: Backend, tokenizer: HfTokenizer): Ba
     get maxSequenceLength() {
       return backend.maxSequenceLength;
     },
+    contextLength: backend.contextLength ? () => backend.contextLength!() : undefined,
     complete: (request: CompletionRequest, signal?: AbortSignal): Promise<Completion> => backend.complete(request, signal),
     tokenize: async (text: string, options: TokenizeOptions = {}) => {
       const ids = tokenizer.encodeWithPostProcessor(text);

@@ -5,7 +5,7 @@ import type { Backend, TokenizeOptions } from '../../core/backend.js';
 import { RequestError } from '../../core/backend.js';
 import type { Completion, CompletionRequest, GeneratedToken } from '../../core/request.js';
 import { HttpJsonClient, type HttpClientOptions } from './http-client.js';
-import { ShapeError, arr, asObject, intArray, num, numberMap, str } from './json-shape.js';
+import { ShapeError, arr, asObject, intArray, num, numberMap, optionalPositiveInt, str } from './json-shape.js';
 import { requestId } from '../../core/canonical-json.js';
 
 /** HELM's /process body: temperature 0 is sent as 1e-7. */
@@ -51,6 +51,7 @@ export class NeuripsBackend implements Backend {
   readonly id: string;
   readonly maxSequenceLength: number;
   readonly http: HttpJsonClient;
+  private context: Promise<number | null> | null = null;
 
   constructor(options: NeuripsBackendOptions) {
     this.http = new HttpJsonClient(options.urls, options.http);
@@ -82,6 +83,20 @@ export class NeuripsBackend implements Backend {
       num(o, 'request_time');
       return str(o, 'text');
     });
+  }
+
+  /**
+   * GET /info's `max_sequence_length` (an evalfirst extension: integrations/scoring_server.py and
+   * `evalfirst serve` answer it); null for a server without /info, such as the organisers' sample
+   * server. Asked once per backend.
+   */
+  contextLength(): Promise<number | null> {
+    if (!this.context) {
+      const asked = this.http.getOptional('/info', 'info').then((r) => (r ? withShape('info', r.url, () => optionalPositiveInt(asObject(r.json, ''), 'max_sequence_length')) : null));
+      asked.catch(() => (this.context = null)); // a failed look is tried again
+      this.context = asked;
+    }
+    return this.context;
   }
 }
 

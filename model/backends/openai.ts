@@ -4,7 +4,7 @@
 import type { Backend, TokenizeOptions } from '../../core/backend.js';
 import type { Completion, CompletionRequest, GeneratedToken } from '../../core/request.js';
 import { HttpJsonClient, type HttpClientOptions } from './http-client.js';
-import { ShapeError, arr, asObject, intArray, str } from './json-shape.js';
+import { ShapeError, arr, asObject, intArray, optionalPositiveInt, str } from './json-shape.js';
 import { requestId } from '../../core/canonical-json.js';
 import { withShape } from './neurips.js';
 
@@ -69,6 +69,7 @@ export class OpenAIBackend implements Backend {
   readonly maxSequenceLength: number;
   readonly http: HttpJsonClient;
   readonly model: string | undefined;
+  private context: Promise<number | null> | null = null;
 
   constructor(options: OpenAIBackendOptions) {
     // Accept both http://h:8000 and http://h:8000/v1.
@@ -112,4 +113,26 @@ export class OpenAIBackend implements Backend {
       return typeof o.prompt === 'string' ? o.prompt : str(o, 'content');
     });
   }
+
+  /** vLLM's GET /v1/models `max_model_len` of this model (a LoRA adapter's card: its parent's); null when not listed. */
+  contextLength(): Promise<number | null> {
+    if (!this.context) {
+      const asked = this.http.getOptional('/v1/models', 'models').then((r) => (r ? withShape('models', r.url, () => maxModelLen(r.json, this.model)) : null));
+      asked.catch(() => (this.context = null));
+      this.context = asked;
+    }
+    return this.context;
+  }
+}
+
+/** The `max_model_len` of `model` in a /v1/models answer (the only model's when none is named). */
+export function maxModelLen(body: unknown, model: string | undefined): number | null {
+  const data = arr(asObject(body, ''), 'data');
+  const cards = data.map((c, i) => ({ card: asObject(c, `data[${i}]`), i }));
+  const byId = (id: unknown) => cards.find((c) => c.card.id === id);
+  let entry = model === undefined ? (cards.length === 1 ? cards[0] : undefined) : byId(model);
+  const own = entry ? optionalPositiveInt(entry.card, 'max_model_len', `data[${entry.i}].`) : null;
+  if (own !== null || !entry) return own;
+  entry = typeof entry.card.parent === 'string' ? byId(entry.card.parent) : undefined;
+  return entry ? optionalPositiveInt(entry.card, 'max_model_len', `data[${entry.i}].`) : null;
 }

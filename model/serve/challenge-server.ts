@@ -1,5 +1,6 @@
 // An HTTP server speaking the NeurIPS 2023 LLM Efficiency Challenge protocol over any Backend
-// (research/challenge.md §3): POST /process, /tokenize, /decode with HELM's body and response keys.
+// (research/challenge.md §3): POST /process, /tokenize, /decode with HELM's body and response keys,
+// and GET /info {model, max_sequence_length} (an evalfirst extension, as integrations/scoring_server.py).
 // Defaults for fields HELM may omit follow the challenge's sample server (max_new_tokens 50,
 // temperature 0.8, top_k_per_token 1, truncation true, max_length 2048); temperature 1e-7 (HELM's
 // stand-in for 0) decodes greedily; stop sequences are honoured here, since HELM does not truncate.
@@ -133,6 +134,11 @@ async function handle(backend: Backend, path: string, body: unknown, signal: Abo
   }
 }
 
+/** GET /info: the model's identity and the context it can take (prompt + generated tokens). */
+async function info(backend: Backend): Promise<Record<string, unknown>> {
+  return { model: backend.id, max_sequence_length: (await backend.contextLength?.()) ?? backend.maxSequenceLength };
+}
+
 function send(res: ServerResponse, status: number, obj: unknown): void {
   const data = JSON.stringify(obj);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
@@ -149,6 +155,10 @@ export function startChallengeServer(backend: Backend, opts: { host?: string; po
   const log = opts.log ?? (() => undefined);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/info') {
+      info(backend).then((out) => send(res, 200, out), (e: unknown) => send(res, 500, { error: (e as Error).message }));
+      return;
+    }
     if (req.method !== 'POST') {
       send(res, 405, { error: `${req.method} ${path}: use POST` });
       return;

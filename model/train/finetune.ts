@@ -48,7 +48,7 @@ export interface FinetuneOptions {
   resumeFrom?: string | null;
   /** Report the checkpoint resumed from through onCheckpoint before training on (a supervisor may never have scored it). */
   reportResumePoint?: boolean;
-  onCheckpoint?: (step: number, path: string) => Promise<CheckpointDecision> | CheckpointDecision;
+  onCheckpoint?: (step: number, path: string, saveS?: number) => Promise<CheckpointDecision> | CheckpointDecision;
   onLog?: (entry: LogEntry) => void;
   logEvery?: number;
 }

@@ -27,7 +27,8 @@ export interface LoopOptions {
   seed: number;
   /** Dropout draws masks only when the model has LoRA dropout. */
   useDropout: boolean;
-  onCheckpoint?: (step: number, path: string) => Promise<CheckpointDecision> | CheckpointDecision;
+  /** After each save; `saveS`: the seconds writing the checkpoint took. */
+  onCheckpoint?: (step: number, path: string, saveS?: number) => Promise<CheckpointDecision> | CheckpointDecision;
   onLog?: (entry: LogEntry) => void;
   logEvery: number;
   /** The folder resumed from, reported through onCheckpoint before the first step (null: none). */
@@ -78,10 +79,12 @@ export async function trainLoop(model: TrainModel, examples: Example[], o: LoopO
   const save = async (): Promise<CheckpointDecision> => {
     state.dataRng = dataRng.state();
     state.dropoutRng = dropoutRng.state();
+    const saveStarted = performance.now();
     const path = writeCheckpoint(o.outDir, { params: model.params, optimizer, state, log, maxSteps: o.maxSteps, writeWeights });
+    const saveS = (performance.now() - saveStarted) / 1000;
     checkpoints.push(path);
     lastCheckpoint = path;
-    return o.onCheckpoint ? await o.onCheckpoint(state.step, path) : 'continue';
+    return o.onCheckpoint ? await o.onCheckpoint(state.step, path, saveS) : 'continue';
   };
   const result = (stopReason: StopReason, error: string | null = null): LoopResult => ({
     step: state.step, stopReason, error, checkpoints, lastCheckpoint, log,
@@ -89,6 +92,7 @@ export async function trainLoop(model: TrainModel, examples: Example[], o: LoopO
   });
   if (resume && o.reportResumePoint && o.onCheckpoint) {
     lastCheckpoint = o.reportResumePoint;
+    // The resume point was saved by an earlier run: no save time to report.
     if ((await o.onCheckpoint(state.step, o.reportResumePoint)) === 'stop') return result('callback');
   }
   let lossSum = 0;

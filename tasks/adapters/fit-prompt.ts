@@ -2,10 +2,10 @@
 // LocalWindowService.truncate_from_right): drop the last in-context example while
 // tokens(prompt) + max_tokens > window; with no example left, cut from the right through the
 // tokenizer, then one character at a time until it fits.
+import { UserError } from '../../core/errors.js';
 import { promptText, type Prompt } from './prompt.js';
 import type { PromptWindow } from './window.js';
 import { dropLastCodePoint, pyLen } from '../text/python-str.js';
-import { UserError } from '../../core/errors.js';
 
 async function fits(window: PromptWindow, text: string, maxTokens: number, windowSize: number): Promise<boolean> {
   return (await window.countTokens(text)) + maxTokens <= windowSize;
@@ -19,8 +19,8 @@ export async function truncateFromRight(window: PromptWindow, text: string, maxT
     if (result === '') {
       const empty = await window.countTokens('');
       throw new UserError(
-        `the request cannot fit: max_tokens=${maxTokens} plus an empty prompt (${empty} token${empty === 1 ? '' : 's'}) exceeds the ${windowSize}-token context window ` +
-          `(the model's context; a model with a longer context, or a run entry asking for fewer tokens, is needed)`,
+        `the request cannot fit: max_tokens=${maxTokens} plus an empty prompt (${empty} token${empty === 1 ? '' : 's'}) exceeds the ${windowSize}-token window ` +
+          `(${window.origin ?? "the model's context"}; a model with a longer context, or a run entry asking for fewer tokens, is needed)`,
       );
     }
     result = dropLastCodePoint(result);

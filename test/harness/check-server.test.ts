@@ -84,4 +84,44 @@ describe('evalfirst check-server', function () {
     expect(results.filter((r) => r.status === 'fail')).to.deep.equal([]);
     expect(statusOf(results, 'stop sequences')).to.equal('pass');
   });
+
+  it('warns, without failing, about a server that ignores truncation (as the sample server did), and counts the warning', async () => {
+    const s = await start({ ignoreTruncation: true });
+    const r = await cli(['check-server', s.url]);
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/WARN {2}truncation .*returned \d+ tokens: the server ignores truncation, as the organisers' own sample server does; HELM's truncate_from_right then falls back to removing characters/);
+    expect(r.stdout).to.match(/all \d+ checks passed; 1 warning: truncation$/m);
+  });
+
+  it("reports the model's context from GET /info and sends a prompt that fills HELM's window", async () => {
+    const s = await start({ contextLength: 4096 });
+    const results = await checkServer(new NeuripsBackend({ urls: [s.url], http: fast }));
+    const context = results.find((r) => r.name === 'model context')!;
+    expect(context).to.include({ status: 'info' });
+    expect(context.detail).to.equal("the model takes 4096 tokens (prompt + generated); HELM's window is 2048 tokens");
+    const longest = results.find((r) => r.name === "HELM's longest prompt")!;
+    expect(longest.status, longest.detail).to.equal('pass');
+    // One BOS + 2046 characters: exactly the window minus the one token to generate.
+    expect(longest.detail).to.contain('a prompt of 2047 tokens + max_tokens 1');
+    const sent = s.completions().find((q) => q.body.max_new_tokens === 1 && String(q.body.prompt).length > 1000);
+    expect(String(sent?.body.prompt).length).to.equal(2046);
+  });
+
+  it("fails a server whose model cannot take HELM's longest prompt, naming the lengths and the context", async () => {
+    const s = await start({ contextLength: 1024 });
+    const r = await cli(['check-server', s.url]);
+    expect(r.status).to.equal(1);
+    expect(r.stdout).to.match(/WARN {2}model context +the model takes 1024 tokens \(prompt \+ generated\), less than HELM's 2048-token window/);
+    expect(r.stdout).to.match(/FAIL {2}HELM's longest prompt +a prompt of 2047 tokens \+ max_tokens 1 = 2048 tokens \(HELM's 2048-token window\) was rejected \(the server reports a context of 1024 tokens\): .*HTTP 400.*exceeds the model's context of 1024 tokens/);
+    expect(r.stdout).to.match(/1 check failed: HELM's longest prompt; 1 warning: model context/);
+  });
+
+  it('fails a server that returns more tokens than max_new_tokens', async () => {
+    const s = await start({ overlong: 5 });
+    const results = await checkServer(new NeuripsBackend({ urls: [s.url], http: fast }));
+    const over = results.find((r) => r.name === 'max_new_tokens')!;
+    expect(over.status).to.equal('fail');
+    expect(over.detail).to.match(/^asked for at most 3 new tokens, got 8: /);
+    expect(results.find((r) => r.name === "HELM's longest prompt")?.status).to.equal('fail'); // 1 asked, 6 came back
+  });
 });

@@ -23,7 +23,7 @@ describe('eval: requests that cannot fit the model context', function () {
     const out = join(dir, 'run');
     const r = runCli(['eval', 'gsm:model=neurips/local,max_eval_instances=2', '--model', TINY_BASE_PATH, '--data-dir', dir, '--out', out, '--no-cache', '--no-progress']);
     expect(r.status, r.stderr).to.equal(2);
-    expect(r.stderr).to.match(/run gsm:model=neurips_local\S*: the request cannot fit: max_tokens=400 plus an empty prompt \(\d+ tokens?\) exceeds the 256-token context window/);
+    expect(r.stderr).to.match(/run gsm:model=neurips_local\S*: the request cannot fit: max_tokens=400 plus an empty prompt \(\d+ tokens?\) exceeds the 256-token window/);
     expect(r.stderr).to.not.contain('internal error');
     expect(existsSync(out)).to.equal(false);
   });

@@ -35,5 +35,12 @@ describe('evalfirst train with the embedded trainer and embedded scoring', funct
     // Two checkpoints of the same run must not share answers in the cache: each has its own adapter identity.
     const ids = [10, 20].map((s) => JSON.parse(readFileSync(join(runDir, 'evals', `step-${s}-full`, 'results.json'), 'utf8')).backend.id);
     expect(ids[0]).to.not.equal(ids[1]);
+    // The trainer's own save timing reaches the reserve, and each evaluation says what scored it.
+    expect(state.checkpoints.every((c: { save_s?: number }) => typeof c.save_s === 'number' && c.save_s > 0)).to.equal(true);
+    expect(state.timing.checkpoint_save_s).to.equal(Math.max(...state.checkpoints.map((c: { save_s: number }) => c.save_s)));
+    expect(state.checkpoints[0].scored_by.via).to.equal('embedded');
+    expect(state.checkpoints[0].scored_by.backend).to.match(/^embedded:/);
+    expect(state.baseline.scored_by.via).to.equal('embedded');
+    expect(state.best.scored_by.via).to.equal('embedded');
   });
 });

@@ -44,6 +44,12 @@ export interface ScriptedServerOptions {
   tokenize?: (text: string) => number[];
   /** Misbehaviour for one request, or nothing. */
   fault?: (ctx: ScriptContext) => Fault | undefined;
+  /** The model's context: GET /info reports it and /process answers 400 to prompt + max_new_tokens over it. */
+  contextLength?: number;
+  /** /tokenize ignores truncation and max_length, as the organisers' sample server did. */
+  ignoreTruncation?: boolean;
+  /** Tokens generated past max_new_tokens. */
+  overlong?: number;
 }
 
 export interface LoggedRequest {
@@ -125,13 +131,30 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
 
     let out: Record<string, unknown> | undefined;
     const protocol = opts.protocol ?? 'neurips';
-    if (protocol === 'neurips' && path === '/process') out = await processAnswer(body, ctx);
+    if (protocol === 'neurips' && path === '/info' && opts.contextLength !== undefined) out = { model: 'scripted', max_sequence_length: opts.contextLength };
+    else if (protocol === 'neurips' && path === '/process') {
+      const over = overContext(body);
+      if (over) return send(res, 400, { error: over });
+      out = await processAnswer(body, ctx);
+    }
     else if (protocol === 'openai' && path === '/v1/completions') out = await completionsAnswer(body, ctx);
     else if (opts.tokenizeEndpoints !== false && path === '/tokenize') out = tokenizeAnswer(body);
     else if (opts.tokenizeEndpoints !== false && (path === '/decode' || path === '/detokenize')) out = decodeAnswer(body, protocol);
     if (!out) return send(res, 404, { detail: `no route ${path}` });
     if (fault?.kind === 'drop-key') delete out[fault.key];
     send(res, 200, out);
+  };
+
+  const tokenIds = (text: string): number[] => {
+    const tokens = opts.tokenize ? opts.tokenize(text) : [...text].map((c) => c.codePointAt(0) as number);
+    return opts.addBos ? [1, ...tokens] : tokens;
+  };
+
+  const overContext = (body: Record<string, unknown>): string | undefined => {
+    if (opts.contextLength === undefined) return undefined;
+    const promptTokens = tokenIds(String(body.prompt ?? '')).length;
+    const total = promptTokens + Number(body.max_new_tokens ?? 50);
+    return total > opts.contextLength ? `prompt of ${promptTokens} tokens + max_new_tokens ${Number(body.max_new_tokens ?? 50)} = ${total} tokens exceeds the model's context of ${opts.contextLength} tokens` : undefined;
   };
 
   const answerText = (prompt: string, ctx: ScriptContext): string => {
@@ -143,7 +166,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
     const prompt = String(body.prompt ?? '');
     const stops = Array.isArray(body.stop_sequences) ? (body.stop_sequences as string[]) : [];
-    const toks = generate(answerText(prompt, ctx), stops, Number(body.max_new_tokens ?? 50), opts.ignoreStop ?? false);
+    const toks = generate(answerText(prompt, ctx), stops, Number(body.max_new_tokens ?? 50) + (opts.overlong ?? 0), opts.ignoreStop ?? false);
     const tokens = toks.map((t) => ({ text: t, logprob: logprobOf(t), top_logprob: { [t]: logprobOf(t) } }));
     const gen = toks.join('');
     return {
@@ -182,9 +205,8 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
 
   const tokenizeAnswer = (body: Record<string, unknown>): Record<string, unknown> => {
     const text = String(body.text ?? body.prompt ?? body.content ?? '');
-    let tokens = opts.tokenize ? opts.tokenize(text) : [...text].map((c) => c.codePointAt(0) as number);
-    if (opts.addBos) tokens.unshift(1);
-    if (body.truncation === true && typeof body.max_length === 'number') tokens = tokens.slice(0, body.max_length);
+    let tokens = tokenIds(text);
+    if (!opts.ignoreTruncation && body.truncation === true && typeof body.max_length === 'number') tokens = tokens.slice(0, body.max_length);
     return { tokens, request_time: 0.0001 };
   };
 

@@ -179,7 +179,7 @@ describe('context-window fitting (_make_prompt_fit)', () => {
     } catch (e) {
       err = e as Error;
     }
-    expect(err?.message).to.match(/the request cannot fit: max_tokens=10 plus an empty prompt \(\d+ tokens?\) exceeds the 10-token context window/);
+    expect(err?.message).to.match(/the request cannot fit: max_tokens=10 plus an empty prompt \(\d+ tokens?\) exceeds the 10-token window/);
   });
 });
 

@@ -8,11 +8,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ref = (step: number): CheckpointRef => ({ step, path: `/ckpt/checkpoint-${step}` });
 
 /** A queue over a scorer that logs when each scoring starts and ends; steps in `scored` count as done. */
-function harness(durationMs: (step: number) => number, fail = new Set<number>()) {
+function harness(durationMs: (step: number) => number, fail = new Set<number>(), policy: 'pause' | 'async' = 'pause') {
   const events: string[] = [];
+  const skipped: string[] = [];
   const scored = new Set<number>();
   let stop: Decision | null = null;
   const queue = new CheckpointQueue({
+    policy,
+    onSkip: (stale, newer) => skipped.push(`${stale.step} for ${newer.step}`),
     isScored: (r) => scored.has(r.step),
     stopDecision: () => stop,
     async score(r, viaControl): Promise<ControlAnswer> {
@@ -24,7 +27,7 @@ function harness(durationMs: (step: number) => number, fail = new Set<number>())
       return { action: 'continue', detail: `scored ${r.step}` };
     },
   });
-  return { queue, events, scored, setStop: (d: Decision) => (stop = d) };
+  return { queue, events, scored, skipped, setStop: (d: Decision) => (stop = d) };
 }
 
 describe('supervisor checkpoint queue', () => {
@@ -76,5 +79,28 @@ describe('supervisor checkpoint queue', () => {
     void h.queue.push(ref(2), false);
     await h.queue.drained();
     expect([...h.scored]).to.deep.equal([1, 2]);
+  });
+
+  it('async: answers at once, scores one at a time, and skips a waiting checkpoint when a newer one arrives', async () => {
+    const h = harness(() => 30, new Set(), 'async');
+    const t0 = Date.now();
+    const answers = [];
+    for (const step of [1, 2, 3, 4]) answers.push(await h.queue.push(ref(step), true));
+    expect(Date.now() - t0).to.be.below(20); // nobody waited for a scoring
+    expect(answers.every((a) => a.action === 'continue' && /^queued: scored beside training/.test(a.detail ?? ''))).to.equal(true);
+    await h.queue.drained();
+    expect(h.events).to.deep.equal(['start 1', 'end 1', 'start 4', 'end 4']); // 1 was running; 2 and 3 went stale
+    expect(h.skipped).to.deep.equal(['2 for 3', '3 for 4']);
+  });
+
+  it('async: once a stop is decided the next report is answered stop', async () => {
+    const h = harness(() => 5, new Set(), 'async');
+    await h.queue.push(ref(1), true);
+    await h.queue.drained();
+    expect(await h.queue.push(ref(1), true)).to.include({ action: 'continue', detail: 'already scored' });
+    h.setStop({ action: 'stop', reason: 'target', detail: 'met' });
+    expect(await h.queue.push(ref(2), true)).to.include({ action: 'stop', reason: 'target' });
+    await h.queue.drained();
+    expect(h.events).to.deep.equal(['start 1', 'end 1']);
   });
 });

@@ -54,7 +54,7 @@ describe('supervisor control client (TypeScript trainers)', function () {
     }
     expect(retries.length).to.be.at.least(1);
     expect(retries[0]).to.match(/ECONNREFUSED/);
-    expect(seen).to.deep.equal([{ step: 7, path: '/out/checkpoint-7', serving_url: undefined, save_s: undefined }]);
+    expect(seen).to.deep.equal([{ step: 7, path: '/out/checkpoint-7', serving_url: undefined }]);
   });
 
   it('retries dropped connections and 5xx, not 4xx', async () => {

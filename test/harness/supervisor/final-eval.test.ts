@@ -50,7 +50,32 @@ describe('supervisor final evaluation', () => {
     const scorer = new Scorer(async () => Promise.reject(new Error('server gone')), { target: null, alpha: 0.05, adaptive: false, n0: 4 }, { timing: noTiming() });
     const lines: string[] = [];
     const best = await finalEvaluation({ finalEval: true }, [ckpt(2, 0.4)], scorer, (l) => lines.push(l));
-    expect(best).to.deep.equal({ step: 2, path: '/c/2', scores: ckpt(2, 0.4).scores, full_eval: false });
+    expect(best).to.deep.equal({ step: 2, path: '/c/2', scores: ckpt(2, 0.4).scores, full_eval: false, final_eval_error: 'server gone' });
     expect(lines.some((l) => l.startsWith('final evaluation failed: server gone'))).to.equal(true);
+  });
+
+  it('uses the full-suite scores the stop candidate got when the stop was decided, sending nothing', async () => {
+    const calls: { step: number; n: number | null }[] = [];
+    const scorer = new Scorer(evaluator(calls), { target: null, alpha: 0.05, adaptive: true, n0: 4 }, { timing: noTiming() });
+    const full = { scores: { task: { mean: 0.71, ci_low: 0.6, ci_high: 0.8, n: 100 } }, eval_s: 3, scored_by: { via: 'trainer' as const, backend: 'neurips:http://127.0.0.1:5' } };
+    const lines: string[] = [];
+    const best = await finalEvaluation({ finalEval: true }, [ckpt(3, 0.3), { ...ckpt(7, 0.7, 'met'), full_suite: full }], scorer, (l) => lines.push(l));
+    expect(calls).to.deep.equal([]);
+    expect(best).to.deep.equal({ step: 7, path: '/c/7', scores: full.scores, full_eval: true, eval_s: 3, scored_by: full.scored_by });
+    expect(lines[0]).to.match(/its full-suite scores from when the stop was decided/);
+  });
+
+  it('records which backend gave the final scores', async () => {
+    const evaluate = async (c: { step: number }, n: number | null): Promise<TaskScores> => ({
+      perTask: { task: [1, 0, 1] },
+      requestsSent: 3,
+      requestsTotal: 3,
+      fullPerRun: 3,
+      scoredBy: { via: 'scoring-server', backend: `neurips:http://127.0.0.1:9#${c.step}:${n}` },
+    });
+    const scorer = new Scorer(evaluate, { target: null, alpha: 0.05, adaptive: true, n0: 4 }, { timing: noTiming() });
+    const best = await finalEvaluation({ finalEval: true }, [ckpt(4, 0.9)], scorer, () => undefined);
+    expect(best?.scored_by).to.deep.equal({ via: 'scoring-server', backend: 'neurips:http://127.0.0.1:9#4:null' });
+    expect(best?.eval_s).to.be.a('number');
   });
 });

@@ -44,7 +44,8 @@ describe('supervisor scoring backends', () => {
     try {
       const backendFor = openaiLoraScoring({ urls: [vllm.url] });
       const ckpt = { step: 5, path: '/runs/x/checkpoint-5' };
-      const b = await backendFor(ckpt);
+      const { backend: b, via } = await backendFor(ckpt);
+      expect(via).to.equal('openai-lora');
       const c = await b.complete({ ...DEFAULT_REQUEST, prompt: 'Q: ?\nA:' });
       expect(c.text).to.equal(' B');
       await backendFor(ckpt); // the same checkpoint again: no second load
@@ -69,7 +70,10 @@ describe('supervisor scoring backends', () => {
   it('prefers the serving_url the trainer reported, and refuses when there is none', async () => {
     const backendFor = servedScoring({ protocol: 'neurips', urls: null });
     const b = await backendFor({ step: 3, path: '/p', servingUrl: 'http://127.0.0.1:4567' });
-    expect(b.id).to.contain('127.0.0.1:4567');
+    expect(b.backend.id).to.contain('127.0.0.1:4567');
+    expect(b.via).to.equal('trainer');
+    const fixed = await servedScoring({ protocol: 'neurips', urls: ['http://127.0.0.1:4568'] })({ step: 3, path: '/p' });
+    expect(fixed.via).to.equal('server');
     let msg = '';
     try {
       await backendFor({ step: 4, path: '/p' });
@@ -80,7 +84,7 @@ describe('supervisor scoring backends', () => {
   });
 
   it('gives each checkpoint its own cache identity', async () => {
-    const b = await servedScoring({ protocol: 'neurips', urls: ['http://127.0.0.1:4567'] })({ step: 1, path: '/a' });
+    const { backend: b } = await servedScoring({ protocol: 'neurips', urls: ['http://127.0.0.1:4567'] })({ step: 1, path: '/a' });
     const a1 = withCheckpointIdentity(b, { step: 1, path: '/a' });
     const a2 = withCheckpointIdentity(b, { step: 2, path: '/b' });
     expect(a1.id).to.not.equal(a2.id);

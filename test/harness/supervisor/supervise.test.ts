@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { supervise, type SupervisorConfig } from '../../../harness/supervisor/supervisor.js';
+import { supervise } from '../../../harness/supervisor/supervisor.js';
+import { supervisorConfig } from '../../helpers/supervisor-config.js';
 import type { EvaluateCheckpoint } from '../../../harness/supervisor/scorer.js';
 import { parseTarget } from '../../../harness/supervisor/target.js';
 import { completeCheckpointKind } from '../../../harness/supervisor/checkpoint-watch.js';
@@ -11,7 +11,6 @@ import { newState, saveState } from '../../../harness/supervisor/state.js';
 import { processAlive, processStartTicks, startTrainer } from '../../../harness/supervisor/trainer-handle.js';
 import { mkdirSync } from 'node:fs';
 
-const TRAINER = fileURLToPath(new URL('../../fixtures/supervisor/scripted-trainer.mjs', import.meta.url));
 
 /** A synthetic evaluation: checkpoint `step` answers a fixed question order with accuracy acc(step). */
 function syntheticEvaluate(acc: (step: number) => number, N = 400, delayMs = 0): EvaluateCheckpoint & { calls: { step: number; n: number | null }[] } {
@@ -37,30 +36,7 @@ function syntheticEvaluate(acc: (step: number) => number, N = 400, delayMs = 0):
   return fn;
 }
 
-function config(runDir: string, outDir: string, over: Partial<SupervisorConfig>, trainerArgs: string): SupervisorConfig {
-  return {
-    runDir,
-    trainerCommand: `${JSON.stringify(process.execPath)} ${JSON.stringify(TRAINER)} --out ${JSON.stringify(outDir)} ${trainerArgs}`,
-    trainerCwd: runDir,
-    watchDir: null,
-    watchIntervalMs: 100,
-    checkpointRoots: [outDir], // the scripted trainer reports checkpoints outside the run directory
-    target: null,
-    alpha: 0.05,
-    adaptive: true,
-    n0: 16,
-    patience: null,
-    minDelta: 0,
-    deadlineS: 120,
-    graceS: 1,
-    maxSteps: null,
-    marginFraction: 0.1,
-    marginFloorS: 0.2,
-    finalEval: true,
-    resume: false,
-    ...over,
-  };
-}
+const config = supervisorConfig;
 
 const quiet = () => undefined;
 const dirs = () => {
@@ -179,5 +155,88 @@ describe('supervisor: closed loop with a scripted external trainer', function ()
     expect(lines.join('\n')).to.not.match(/adopting/);
     expect(lines.join('\n')).to.match(/trainer started again with EVALFIRST_RESUME=1/);
     expect(after.stop?.reason).to.equal('max_steps');
+  });
+
+  it('scores the stop candidate on the full suite while the trainer still waits at its control call, then answers stop', async () => {
+    const d = dirs();
+    const base = syntheticEvaluate((step) => (step >= 4 ? 0.95 : 0.2));
+    const fullCalls: { step: number; trainerAlive: boolean; toldStop: boolean }[] = [];
+    const ev = (async (ckpt: { step: number; path: string }, n: number | null, look?: unknown) => {
+      if (n === null) {
+        const pid = Number(readFileSync(join(d.out, 'trainer.pid'), 'utf8'));
+        const stdout = readFileSync(join(d.run, 'trainer.stdout.log'), 'utf8');
+        fullCalls.push({ step: ckpt.step, trainerAlive: processAlive(pid), toldStop: /: stop/.test(stdout) });
+      }
+      return base(ckpt as never, n, look as never);
+    }) as EvaluateCheckpoint;
+    const { state } = await supervise(config(d.run, d.out, { target: parseTarget('task >= 0.6') }, '--steps 20 --interval-ms 50 --control --save-s 0.25'), ev, quiet);
+    const stopStep = state.stop?.step as number;
+    expect(state.stop?.reason).to.equal('target');
+    const last = state.checkpoints.at(-1)!;
+    expect(last.step).to.equal(stopStep);
+    expect(last.full_eval).to.equal(false); // decided on the adaptive sample...
+    expect(last.full_suite?.scores.task.n).to.equal(400); // ...then given the full suite
+    expect(fullCalls.at(-1)).to.deep.equal({ step: stopStep, trainerAlive: true, toldStop: false });
+    expect(fullCalls.filter((c) => c.step === stopStep)).to.have.length(1); // the final evaluation reused it
+    expect(state.best).to.deep.include({ step: stopStep, full_eval: true });
+    expect(state.best?.scores?.task.n).to.equal(400);
+    expect(state.trainer?.exit_code).to.equal(0);
+    expect(state.trainer?.killed ?? false).to.equal(false);
+    expect(last.save_s).to.equal(0.25);
+    expect(state.timing.checkpoint_save_s).to.equal(0.25);
+  });
+
+  it('scores an earlier best from its saved checkpoint with the saved evaluator, and releases it', async () => {
+    const d = dirs();
+    const checkpointEv = syntheticEvaluate((step) => (step === 2 ? 0.8 : 0.4));
+    const savedEv = syntheticEvaluate((step) => (step === 2 ? 0.8 : 0.4));
+    let released = 0;
+    const { state } = await supervise(
+      config(d.run, d.out, { patience: 2, adaptive: false }, '--steps 10 --interval-ms 80 --control'),
+      { checkpoint: checkpointEv, saved: { evaluate: savedEv, release: async () => void released++ } },
+      quiet,
+    );
+    expect(state.stop?.reason).to.equal('plateau');
+    expect(state.best?.step).to.equal(2);
+    expect(state.best?.full_eval).to.equal(true);
+    expect(savedEv.calls).to.deep.equal([]); // scored on the full suite at its turn already (no adaptive)
+    expect(released).to.equal(1);
+
+    const d2 = dirs();
+    const adaptiveCheckpointEv = syntheticEvaluate((step) => (step === 2 ? 0.8 : 0.4));
+    const saved2 = syntheticEvaluate((step) => (step === 2 ? 0.8 : 0.4));
+    const r2 = await supervise(
+      config(d2.run, d2.out, { patience: 2, target: parseTarget('task >= 0.99') }, '--steps 10 --interval-ms 80 --control'),
+      { checkpoint: adaptiveCheckpointEv, saved: { evaluate: saved2, release: async () => void released++ } },
+      quiet,
+    );
+    expect(r2.state.stop?.reason).to.equal('plateau');
+    // step 1 full (times the reserve); step 2, the best, adaptive; the plateau at step 4 is not the best: scored at the end.
+    expect(r2.state.best?.step).to.equal(2);
+    expect(saved2.calls).to.deep.equal([{ step: 2, n: null }]);
+    expect(r2.state.best?.full_eval).to.equal(true);
+    expect(released).to.equal(2);
+  });
+
+  it('async: answers at once, skips stale checkpoints when scoring falls behind (logged), and the stop applies at the next save', async () => {
+    const d = dirs();
+    const ev = syntheticEvaluate((step) => (step >= 4 ? 0.95 : 0.2), 400, 250); // each evaluation ~0.25 s, a checkpoint every 0.06 s
+    const { state } = await supervise(
+      config(d.run, d.out, { target: parseTarget('task >= 0.6'), scoringMode: 'async', adaptive: false }, '--steps 200 --interval-ms 60 --control'),
+      ev,
+      quiet,
+    );
+    expect(state.stop?.reason).to.equal('target');
+    expect(state.skipped?.length).to.be.greaterThan(0);
+    const log = readFileSync(join(d.run, 'decisions.log'), 'utf8');
+    expect(log).to.match(/checkpoint step \d+ skipped \(stale\): step \d+ arrived before scoring reached it/);
+    const scored = state.checkpoints.map((c) => c.step);
+    for (const s of state.skipped ?? []) expect(scored).to.not.include(s.step);
+    // The trainer heard "stop" at a later report and exited by itself.
+    expect(readFileSync(join(d.run, 'trainer.stdout.log'), 'utf8')).to.match(/trainer: step (\d+): stop\ntrainer: stopping as told/);
+    const told = Number(/trainer: step (\d+): stop/.exec(readFileSync(join(d.run, 'trainer.stdout.log'), 'utf8'))![1]);
+    expect(told).to.be.greaterThan(state.stop?.step as number);
+    expect(state.trainer).to.deep.include({ exit_code: 0, crashed: false });
+    expect(state.trainer?.killed ?? false).to.equal(false);
   });
 });
