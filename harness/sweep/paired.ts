@@ -66,19 +66,16 @@ export function stratifiedMean(strata: readonly Float64Array[]): { delta: number
   return { delta, se: Math.sqrt(variance), n };
 }
 
-function binary(strata: readonly Float64Array[], a: CandidateScores, b: CandidateScores, on: Record<string, string[]>): { aOnly: number; bOnly: number } | null {
-  if (strata.length !== 1) return null;
-  const t = Object.keys(on)[0];
-  let aOnly = 0;
-  let bOnly = 0;
-  for (const id of on[t]) {
-    const x = a.tasks[t][id];
-    const y = b.tasks[t][id];
-    if ((x !== 0 && x !== 1) || (y !== 0 && y !== 1)) return null;
-    if (x === 1 && y === 0) aOnly++;
-    else if (x === 0 && y === 1) bOnly++;
-  }
-  return { aOnly, bOnly };
+/** A candidate's scores on the given instances, task by task (the order of `on`), read once for many tests. */
+export interface ScoreVectors {
+  tasks: Float64Array[];
+  /** Every score is 0 or 1. */
+  binary: boolean;
+}
+
+export function scoreVectors(c: CandidateScores, on: Record<string, string[]>): ScoreVectors {
+  const tasks = Object.keys(on).map((t) => Float64Array.from(on[t], (id) => c.tasks[t][id]));
+  return { tasks, binary: tasks.every((v) => v.every((x) => x === 0 || x === 1)) };
 }
 
 export interface OneSidedTest {
@@ -94,11 +91,27 @@ export interface OneSidedTest {
  * discordant pairs (McNemar's, one-sided: under μ_A = μ_B the instances A alone gets right are
  * Binomial(discordant, 1/2), fewer when μ_A < μ_B). Otherwise the stratified normal approximation.
  */
-export function worseTest(a: CandidateScores, b: CandidateScores, on: Record<string, string[]>): OneSidedTest {
-  const strata = pairedDiffs(a, b, on);
+export function worseTestOn(a: ScoreVectors, b: ScoreVectors): OneSidedTest {
+  const strata = a.tasks.map((x, t) => {
+    const y = b.tasks[t];
+    const d = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) d[i] = y[i] - x[i];
+    return d;
+  });
   const { delta, se } = stratifiedMean(strata);
-  const bin = binary(strata, a, b, on);
-  if (bin) return { delta, p: bin.aOnly + bin.bOnly === 0 ? 1 : binomialHalfCdf(bin.aOnly, bin.aOnly + bin.bOnly), method: 'sign' };
+  if (strata.length === 1 && a.binary && b.binary) {
+    let aOnly = 0;
+    let bOnly = 0;
+    for (const d of strata[0]) {
+      if (d < 0) aOnly++;
+      else if (d > 0) bOnly++;
+    }
+    return { delta, p: aOnly + bOnly === 0 ? 1 : binomialHalfCdf(aOnly, aOnly + bOnly), method: 'sign' };
+  }
   if (se === 0) return { delta, p: delta > 0 ? 0 : 1, method: 'normal' };
   return { delta, p: 1 - normalCdf(delta / se), method: 'normal' };
+}
+
+export function worseTest(a: CandidateScores, b: CandidateScores, on: Record<string, string[]>): OneSidedTest {
+  return worseTestOn(scoreVectors(a, on), scoreVectors(b, on));
 }
