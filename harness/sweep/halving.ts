@@ -9,12 +9,10 @@
 // at the last step.
 import { armLabel, type ArmSpec, type ArmValue } from './arms.js';
 import { addCompute, checkDeadline, measuredCosts, NO_COMPUTE, rungSeconds, type Compute, type CostModel, type DeadlineCheck } from './budget.js';
-import { commonInstances, headline, stratifiedMean, type CandidateScores, type TaskScores } from './paired.js';
+import { headlineInterval, type CandidateScores, type TaskScores } from './paired.js';
 import { predictFinalScore, type CurveModel, type FinalScorePrediction } from './extrapolate.js';
 import { decidePromotions, usesExtrapolation, type ArmVerdict, type PromotionRule, type RungVerdict } from './promotion.js';
 import { planRungs, type Rung } from './rungs.js';
-import { clopperPearson } from '../stats/exact-intervals.js';
-import { zForLevel } from '../stats/intervals.js';
 import type { ReserveInputs } from '../supervisor/stop-rules.js';
 
 export interface SweepConfig {
@@ -23,6 +21,8 @@ export interface SweepConfig {
   eta: number;
   minStep?: number;
   stepMultiple?: number;
+  /** Arms that reach the last step at the least (geometric plans: fewer halvings; default 1). */
+  minFinalists?: number;
   /** Total error level of the confidence stops, split evenly over the deciding rungs. */
   alpha: number;
   rule: PromotionRule;
@@ -108,7 +108,7 @@ export function initSweep(config: SweepConfig): SweepState {
   if (usesExtrapolation(config.rule) && !config.curve) throw new Error(`sweep: rule ${config.rule} needs the curve model (the base model's score as the start)`);
   const rungs = config.rungs
     ? checkPlan(config.rungs, config.arms.length, config.maxStep)
-    : planRungs({ arms: config.arms.length, maxStep: config.maxStep, eta: config.eta, minStep: config.minStep, stepMultiple: config.stepMultiple });
+    : planRungs({ arms: config.arms.length, maxStep: config.maxStep, eta: config.eta, minStep: config.minStep, stepMultiple: config.stepMultiple, minFinalists: config.minFinalists });
   const arms = config.arms.map((a): ArmRecord => ({ id: a.id, label: armLabel(a), params: a.params, status: 'active', step: 0, checkpoint: null, stopped: null, compute: NO_COMPUTE, history: [] }));
   return { config, rungs, arms, done: [], finished: null };
 }
@@ -151,31 +151,9 @@ export function nextWork(s: SweepState, clock?: Clock): Work {
   return { kind: 'rung', rung, arms: arms.map((a) => a.id), estimate };
 }
 
-/** Clopper–Pearson bounds by (right, n): the same counts recur across arms and rungs, and each costs a bisection over binomial tails. */
-const exactIntervals = new Map<number, [number, number]>();
-function exact95(k: number, n: number): [number, number] {
-  const key = n * 1_000_003 + k;
-  let ci = exactIntervals.get(key);
-  if (!ci) {
-    if (exactIntervals.size > 100_000) exactIntervals.clear();
-    exactIntervals.set(key, (ci = clopperPearson(k, n, 0.05)));
-  }
-  return ci;
-}
-
-/** 95 % interval of an arm's headline: Clopper–Pearson for one task of 0/1 scores, else normal. */
+/** An arm's headline at a look, with its 95 % interval (paired.ts's headlineInterval). */
 function scorePoint(c: CandidateScores, rung: number, step: number): ScorePoint {
-  const on = commonInstances([c]);
-  const mean = headline(c, on);
-  const tasks = Object.keys(on);
-  const values: number[] = tasks.flatMap((t) => on[t].map((id) => c.tasks[t][id]));
-  const { se } = stratifiedMean(tasks.map((t) => Float64Array.from(on[t], (id) => c.tasks[t][id])));
-  if (tasks.length === 1 && values.every((v) => v === 0 || v === 1)) {
-    const [ciLow, ciHigh] = exact95(values.reduce((a: number, b: number) => a + b, 0), values.length);
-    return { rung, step, mean, ciLow, ciHigh, se, n: values.length };
-  }
-  const z = zForLevel(0.95);
-  return { rung, step, mean, ciLow: Math.max(0, mean - z * se), ciHigh: Math.min(1, mean + z * se), se, n: values.length };
+  return { rung, step, ...headlineInterval(c) };
 }
 
 function requestsOf(scores: TaskScores): number {

@@ -2,7 +2,8 @@
 // instances, and paired comparisons of two candidates on the instances both were scored on.
 // The headline is HELM's aggregate: the unweighted mean over tasks of each task's mean score.
 import { binomialHalfCdf } from '../stats/mcnemar.js';
-import { erfc } from '../stats/intervals.js';
+import { clopperPearson } from '../stats/exact-intervals.js';
+import { erfc, zForLevel } from '../stats/intervals.js';
 
 /** task (run) → instance id → score in [0, 1]. */
 export type TaskScores = Record<string, Record<string, number>>;
@@ -114,4 +115,40 @@ export function worseTestOn(a: ScoreVectors, b: ScoreVectors): OneSidedTest {
 
 export function worseTest(a: CandidateScores, b: CandidateScores, on: Record<string, string[]>): OneSidedTest {
   return worseTestOn(scoreVectors(a, on), scoreVectors(b, on));
+}
+
+/** Clopper–Pearson bounds by (right, n): the same counts recur across arms and rungs, and each costs a bisection over binomial tails. */
+const exactIntervals = new Map<number, [number, number]>();
+function exact95(k: number, n: number): [number, number] {
+  const key = n * 1_000_003 + k;
+  let ci = exactIntervals.get(key);
+  if (!ci) {
+    if (exactIntervals.size > 100_000) exactIntervals.clear();
+    exactIntervals.set(key, (ci = clopperPearson(k, n, 0.05)));
+  }
+  return ci;
+}
+
+export interface HeadlineInterval {
+  mean: number;
+  /** 95 % interval: Clopper–Pearson for one task of 0/1 scores, else normal with the stratified standard error. */
+  ciLow: number;
+  ciHigh: number;
+  se: number;
+  n: number;
+}
+
+/** A candidate's headline on its own instances (or `on`), with its interval. */
+export function headlineInterval(c: CandidateScores, on: Record<string, string[]> = commonInstances([c])): HeadlineInterval {
+  const mean = headline(c, on);
+  const tasks = Object.keys(on);
+  const vectors = tasks.map((t) => Float64Array.from(on[t], (id) => c.tasks[t][id]));
+  const n = vectors.reduce((a, v) => a + v.length, 0);
+  const { se } = stratifiedMean(vectors);
+  if (tasks.length === 1 && vectors[0].every((v) => v === 0 || v === 1)) {
+    const [ciLow, ciHigh] = exact95(vectors[0].reduce((a, b) => a + b, 0), n);
+    return { mean, ciLow, ciHigh, se, n };
+  }
+  const z = zForLevel(0.95);
+  return { mean, ciLow: Math.max(0, mean - z * se), ciHigh: Math.min(1, mean + z * se), se, n };
 }

@@ -29,6 +29,8 @@ export interface RungPlanInput {
   minStep?: number;
   /** Round rung steps up to a multiple of this (the trainer's checkpoint interval). */
   stepMultiple?: number;
+  /** Fewer halvings until at least this many arms reach the last step (default 1). */
+  minFinalists?: number;
 }
 
 export function planRungs(p: RungPlanInput): Rung[] {
@@ -39,6 +41,8 @@ export function planRungs(p: RungPlanInput): Rung[] {
   const minStep = Math.max(p.minStep ?? 1, multiple);
   let halvings = p.arms === 1 ? 0 : Math.ceil(Math.log(p.arms) / Math.log(p.eta) - 1e-12);
   while (halvings > 0 && p.maxStep / p.eta ** halvings < minStep) halvings--;
+  const finalists = Math.min(p.minFinalists ?? 1, p.arms);
+  while (halvings > 0 && Math.ceil(p.arms / p.eta ** halvings - 1e-12) < finalists) halvings--;
   const rungs: Rung[] = [];
   let prev = 0;
   for (let r = 0; r <= halvings; r++) {
