@@ -255,11 +255,17 @@ export async function run(): Promise<void> {
   const seeds = Number(process.env.SWEEP_BENCH_SEEDS ?? 150);
   const only = process.env.SWEEP_BENCH_FAMILIES?.split(',').map(Number);
   const alpha = 0.05;
-  const scenarios: Scenario[] = [
-    { arms: 27, eta: 3, n: 1000 },
-    { arms: 6, eta: 3, n: 500 },
-    { arms: 6, eta: 2, n: 500 },
-  ];
+  // SWEEP_BENCH_SCENARIOS="27,3,4000;6,3,500" replaces the default (arms, η, N) rows.
+  const scenarios: Scenario[] = process.env.SWEEP_BENCH_SCENARIOS
+    ? process.env.SWEEP_BENCH_SCENARIOS.split(';').map((x) => {
+        const [arms, eta, n] = x.split(',').map(Number);
+        return { arms, eta, n };
+      })
+    : [
+        { arms: 27, eta: 3, n: 1000 },
+        { arms: 6, eta: 3, n: 500 },
+        { arms: 6, eta: 2, n: 500 },
+      ];
   const total = (t: Tally) => t.steps + t.evals * EVAL_COST;
   const pct = (x: number) => `${((100 * x) / seeds).toFixed(1)} %`;
   for (const sc of scenarios) {
