@@ -7,7 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/atomic-write.js';
 import { UserError } from '../../core/errors.js';
+import { withFirstLooks } from '../sweep/budget-plan.js';
 import { usesExtrapolation, type PromotionRule } from '../sweep/promotion.js';
+import { planRungs } from '../sweep/rungs.js';
 import { rankCandidates, type Ranking } from '../sweep/rank.js';
 import type { Scorer } from '../sweep/harness-scorer.js';
 import { headline, commonInstances } from '../sweep/paired.js';
@@ -57,13 +59,17 @@ export async function mixRank(o: MixRankOptions): Promise<RankReport> {
   let state: SweepState | null = null;
   try {
     if (o.halving) {
-      let curve: { start: number } | undefined;
-      if (usesExtrapolation(o.halving.rule)) {
+      const h = o.halving;
+      const sweep = { eta: h.eta, alpha: o.alpha, rule: h.rule, stepMultiple: h.stepMultiple, minStep: h.stepMultiple, minFinalists: 2 };
+      let extra = {};
+      if (usesExtrapolation(h.rule)) {
+        // Every curve starts at the base's score; two looks in the first rung give each a shape before the first cut.
         const base = await o.scorer.score({ name: 'base', adapter: null, outDir: join(o.outDir, 'base-eval') });
         const tasks = { name: 'base', tasks: base.tasks };
-        curve = { start: headline(tasks, commonInstances([tasks])) };
+        const rungs = withFirstLooks(planRungs({ arms: cands.length, maxStep: o.steps, ...sweep }), 2, h.stepMultiple);
+        extra = { curve: { start: headline(tasks, commonInstances([tasks])) }, rungs };
       }
-      ({ state, runs } = await halvingOverCandidates(cands, { ...loop, sweep: { eta: o.halving.eta, alpha: o.alpha, rule: o.halving.rule, stepMultiple: o.halving.stepMultiple, minStep: o.halving.stepMultiple, minFinalists: 2, curve } }));
+      ({ state, runs } = await halvingOverCandidates(cands, { ...loop, sweep: { ...sweep, ...extra } }));
       notes.push(`halving: ${state.finished?.detail ?? 'not finished'}`);
     } else runs = await trainAndScoreAll(cands, loop);
   } finally {

@@ -138,6 +138,7 @@ export async function halvingOverCandidates(cands: readonly CandidateInput[], o:
     }
     state = applyRung(state, w.rung.index, results);
   }
-  for (const a of state.arms) if (a.status === 'stopped' && runs.get(a.id)!.status === 'ok') Object.assign(runs.get(a.id)!, { status: 'stopped', error: a.stopped?.detail ?? null });
+  // Losers of the last rung reached the last step: they stay 'ok' (finalists), the others are 'stopped'.
+  for (const a of state.arms) if (a.status === 'stopped' && a.stopped?.reason !== 'final' && runs.get(a.id)!.status === 'ok') Object.assign(runs.get(a.id)!, { status: 'stopped', error: a.stopped?.detail ?? null });
   return { state, runs: cands.map((c) => runs.get(c.name)!) };
 }

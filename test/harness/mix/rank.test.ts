@@ -145,6 +145,7 @@ describe('mix rank', function () {
       [20, 2, 1],
     ]);
     const reached = report.compositions.filter((c) => c.step === 20).map((c) => c.name);
+    for (const c of report.compositions) expect(c.status).to.equal(c.step === 20 ? 'ok' : 'stopped');
     const stopped = report.compositions.filter((c) => c.status === 'stopped' && c.step === 10).map((c) => c.name);
     expect(reached.length + stopped.length).to.equal(4);
     expect(reached.length).to.be.within(1, 2);
@@ -154,6 +155,26 @@ describe('mix rank', function () {
     const winner = report.halving!.finished!.winner!;
     expect(reached).to.include(winner);
     if (reached.length === 2) expect(report.ranking!.order[0].mean).to.equal(report.compositions.find((c) => c.name === winner)!.score!.mean);
+  });
+
+  it('--halving --rule extrapolate scores the base, looks twice before the first cut, and records predictions', async () => {
+    const inputs = ['e1', 'e2', 'e3'].map((n, i) => dir.write(`${n}.yaml`, (i === 1 ? MANIFESTS.mmlu : MANIFESTS.bbq).replace(/name: (NAME|mmlu)/, `name: ${n}`)));
+    const out = dir.file('out');
+    const r = await runCliAsync(['mix', 'rank', ...inputs, '--halving', '--rule', 'extrapolate', '--out', out, '--steps', '20', '--checkpoint-every', '5', ...common]);
+    expect(r.status, r.stderr).to.equal(0);
+    const report = JSON.parse(readFileSync(join(out, 'rank.json'), 'utf8')) as RankReport;
+    expect(report.halving!.rungs.map((x) => [x.looks, x.arms, x.keep])).to.deep.equal([
+      [[5, 10], 3, 2],
+      [[20], 2, 1],
+    ]);
+    expect(existsSync(join(out, 'base-eval', 'results.json'))).to.equal(true);
+    const verdicts = report.halving!.done[0].verdict!.verdicts;
+    for (const v of verdicts) expect(v.predicted!.low).to.be.at.most(v.predicted!.high);
+    // Kept by predicted score at step 20, not by the score now.
+    const kept = verdicts.filter((v) => v.action === 'promote').map((v) => v.predicted!.mean);
+    const cut = verdicts.filter((v) => v.action === 'stop').map((v) => v.predicted!.mean);
+    expect(Math.min(...kept)).to.be.at.least(Math.max(...cut));
+    for (const c of report.compositions) expect(existsSync(join(out, 'runs', c.name, 'eval-step-5', 'results.json'))).to.equal(true);
   });
 
   it('--deadline: a budget spent before the first rung ranks nothing and exits 1', () => {

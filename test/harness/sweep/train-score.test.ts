@@ -103,7 +103,7 @@ describe('train-and-score loop', () => {
     expect(state.arms.find((x) => x.id === 'a')!.history.map((h) => h.step)).to.deep.equal([10, 20, 80]);
     expect(runs.map((r) => [r.name, r.status, r.step])).to.deep.equal([
       ['a', 'ok', 80],
-      ['b', 'stopped', 80],
+      ['b', 'ok', 80],
       ['c', 'stopped', 20],
       ['d', 'stopped', 20],
     ]);
