@@ -8,9 +8,10 @@ import { run as harnessOverhead } from './harness-overhead.bench.js';
 import { run as kernels } from './kernels.bench.js';
 import { run as runtime } from './runtime.bench.js';
 import { run as soak } from './soak.bench.js';
+import { run as sweep } from './sweep.bench.js';
 import { run as train } from './train.bench.js';
 
-export const BENCHMARKS: Record<string, () => Promise<void>> = { 'adaptive': adaptive, 'adaptive-looks': adaptiveLooks, 'contamination': contamination, 'harness-overhead': harnessOverhead, 'kernels': kernels, 'runtime': runtime, 'soak': soak, 'train': train };
+export const BENCHMARKS: Record<string, () => Promise<void>> = { 'adaptive': adaptive, 'adaptive-looks': adaptiveLooks, 'contamination': contamination, 'harness-overhead': harnessOverhead, 'kernels': kernels, 'runtime': runtime, 'soak': soak, 'sweep': sweep, 'train': train };
 
 export function benchNames(names: string[]): string[] {
   const all = Object.keys(BENCHMARKS).sort();

@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import type { LengthSummary } from '../gate/dataset-profile.js';
 import type { MixInfo } from './assemble.js';
 import type { MixDiff } from './diff.js';
+import type { RankReport } from './rank-report.js';
 
 const plain = { style: { head: [], border: [] } };
 
@@ -36,5 +37,39 @@ export function renderDiff(d: MixDiff): string {
     lines.push('manifest changes:');
     for (const c of d.manifest) lines.push(`  ${c.what}: ${JSON.stringify(c.a)} → ${JSON.stringify(c.b)}`);
   } else lines.push('manifest: no changes');
+  return lines.join('\n');
+}
+
+const pt = (x: number) => (100 * x).toFixed(1);
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${pt(x)}`;
+
+/** The ranking table, the pairwise verdicts, and for --ablate which source helps which task. */
+export function renderRank(r: RankReport, outDir: string): string {
+  const rankOf = new Map(r.ranking?.order.map((o) => [o.name, o.rank]) ?? []);
+  const tasks = [...new Set(r.compositions.flatMap((c) => Object.keys(c.tasks)))].sort();
+  const t = new Table({ ...plain, head: ['rank', 'composition', 'version', 'rows', 'step', 'score [95 %]', ...tasks, 'status'] });
+  const ordered = [...r.compositions].sort((a, b) => (rankOf.get(a.name) ?? Infinity) - (rankOf.get(b.name) ?? Infinity));
+  for (const c of ordered) {
+    const why = c.error ? `: ${c.error.split(/[;(]/)[0].trim().slice(0, 70)}` : '';
+    const status = c.status === 'ok' ? (r.ranking?.tiedWithTop.includes(c.name) && r.ranking.tiedWithTop.length > 1 ? 'tied with the top' : 'ok') : `${c.status} at step ${c.step}${why}`;
+    t.push([rankOf.get(c.name) ?? '—', c.name, c.version.slice(0, 12), c.rows, c.score_step ?? '—', c.score ? `${pt(c.score.mean)} [${pt(c.score.low)}, ${pt(c.score.high)}]` : '—', ...tasks.map((k) => (c.tasks[k] ? pt(c.tasks[k].mean) : '—')), status]);
+  }
+  const lines = [`mix rank (${r.mode}): ${r.compositions.length} compositions, seed ${r.seed}, ${r.steps} steps, α = ${r.alpha}`, t.toString()];
+  if (r.ranking) {
+    lines.push(`paired on ${r.ranking.instances} instances (Holm over ${r.ranking.pairs.length} pair(s)):`);
+    for (const l of r.ranking.summary) lines.push(`  ${l}`);
+    const top = r.ranking.tiedWithTop;
+    lines.push(top.length > 1 ? `best: ${top.join(', ')} — indistinguishable at this budget` : `best: ${top[0]}`);
+  }
+  if (r.ablation) {
+    const a = new Table({ ...plain, head: ['without', 'Δ headline (full − without)', ...tasks] });
+    for (const e of r.ablation.effects) {
+      if (e.delta === null) a.push([e.source, e.note ?? '—', ...tasks.map(() => '—')]);
+      else a.push([e.source, `${signed(e.delta)} [${signed(e.low!)}, ${signed(e.high!)}] ${e.verdict}`, ...tasks.map((k) => (e.tasks[k] ? `${signed(e.tasks[k].delta)} [${signed(e.tasks[k].low)}, ${signed(e.tasks[k].high)}] ${e.tasks[k].verdict}` : '—'))]);
+    }
+    lines.push(`leave one source out of ${r.ablation.composition} (points; "helps": leaving it out lowers the score, interval above 0; task intervals 95 %, headline at its Holm level):`, a.toString());
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  lines.push(`compute: training ${r.compute.train_seconds.toFixed(1)}s, scoring ${r.compute.eval_seconds.toFixed(1)}s (${r.compute.eval_requests} requests), wall ${r.compute.wall_seconds.toFixed(1)}s; rank.json in ${outDir}`);
   return lines.join('\n');
 }

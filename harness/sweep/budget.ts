@@ -21,7 +21,7 @@ export function addCompute(a: Compute, b: Partial<Compute>): Compute {
 
 export interface CostModel {
   secondsPerStep: number;
-  /** Seconds to score one arm at a rung. */
+  /** Seconds to score one arm at one checkpoint. */
   evalSecondsPerArm: number;
 }
 
@@ -33,10 +33,10 @@ export function measuredCosts(total: Compute, armRungsScored: number, prior: Cos
   };
 }
 
-/** Seconds to bring each arm from its step to `toStep` and score it. */
-export function rungSeconds(armSteps: readonly number[], toStep: number, cost: CostModel): number {
+/** Seconds to bring each arm from its step to `toStep` and score it `looks` times on the way. */
+export function rungSeconds(armSteps: readonly number[], toStep: number, cost: CostModel, looks = 1): number {
   let s = 0;
-  for (const step of armSteps) s += Math.max(0, toStep - step) * cost.secondsPerStep + cost.evalSecondsPerArm;
+  for (const step of armSteps) s += Math.max(0, toStep - step) * cost.secondsPerStep + looks * cost.evalSecondsPerArm;
   return s;
 }
 

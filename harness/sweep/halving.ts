@@ -3,14 +3,16 @@
 // the harness), and hands the results to `applyRung`, which records scores and compute, applies the
 // promotion rules and stops losers (their checkpoints are kept: `checkpoint` stays on the record).
 // Crashed arms are recorded as crashed and the sweep goes on with the others. Same inputs → same
-// decisions: nothing here reads a clock or a random source.
+// decisions: nothing here reads a clock or a random source. A rung may score each arm at several
+// checkpoints (`Rung.looks`, e.g. the first rung of a budget plan): the earlier looks come back in
+// `ArmRungResult.looks` and join the arm's history, from which extrapolating rules predict its score
+// at the last step.
 import { armLabel, type ArmSpec, type ArmValue } from './arms.js';
 import { addCompute, checkDeadline, measuredCosts, NO_COMPUTE, rungSeconds, type Compute, type CostModel, type DeadlineCheck } from './budget.js';
-import { commonInstances, headline, stratifiedMean, type CandidateScores, type TaskScores } from './paired.js';
-import { decidePromotions, type ArmVerdict, type PromotionRule, type RungVerdict } from './promotion.js';
+import { headlineInterval, type CandidateScores, type TaskScores } from './paired.js';
+import { predictFinalScore, type CurveModel, type FinalScorePrediction } from './extrapolate.js';
+import { decidePromotions, usesExtrapolation, type ArmVerdict, type PromotionRule, type RungVerdict } from './promotion.js';
 import { planRungs, type Rung } from './rungs.js';
-import { clopperPearson } from '../stats/exact-intervals.js';
-import { zForLevel } from '../stats/intervals.js';
 import type { ReserveInputs } from '../supervisor/stop-rules.js';
 
 export interface SweepConfig {
@@ -19,9 +21,15 @@ export interface SweepConfig {
   eta: number;
   minStep?: number;
   stepMultiple?: number;
+  /** Arms that reach the last step at the least (geometric plans: fewer halvings; default 1). */
+  minFinalists?: number;
   /** Total error level of the confidence stops, split evenly over the deciding rungs. */
   alpha: number;
   rule: PromotionRule;
+  /** A plan to use instead of geometric rungs (e.g. budget-plan.ts's planBudgetRungs). */
+  rungs?: Rung[];
+  /** Extrapolating rules: the curve model, with the base model's score as every curve's start. */
+  curve?: CurveModel;
 }
 
 export interface ScorePoint {
@@ -30,6 +38,8 @@ export interface ScorePoint {
   mean: number;
   ciLow: number;
   ciHigh: number;
+  /** Standard error of `mean` (what the curve fit weighs the point by). */
+  se: number;
   n: number;
 }
 
@@ -56,6 +66,12 @@ export interface RungRecord {
   crashed: string[];
 }
 
+/** Scores of an arm at an earlier checkpoint of the same rung (one of `Rung.looks` before its step). */
+export interface LookResult {
+  step: number;
+  scores: TaskScores;
+}
+
 export interface SweepState {
   config: SweepConfig;
   rungs: Rung[];
@@ -65,14 +81,34 @@ export interface SweepState {
 }
 
 export type ArmRungResult =
-  | { arm: string; ok: true; step: number; checkpoint: string | null; scores: TaskScores; trainSeconds: number; evalSeconds: number }
+  | { arm: string; ok: true; step: number; checkpoint: string | null; scores: TaskScores; trainSeconds: number; evalSeconds: number; looks?: LookResult[] }
   | { arm: string; ok: false; error: string; step: number; trainSeconds: number };
 
 export type Work = { kind: 'rung'; rung: Rung; arms: string[]; estimate: DeadlineCheck | null } | { kind: 'deadline'; check: DeadlineCheck } | { kind: 'done' };
 
+/** A given plan must be usable: rung 0 holds every arm, steps grow to maxStep, looks end at their rung's step. */
+function checkPlan(rungs: readonly Rung[], arms: number, maxStep: number): Rung[] {
+  if (rungs.length === 0) throw new Error('sweep: the rung plan is empty');
+  let prev = 0;
+  rungs.forEach((r, i) => {
+    const where = `sweep: rung ${i}`;
+    if (r.index !== i) throw new Error(`${where} has index ${r.index}`);
+    if (!(r.step > prev)) throw new Error(`${where}: step ${r.step} does not follow ${prev}`);
+    if (r.looks.length === 0 || r.looks[r.looks.length - 1] !== r.step || r.looks.some((l, k) => l <= (k ? r.looks[k - 1] : prev))) throw new Error(`${where}: looks ${JSON.stringify(r.looks)} must rise within (${prev}, ${r.step}] and end at ${r.step}`);
+    if (!(r.keep >= 1 && r.arms >= r.keep)) throw new Error(`${where}: keeps ${r.keep} of ${r.arms}`);
+    prev = r.step;
+  });
+  if (rungs[0].arms !== arms) throw new Error(`sweep: the plan starts with ${rungs[0].arms} arms, the sweep has ${arms}`);
+  if (prev !== maxStep) throw new Error(`sweep: the plan ends at step ${prev}, not at maxStep ${maxStep}`);
+  return rungs.map((r) => ({ ...r, looks: [...r.looks] }));
+}
+
 export function initSweep(config: SweepConfig): SweepState {
   if (!(config.alpha > 0 && config.alpha < 1)) throw new Error(`sweep: alpha must be in (0, 1), got ${config.alpha}`);
-  const rungs = planRungs({ arms: config.arms.length, maxStep: config.maxStep, eta: config.eta, minStep: config.minStep, stepMultiple: config.stepMultiple });
+  if (usesExtrapolation(config.rule) && !config.curve) throw new Error(`sweep: rule ${config.rule} needs the curve model (the base model's score as the start)`);
+  const rungs = config.rungs
+    ? checkPlan(config.rungs, config.arms.length, config.maxStep)
+    : planRungs({ arms: config.arms.length, maxStep: config.maxStep, eta: config.eta, minStep: config.minStep, stepMultiple: config.stepMultiple, minFinalists: config.minFinalists });
   const arms = config.arms.map((a): ArmRecord => ({ id: a.id, label: armLabel(a), params: a.params, status: 'active', step: 0, checkpoint: null, stopped: null, compute: NO_COMPUTE, history: [] }));
   return { config, rungs, arms, done: [], finished: null };
 }
@@ -109,25 +145,24 @@ export function nextWork(s: SweepState, clock?: Clock): Work {
   if (clock) {
     const scored = s.arms.reduce((n, a) => n + a.history.length, 0);
     const cost = measuredCosts(totalCompute(s), scored, clock.prior);
-    estimate = checkDeadline(rungSeconds(arms.map((a) => a.step), rung.step, cost), clock.nowS, clock.deadlineS, clock.reserve);
+    estimate = checkDeadline(rungSeconds(arms.map((a) => a.step), rung.step, cost, rung.looks.length), clock.nowS, clock.deadlineS, clock.reserve);
     if (!estimate.afford) return { kind: 'deadline', check: estimate };
   }
   return { kind: 'rung', rung, arms: arms.map((a) => a.id), estimate };
 }
 
-/** 95 % interval of an arm's headline: Clopper–Pearson for one task of 0/1 scores, else normal. */
+/** An arm's headline at a look, with its 95 % interval (paired.ts's headlineInterval). */
 function scorePoint(c: CandidateScores, rung: number, step: number): ScorePoint {
-  const on = commonInstances([c]);
-  const mean = headline(c, on);
-  const tasks = Object.keys(on);
-  const values: number[] = tasks.flatMap((t) => on[t].map((id) => c.tasks[t][id]));
-  if (tasks.length === 1 && values.every((v) => v === 0 || v === 1)) {
-    const [ciLow, ciHigh] = clopperPearson(values.reduce((a: number, b: number) => a + b, 0), values.length, 0.05);
-    return { rung, step, mean, ciLow, ciHigh, n: values.length };
-  }
-  const { se } = stratifiedMean(tasks.map((t) => Float64Array.from(on[t], (id) => c.tasks[t][id])));
-  const z = zForLevel(0.95);
-  return { rung, step, mean, ciLow: Math.max(0, mean - z * se), ciHigh: Math.min(1, mean + z * se), n: values.length };
+  return { rung, step, ...headlineInterval(c) };
+}
+
+function requestsOf(scores: TaskScores): number {
+  return Object.values(scores).reduce((n, t) => n + Object.keys(t).length, 0);
+}
+
+/** The arm's predicted score at the last step from every point of its history. */
+export function predictArm(a: ArmRecord, maxStep: number, curve: CurveModel, level: number): FinalScorePrediction {
+  return predictFinalScore(a.history.map((h) => ({ step: h.step, mean: h.mean, se: h.se })), maxStep, curve, level);
 }
 
 function update(arms: ArmRecord[], id: string, f: (a: ArmRecord) => ArmRecord): ArmRecord[] {
@@ -156,8 +191,13 @@ export function applyRung(s: SweepState, rungIndex: number, results: readonly Ar
       }
       const c: CandidateScores = { name: r.arm, tasks: r.scores };
       scored.push(c);
-      const requests = Object.values(r.scores).reduce((n, t) => n + Object.keys(t).length, 0);
-      return { ...a, step: r.step, checkpoint: r.checkpoint ?? a.checkpoint, compute: addCompute(a.compute, { steps, trainSeconds: r.trainSeconds, evalSeconds: r.evalSeconds, evalRequests: requests }), history: [...a.history, scorePoint(c, rungIndex, r.step)] };
+      const looks = r.looks ?? [];
+      looks.forEach((l, k) => {
+        if (!(l.step > a.step && l.step < r.step && (k === 0 || l.step > looks[k - 1].step))) throw new Error(`sweep: ${r.arm}'s look at step ${l.step} is not between its step ${a.step} and ${r.step} in order`);
+      });
+      const points = [...looks.map((l) => scorePoint({ name: r.arm, tasks: l.scores }, rungIndex, l.step)), scorePoint(c, rungIndex, r.step)];
+      const requests = [...looks.map((l) => l.scores), r.scores].reduce((n, t) => n + requestsOf(t), 0);
+      return { ...a, step: r.step, checkpoint: r.checkpoint ?? a.checkpoint, compute: addCompute(a.compute, { steps, trainSeconds: r.trainSeconds, evalSeconds: r.evalSeconds, evalRequests: requests }), history: [...a.history, ...points] };
     });
   }
   const record: RungRecord = { rung: rungIndex, step: rung.step, arms: results.map((r) => r.arm), verdict: null, crashed };
@@ -166,7 +206,14 @@ export function applyRung(s: SweepState, rungIndex: number, results: readonly Ar
   }
   const final = rungIndex === s.rungs.length - 1;
   const deciding = Math.max(1, s.rungs.length - 1);
-  const verdict = decidePromotions(scored, { keep: final ? 1 : rung.keep, alpha: s.config.alpha / deciding, rule: final ? 'budget' : s.config.rule });
+  const alpha = s.config.alpha / deciding;
+  const rule: PromotionRule = final ? 'budget' : s.config.rule;
+  let predictions: Record<string, FinalScorePrediction> | undefined;
+  if (usesExtrapolation(rule)) {
+    predictions = {};
+    for (const c of scored) predictions[c.name] = predictArm(arms.find((a) => a.id === c.name)!, s.config.maxStep, s.config.curve!, 1 - alpha);
+  }
+  const verdict = decidePromotions(scored, { keep: final ? 1 : rung.keep, alpha, rule, predictions });
   record.verdict = verdict;
   for (const v of verdict.verdicts) {
     if (final) {

@@ -2,7 +2,8 @@
 // instances, and paired comparisons of two candidates on the instances both were scored on.
 // The headline is HELM's aggregate: the unweighted mean over tasks of each task's mean score.
 import { binomialHalfCdf } from '../stats/mcnemar.js';
-import { erfc } from '../stats/intervals.js';
+import { clopperPearson } from '../stats/exact-intervals.js';
+import { erfc, zForLevel } from '../stats/intervals.js';
 
 /** task (run) → instance id → score in [0, 1]. */
 export type TaskScores = Record<string, Record<string, number>>;
@@ -66,19 +67,16 @@ export function stratifiedMean(strata: readonly Float64Array[]): { delta: number
   return { delta, se: Math.sqrt(variance), n };
 }
 
-function binary(strata: readonly Float64Array[], a: CandidateScores, b: CandidateScores, on: Record<string, string[]>): { aOnly: number; bOnly: number } | null {
-  if (strata.length !== 1) return null;
-  const t = Object.keys(on)[0];
-  let aOnly = 0;
-  let bOnly = 0;
-  for (const id of on[t]) {
-    const x = a.tasks[t][id];
-    const y = b.tasks[t][id];
-    if ((x !== 0 && x !== 1) || (y !== 0 && y !== 1)) return null;
-    if (x === 1 && y === 0) aOnly++;
-    else if (x === 0 && y === 1) bOnly++;
-  }
-  return { aOnly, bOnly };
+/** A candidate's scores on the given instances, task by task (the order of `on`), read once for many tests. */
+export interface ScoreVectors {
+  tasks: Float64Array[];
+  /** Every score is 0 or 1. */
+  binary: boolean;
+}
+
+export function scoreVectors(c: CandidateScores, on: Record<string, string[]>): ScoreVectors {
+  const tasks = Object.keys(on).map((t) => Float64Array.from(on[t], (id) => c.tasks[t][id]));
+  return { tasks, binary: tasks.every((v) => v.every((x) => x === 0 || x === 1)) };
 }
 
 export interface OneSidedTest {
@@ -94,11 +92,63 @@ export interface OneSidedTest {
  * discordant pairs (McNemar's, one-sided: under μ_A = μ_B the instances A alone gets right are
  * Binomial(discordant, 1/2), fewer when μ_A < μ_B). Otherwise the stratified normal approximation.
  */
-export function worseTest(a: CandidateScores, b: CandidateScores, on: Record<string, string[]>): OneSidedTest {
-  const strata = pairedDiffs(a, b, on);
+export function worseTestOn(a: ScoreVectors, b: ScoreVectors): OneSidedTest {
+  const strata = a.tasks.map((x, t) => {
+    const y = b.tasks[t];
+    const d = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) d[i] = y[i] - x[i];
+    return d;
+  });
   const { delta, se } = stratifiedMean(strata);
-  const bin = binary(strata, a, b, on);
-  if (bin) return { delta, p: bin.aOnly + bin.bOnly === 0 ? 1 : binomialHalfCdf(bin.aOnly, bin.aOnly + bin.bOnly), method: 'sign' };
+  if (strata.length === 1 && a.binary && b.binary) {
+    let aOnly = 0;
+    let bOnly = 0;
+    for (const d of strata[0]) {
+      if (d < 0) aOnly++;
+      else if (d > 0) bOnly++;
+    }
+    return { delta, p: aOnly + bOnly === 0 ? 1 : binomialHalfCdf(aOnly, aOnly + bOnly), method: 'sign' };
+  }
   if (se === 0) return { delta, p: delta > 0 ? 0 : 1, method: 'normal' };
   return { delta, p: 1 - normalCdf(delta / se), method: 'normal' };
+}
+
+export function worseTest(a: CandidateScores, b: CandidateScores, on: Record<string, string[]>): OneSidedTest {
+  return worseTestOn(scoreVectors(a, on), scoreVectors(b, on));
+}
+
+/** Clopper–Pearson bounds by (right, n): the same counts recur across arms and rungs, and each costs a bisection over binomial tails. */
+const exactIntervals = new Map<number, [number, number]>();
+function exact95(k: number, n: number): [number, number] {
+  const key = n * 1_000_003 + k;
+  let ci = exactIntervals.get(key);
+  if (!ci) {
+    if (exactIntervals.size > 100_000) exactIntervals.clear();
+    exactIntervals.set(key, (ci = clopperPearson(k, n, 0.05)));
+  }
+  return ci;
+}
+
+export interface HeadlineInterval {
+  mean: number;
+  /** 95 % interval: Clopper–Pearson for one task of 0/1 scores, else normal with the stratified standard error. */
+  ciLow: number;
+  ciHigh: number;
+  se: number;
+  n: number;
+}
+
+/** A candidate's headline on its own instances (or `on`), with its interval. */
+export function headlineInterval(c: CandidateScores, on: Record<string, string[]> = commonInstances([c])): HeadlineInterval {
+  const mean = headline(c, on);
+  const tasks = Object.keys(on);
+  const vectors = tasks.map((t) => Float64Array.from(on[t], (id) => c.tasks[t][id]));
+  const n = vectors.reduce((a, v) => a + v.length, 0);
+  const { se } = stratifiedMean(vectors);
+  if (tasks.length === 1 && vectors[0].every((v) => v === 0 || v === 1)) {
+    const [ciLow, ciHigh] = exact95(vectors[0].reduce((a, b) => a + b, 0), n);
+    return { mean, ciLow, ciHigh, se, n };
+  }
+  const z = zForLevel(0.95);
+  return { mean, ciLow: Math.max(0, mean - z * se), ciHigh: Math.min(1, mean + z * se), se, n };
 }

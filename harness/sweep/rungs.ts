@@ -9,6 +9,12 @@ export interface Rung {
   index: number;
   /** Checkpoint step every surviving arm is trained to and scored at. */
   step: number;
+  /**
+   * Steps the arms are scored at in this rung, ascending, the last being `step`: earlier ones are
+   * checkpoints on the way (the first rung of a budget plan scores two, so that every arm's curve has
+   * a shape before the first cut).
+   */
+  looks: number[];
   /** Arms that enter the rung (by the budget rule; confidence may stop more). */
   arms: number;
   /** Arms the rung promotes to the next one by the budget rule. */
@@ -23,6 +29,8 @@ export interface RungPlanInput {
   minStep?: number;
   /** Round rung steps up to a multiple of this (the trainer's checkpoint interval). */
   stepMultiple?: number;
+  /** Fewer halvings until at least this many arms reach the last step (default 1). */
+  minFinalists?: number;
 }
 
 export function planRungs(p: RungPlanInput): Rung[] {
@@ -33,6 +41,8 @@ export function planRungs(p: RungPlanInput): Rung[] {
   const minStep = Math.max(p.minStep ?? 1, multiple);
   let halvings = p.arms === 1 ? 0 : Math.ceil(Math.log(p.arms) / Math.log(p.eta) - 1e-12);
   while (halvings > 0 && p.maxStep / p.eta ** halvings < minStep) halvings--;
+  const finalists = Math.min(p.minFinalists ?? 1, p.arms);
+  while (halvings > 0 && Math.ceil(p.arms / p.eta ** halvings - 1e-12) < finalists) halvings--;
   const rungs: Rung[] = [];
   let prev = 0;
   for (let r = 0; r <= halvings; r++) {
@@ -40,7 +50,7 @@ export function planRungs(p: RungPlanInput): Rung[] {
     const step = Math.min(p.maxStep, Math.max(raw, prev + 1));
     const arms = Math.max(1, Math.ceil(p.arms / p.eta ** r - 1e-12));
     const keep = r === halvings ? 1 : Math.max(1, Math.ceil(p.arms / p.eta ** (r + 1) - 1e-12));
-    rungs.push({ index: r, step, arms, keep });
+    rungs.push({ index: r, step, looks: [step], arms, keep });
     prev = step;
   }
   return rungs;

@@ -62,7 +62,7 @@ describe('sweep arms and rungs', () => {
     expect(r.map((x) => x.step)).to.deep.equal([300, 900, 2700]);
     expect(r.map((x) => x.keep)).to.deep.equal([9, 3, 1]);
     expect(planRungs({ arms: 4, maxStep: 1000, eta: 2, stepMultiple: 64 }).map((x) => x.step)).to.deep.equal([256, 512, 1000]);
-    expect(planRungs({ arms: 1, maxStep: 10, eta: 2 })).to.deep.equal([{ index: 0, step: 10, arms: 1, keep: 1 }]);
+    expect(planRungs({ arms: 1, maxStep: 10, eta: 2 })).to.deep.equal([{ index: 0, step: 10, looks: [10], arms: 1, keep: 1 }]);
   });
 });
 
@@ -273,5 +273,100 @@ describe('rank with Holm-corrected paired intervals', () => {
     expect(Math.abs(pq.tasks.x.delta)).to.be.closeTo(0.5, 1e-12);
     expect(pq.tasks.x.delta).to.equal(-pq.tasks.y.delta);
     expect(pq.distinguishable).to.equal(false);
+  });
+});
+
+describe('extrapolating promotion', () => {
+  const pred = (mean: number, low: number, high: number) => ({ atStep: 1000, mean, low, high, level: 0.95, families: { exponential: 0.5, hyperbolic: 0.5 } });
+
+  it('keeps the arms with the best predicted final score, not the best score now', () => {
+    // "slow" trails now (250 vs 300 right) but is predicted to end highest.
+    const arms = [firstRight('fast', 400, 300), firstRight('slow', 400, 250), firstRight('mid', 400, 280)];
+    const predictions = { fast: pred(0.76, 0.74, 0.78), slow: pred(0.8, 0.7, 0.9), mid: pred(0.71, 0.69, 0.73) };
+    const v = decidePromotions(arms, { keep: 1, alpha: 0.05, rule: 'extrapolate', predictions });
+    expect(v.ranking).to.deep.equal(['slow', 'fast', 'mid']);
+    expect(v.verdicts.find((x) => x.arm === 'slow')!.action).to.equal('promote');
+    expect(v.verdicts.find((x) => x.arm === 'fast')!.detail).to.match(/predicted 76\.00 \[74\.00, 78\.00\] at step 1000/);
+    expect(() => decidePromotions(arms, { keep: 1, alpha: 0.05, rule: 'extrapolate', predictions: { fast: predictions.fast } })).to.throw(/needs a prediction for slow/);
+  });
+
+  it('with confidence, stops as worse only when the paired test rejects AND the prediction is credibly below', () => {
+    // b and c are both far behind a now (paired test rejects); b is predicted to catch up, c is not.
+    const arms = [firstRight('a', 400, 300), firstRight('b', 400, 200), firstRight('c', 400, 150)];
+    const predictions = { a: pred(0.76, 0.74, 0.78), b: pred(0.7, 0.55, 0.85), c: pred(0.4, 0.35, 0.45) };
+    const v = decidePromotions(arms, { keep: 3, alpha: 0.05, rule: 'extrapolate+confidence', predictions });
+    const byArm = Object.fromEntries(v.verdicts.map((x) => [x.arm, x.reason]));
+    expect(byArm).to.deep.equal({ a: 'leader', b: 'kept', c: 'worse' });
+    // The plain confidence rule stops both.
+    const plain = decidePromotions(arms, { keep: 3, alpha: 0.05, rule: 'confidence+budget' });
+    expect(plain.verdicts.filter((x) => x.reason === 'worse').map((x) => x.arm)).to.deep.equal(['b', 'c']);
+  });
+});
+
+describe('halving with a budget plan and several looks per rung', () => {
+  const arms = gridArms({ lr: [1, 2, 3, 4] });
+  const plan = [
+    { index: 0, step: 100, looks: [50, 100], arms: 4, keep: 2 },
+    { index: 1, step: 1000, looks: [1000], arms: 2, keep: 1 },
+  ];
+  /** Right answers of 400 at a step: arm-00 fast and low, arm-03 slow and high, the others low. */
+  const right: Record<string, (s: number) => number> = {
+    'arm-00': (s) => Math.round(400 * 0.6 * (1 - Math.exp(-s / 20))),
+    'arm-01': (s) => Math.round(400 * 0.3 * (1 - Math.exp(-s / 20))),
+    'arm-02': (s) => Math.round(400 * 0.4 * (1 - Math.exp(-s / 30))),
+    'arm-03': (s) => Math.round(400 * 0.8 * (1 - Math.exp(-s / 200))),
+  };
+  const resultsAt = (ids: string[], looks: number[]): ArmRungResult[] =>
+    ids.map((id) => ({
+      arm: id,
+      ok: true,
+      step: looks[looks.length - 1],
+      checkpoint: null,
+      scores: firstRight(id, 400, right[id](looks[looks.length - 1])).tasks,
+      looks: looks.slice(0, -1).map((step) => ({ step, scores: firstRight(id, 400, right[id](step)).tasks })),
+      trainSeconds: 1,
+      evalSeconds: 1,
+    }));
+
+  it('needs the curve model for an extrapolating rule and checks a given plan', () => {
+    expect(() => initSweep({ arms, maxStep: 1000, eta: 2, alpha: 0.05, rule: 'extrapolate', rungs: plan })).to.throw(/needs the curve model/);
+    expect(() => initSweep({ arms, maxStep: 900, eta: 2, alpha: 0.05, rule: 'budget', rungs: plan })).to.throw(/ends at step 1000, not at maxStep 900/);
+    expect(() => initSweep({ arms, maxStep: 1000, eta: 2, alpha: 0.05, rule: 'budget', rungs: [{ ...plan[0], looks: [100, 50] }, plan[1]] })).to.throw(/looks \[100,50\] must rise/);
+    expect(() => initSweep({ arms: arms.slice(1), maxStep: 1000, eta: 2, alpha: 0.05, rule: 'budget', rungs: plan })).to.throw(/starts with 4 arms, the sweep has 3/);
+  });
+
+  it('records every look, and the extrapolating rule keeps the slow arm that plain halving cuts', () => {
+    const run = (rule: 'budget' | 'extrapolate') => {
+      let s = initSweep({ arms, maxStep: 1000, eta: 2, alpha: 0.05, rule, rungs: plan, curve: { start: 0 } });
+      const w = nextWork(s);
+      expect(w).to.deep.include({ kind: 'rung' });
+      expect((w as { rung: { looks: number[] } }).rung.looks).to.deep.equal([50, 100]);
+      s = applyRung(s, 0, resultsAt((w as { arms: string[] }).arms, [50, 100]));
+      return s;
+    };
+    const plain = run('budget');
+    const kept = (s: SweepState) => s.arms.filter((a) => a.status === 'active').map((a) => a.id);
+    // At step 100 arm-03 has 0.8·(1 − e^−0.5) = 31 % right, behind arm-00 (60 %) and arm-02 (38 %).
+    expect(kept(plain)).to.deep.equal(['arm-00', 'arm-02']);
+    const ex = run('extrapolate');
+    expect(kept(ex)).to.include('arm-03');
+    const a3 = ex.arms.find((a) => a.id === 'arm-03')!;
+    expect(a3.history.map((h) => h.step)).to.deep.equal([50, 100]);
+    expect(a3.history[0].se).to.be.closeTo(Math.sqrt((0.125 * 0.875) / 400), 0.01);
+    expect(a3.compute.evalRequests).to.equal(800);
+    const v = ex.done[0].verdict!.verdicts.find((x) => x.arm === 'arm-03')!;
+    expect(v.predicted!.mean).to.be.greaterThan(0.6);
+    // The last rung decides on the scores at step 1000.
+    let s = applyRung(ex, 1, resultsAt(kept(ex), [1000]));
+    expect(s.finished).to.deep.include({ winner: 'arm-03', reason: 'completed' });
+    s = applyRung(run('budget'), 1, resultsAt(kept(plain), [1000]));
+    expect(s.finished).to.deep.include({ winner: 'arm-00' });
+  });
+
+  it('refuses looks out of order or outside the rung', () => {
+    const s = initSweep({ arms, maxStep: 1000, eta: 2, alpha: 0.05, rule: 'budget', rungs: plan });
+    const bad = resultsAt(arms.map((a) => a.id), [50, 100]);
+    bad[1] = { ...bad[1], looks: [{ step: 150, scores: bad[1].ok ? bad[1].scores : {} }] } as ArmRungResult;
+    expect(() => applyRung(s, 0, bad)).to.throw(/arm-01's look at step 150 is not between its step 0 and 100/);
   });
 });
