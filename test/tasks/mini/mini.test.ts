@@ -98,6 +98,9 @@ describe('mini-challenge', () => {
     expect(shapes('train').size).to.equal(SCENES.train.length);
     for (const s of shapes('test')) expect(shapes('train').has(s), s).to.equal(false);
     for (const s of shapes('valid')) expect(shapes('train').has(s), s).to.equal(false);
+    // Held-out combinations, not held-out words: every verb and preposition of an eval scene is trained.
+    const trained = new Set(SCENES.train.flat());
+    for (const [verb, prep] of [...SCENES.valid, ...SCENES.test]) expect(trained.has(verb) && trained.has(prep), `${verb} ${prep}`).to.equal(true);
   });
 
   it('the instruction data contains no valid or test question', () => {
