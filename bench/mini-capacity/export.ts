@@ -9,15 +9,15 @@ import { parseArgs } from 'node:util';
 import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
 import { alpacaPrompt, tokenizePairs } from '../../model/train/training-data.js';
 import { loadTokenizer } from '../../model/train/finetune.js';
-import { tokenizerTexts } from '../../tasks/mini/tiny-base.js';
-import { LETTER_MERGES, tokenizerConfigJson, tokenizerJson, trainBpe } from '../../tasks/mini/bpe.js';
+import { FORCED_MERGES, tokenizerTexts } from '../../tasks/mini/tiny-base.js';
+import { tokenizerConfigJson, tokenizerJson, trainBpe } from '../../tasks/mini/bpe.js';
 import { pretrainingCorpus } from '../../tasks/mini/corpus.js';
 import { FAMILIES } from '../../tasks/mini/families.js';
 import { instanceSpec } from '../../tasks/mini/family.js';
 import { instructionRows } from '../../tasks/mini/instructions.js';
 import { mmluInstances } from '../../tasks/mini/mmlu-family.js';
 import { zeroShotPair } from '../../tasks/adapters/zero-shot-pair.js';
-import { Rng } from '../../tasks/mini/random.js';
+import { Rng, chance, pick, shuffled } from '../../tasks/mini/draw.js';
 import { generateWorld, type World } from '../../tasks/mini/world.js';
 
 const { values: args } = parseArgs({ options: { vocab: { type: 'string', default: '768' }, prefix: { type: 'string', default: '' }, 'shipped-tokenizer': { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/mini-capacity/data' } } });
@@ -25,21 +25,21 @@ const LETTERS = 'ABCD';
 
 /** A quiz in a surface form unlike the eval prompt: the question, lettered options, the letter. */
 function quiz(rng: Rng, inst: ReturnType<typeof mmluInstances>[number]): string {
-  const refs = rng.shuffle(inst.references);
+  const refs = shuffled(rng, inst.references);
   return `Quiz question: ${inst.input}\n${refs.map((r, i) => `${LETTERS[i]}. ${r.text}`).join('\n')}\nThe right one is ${LETTERS[refs.findIndex((r) => r.correct)]}.`;
 }
 
 /** "Neba: weaver, Kell, owl, red.": a name followed directly by its attributes. */
 function card(rng: Rng, world: World): string {
-  const p = rng.pick(world.people);
-  return `${p.name}: ${rng.shuffle([p.job, p.town, p.pet, p.color]).join(', ')}.`;
+  const p = pick(rng, world.people);
+  return `${p.name}: ${shuffled(rng, [p.job, p.town, p.pet, p.color]).join(', ')}.`;
 }
 
 function corpora(world: World, docs: string[]): Record<string, string[]> {
   const withQuiz = (which: 'train' | 'all', p: number) => {
     const rng = new Rng(99);
     const pool = mmluInstances(world).filter((i) => which === 'all' || i.split === 'train');
-    return docs.map((d) => (rng.next() < p ? `${d} ${quiz(rng, rng.pick(pool))}` : d));
+    return docs.map((d) => (chance(rng, p) ? `${d} ${quiz(rng, pick(rng, pool))}` : d));
   };
   const rng = new Rng(4242);
   return {
@@ -47,7 +47,7 @@ function corpora(world: World, docs: string[]): Record<string, string[]> {
     q1: withQuiz('train', 0.5), // quizzes on train-split facts in half the documents
     q2: withQuiz('all', 0.5), // quizzes on every fact (an upper bound: test facts included)
     qa1: withQuiz('train', 1.0), // a quiz in every document
-    k1: docs.map((d) => (rng.next() < 0.5 ? `${d} ${card(rng, world)}` : d)),
+    k1: docs.map((d) => (chance(rng, 0.5) ? `${d} ${card(rng, world)}` : d)),
     k2: docs.map((d) => `${d} ${card(rng, world)} ${card(rng, world)}`),
   };
 }
@@ -58,7 +58,7 @@ const rows = instructionRows(world);
 mkdirSync(args.out, { recursive: true });
 let tokDir = TINY_BASE_PATH;
 if (!args['shipped-tokenizer']) {
-  const bpe = trainBpe(tokenizerTexts(docs, world.seed), Number(args.vocab), 2, LETTER_MERGES);
+  const bpe = trainBpe(tokenizerTexts(docs, world.seed), Number(args.vocab), 2, FORCED_MERGES);
   tokDir = join(args.out, `${args.prefix}tokenizer`);
   mkdirSync(tokDir, { recursive: true });
   writeFileSync(join(tokDir, 'tokenizer.json'), JSON.stringify(tokenizerJson(bpe)));

@@ -34,7 +34,7 @@ export function command(): Command {
     .description('the main job on the embedded default: fine-tune the tiny base with QLoRA on the mini-challenge, score every checkpoint, stop at the target or the deadline, write the report')
     .option('--out <dir>', 'run directory (default runs/start-<time>)')
     .option('--deadline <duration>', 'wall-clock budget for the whole loop', '6m')
-    .option('--target <expr>', 'stop when met on the lower confidence bound', 'mini_bbq >= 0.7')
+    .option('--target <expr>', 'stop when met on the lower confidence bound', 'mini_bbq >= 0.8')
     .option('--max-steps <n>', 'training steps at most', String(MINI_FINETUNE_RECIPE.maxSteps))
     .option('--checkpoint-every <n>', 'steps between checkpoints', String(MINI_FINETUNE_RECIPE.checkpointEvery))
     .option('--seed <n>', 'training seed', '0')

@@ -38,6 +38,31 @@ function wordCounts(texts: Iterable<string>): Map<string, number> {
 export const LETTER_MERGES: [string, string][] = Array.from({ length: 26 }, (_, i) => ['\u0120', String.fromCharCode(65 + i)]);
 
 /**
+ * Merges that make each word, after a space, one token: its byte-level symbols joined left to right
+ * (" bakery" = Ġ+b, Ġb+a, …), skipping merges already listed. For words a corpus holds too rarely
+ * for frequency-ordered merges to reach them.
+ */
+export function wordMerges(words: readonly string[]): [string, string][] {
+  const enc = new TextEncoder();
+  const b2u = bytesToUnicode();
+  const seen = new Set<string>();
+  const out: [string, string][] = [];
+  for (const word of words) {
+    const symbols = Array.from(enc.encode(` ${word}`), (b) => b2u[b]!);
+    let left = symbols[0]!;
+    for (const right of symbols.slice(1)) {
+      const key = `${left}\u0000${right}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push([left, right]);
+      }
+      left += right;
+    }
+  }
+  return out;
+}
+
+/**
  * Trains merges until the vocabulary (specials + 256 bytes + merges) reaches vocabSize. `forced`
  * merges (pairs of byte-level symbols) are applied first, in order.
  */

@@ -1,4 +1,5 @@
-// The instruction-tuning set: rows drawn only from train-split instances (never valid/test), in the
+// The instruction-tuning set: rows drawn only from train-split instances (never valid/test), so only
+// about people of the train pool (tasks/mini/split.ts), in the
 // eval prompt format ({"prompt","completion"}: the adapter's zero-shot prompt of the instance under
 // its run entry's adapter spec, tasks/adapters/zero-shot-pair.ts) plus free-form fact answers in the
 // Alpaca shape ({"instruction","input","output"}). Multiple-choice rows are repeated with
@@ -9,7 +10,7 @@ import { instanceSpec, type Family } from './family.js';
 import { FAMILIES } from './families.js';
 import { MMLU_FAMILY, factQuestion } from './mmlu-family.js';
 import { TRUTHFUL_QA_FAMILY, truthQuestion } from './truthful-qa-family.js';
-import { Rng, hashString } from './random.js';
+import { keyedRng, shuffled, type Rng } from './draw.js';
 import { personByName, type Attribute, type World } from './world.js';
 
 export type InstructionRow =
@@ -29,7 +30,7 @@ function factAnswer(world: World, person: string, attribute: Attribute): string 
 }
 
 function reshuffled(instance: Instance, rng: Rng): Instance {
-  return { ...instance, references: rng.shuffle(instance.references) };
+  return { ...instance, references: shuffled(rng, instance.references) };
 }
 
 /** A train instance of a family as a training row in its eval format. */
@@ -38,17 +39,11 @@ export function evalFormatRow(family: Family, instance: Instance): InstructionRo
 }
 
 export function instructionRows(world: World, mcRepeats = 5): InstructionRow[] {
-  const rng = new Rng(world.seed ^ hashString('instructions'));
-  const byFamily = new Map(FAMILIES.map((f) => [f.name, f.instances(world)]));
-  // Facts asked by held-out TruthfulQA questions stay out of training in every phrasing.
-  const heldOutFacts = new Set(
-    byFamily.get(TRUTHFUL_QA_FAMILY.name)!.filter((i) => i.split !== 'train').map((i) => `${i.meta!.person}:${i.meta!.attribute}`),
-  );
+  const rng = keyedRng(world.seed, 'instructions');
   const rows: InstructionRow[] = [];
   for (const family of FAMILIES) {
-    for (const inst of byFamily.get(family.name)!) {
+    for (const inst of family.instances(world)) {
       if (inst.split !== 'train') continue;
-      if (inst.meta?.attribute !== undefined && heldOutFacts.has(`${inst.meta.person}:${inst.meta.attribute}`)) continue;
       const repeats = instanceSpec(family, inst).method === 'multiple_choice_joint' ? mcRepeats : 1;
       for (let k = 0; k < repeats; k++) rows.push(evalFormatRow(family, k === 0 ? inst : reshuffled(inst, rng)));
       if (family === MMLU_FAMILY) {
@@ -62,7 +57,7 @@ export function instructionRows(world: World, mcRepeats = 5): InstructionRow[] {
           const q: Instance = {
             id: `${inst.id}:tqa`,
             input: truthQuestion(p, attribute),
-            references: rng.shuffle([...wrongs, { text: statementFor(p.name, attribute, p[attribute]), correct: true }]),
+            references: shuffled(rng, [...wrongs, { text: statementFor(p.name, attribute, p[attribute]), correct: true }]),
             split: 'train',
           };
           rows.push(evalFormatRow(TRUTHFUL_QA_FAMILY, q));
@@ -70,7 +65,7 @@ export function instructionRows(world: World, mcRepeats = 5): InstructionRow[] {
       }
     }
   }
-  return rng.shuffle(rows);
+  return shuffled(rng, rows);
 }
 
 function statementFor(name: string, attribute: 'town' | 'job' | 'pet', value: string): string {

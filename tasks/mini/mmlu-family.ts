@@ -1,13 +1,15 @@
 // MMLU-style family: 4-way multiple choice about the world's facts, one question per
 // (person, attribute). Subjects group the attributes the way MMLU groups questions by subject.
+// A question's split is its person's pool (tasks/mini/split.ts): the facts of valid and test people
+// are never asked or answered in the instruction data (the base read them all in pretraining, as a
+// web-trained model reads the facts MMLU asks about).
 import type { Instance } from '../instance.js';
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import type { AdapterSpec } from '../adapters/adapter-spec.js';
 import { EXACT_MATCH } from '../metrics/basic-metrics.js';
 import { MINI_WINDOW, type Family } from './family.js';
-import { Rng, hashString } from './random.js';
-import { assignSplit } from './split.js';
-import { ATTRIBUTES, VALUES, type Attribute, type Person, type World } from './world.js';
+import { keyedRng, sampleOthers, shuffled } from './draw.js';
+import { ATTRIBUTES, VALUES, poolOf, type Attribute, type Person, type World } from './world.js';
 
 export const MMLU_SUBJECTS: Record<string, Attribute> = {
   geography: 'town',
@@ -38,13 +40,13 @@ export function mmluInstances(world: World): Instance[] {
   for (const p of world.people) {
     for (const attribute of ATTRIBUTES) {
       const key = `mmlu:${p.name}:${attribute}`;
-      const rng = new Rng(world.seed ^ hashString(key));
-      const options = rng.shuffle([p[attribute], ...rng.sampleOthers(VALUES[attribute], p[attribute], 3)]);
+      const rng = keyedRng(world.seed, key);
+      const options = shuffled(rng, [p[attribute], ...sampleOthers(rng, VALUES[attribute], p[attribute], 3)]);
       out.push({
         id: key,
         input: factQuestion(p, attribute),
         references: options.map((text) => ({ text, correct: text === p[attribute] })),
-        split: assignSplit(world.seed, key),
+        split: poolOf(world, p.name),
         meta: { subject: subjectOf(attribute), person: p.name, attribute },
       });
     }

@@ -1,14 +1,14 @@
 // The shipped tiny base: a small LLaMA pretrained from scratch on the mini-challenge world's prose,
-// with a byte-level BPE tokenizer trained on that prose and the instruction formats (every name and
-// value of the world one token). Deterministic for a seed, so `npm run pretrain-base` reproduces the
+// with a byte-level BPE tokenizer trained on that prose and the instruction formats (every name,
+// value and place of the world one token). Deterministic for a seed, so `npm run pretrain-base` reproduces the
 // committed files in model/assets/tiny-base.
 import type { LogEntry } from '../../model/train/checkpoint.js';
 import { alpacaPrompt } from '../../model/train/training-data.js';
 import { pretrainBase, type PretrainResult } from '../../model/train/pretrain.js';
-import { LETTER_MERGES, tokenizerConfigJson, tokenizerJson, trainBpe } from './bpe.js';
+import { LETTER_MERGES, tokenizerConfigJson, tokenizerJson, trainBpe, wordMerges } from './bpe.js';
 import { pretrainingCorpus } from './corpus.js';
 import { instructionRows } from './instructions.js';
-import { DEFAULT_MINI_SEED, generateWorld } from './world.js';
+import { DEFAULT_MINI_SEED, PLACES, generateWorld } from './world.js';
 
 export interface TinyBaseOptions {
   outDir: string;
@@ -43,11 +43,19 @@ export function tokenizerTexts(docs: string[], worldSeed: number): string[] {
   return texts;
 }
 
+/**
+ * Merges made before the learned ones: the letters (a multiple-choice answer is one token) and the
+ * places of every split (the instruction data holds only the train split's places, so frequency
+ * alone would leave a valid or test passage's place in byte pieces while a train passage's is one
+ * token).
+ */
+export const FORCED_MERGES: [string, string][] = [...LETTER_MERGES, ...wordMerges(Object.values(PLACES).flat())];
+
 export async function pretrainTinyBase(opts: TinyBaseOptions): Promise<PretrainResult> {
   const o = { ...TINY_BASE_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof TINY_BASE_DEFAULTS & TinyBaseOptions;
   const worldSeed = o.worldSeed ?? DEFAULT_MINI_SEED;
   const docs = pretrainingCorpus(generateWorld(worldSeed), o.numDocs);
-  const bpe = trainBpe(tokenizerTexts(docs, worldSeed), o.vocabSize, 2, LETTER_MERGES);
+  const bpe = trainBpe(tokenizerTexts(docs, worldSeed), o.vocabSize, 2, FORCED_MERGES);
   return pretrainBase({
     ...o,
     docs,

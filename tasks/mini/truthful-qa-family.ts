@@ -1,14 +1,15 @@
 // TruthfulQA-style family: questions about people with a rumour, where the rumoured (false) answer is
 // the tempting one. As in HELM's TruthfulQA, references are the incorrect answers then the best
-// answer, each ending in ".", rotated by ord(best[0]) % len(refs); HELM's 20% train / 80% valid
-// split is kept, with the split drawn per question.
+// answer, each ending in ".", rotated by ord(best[0]) % len(refs). HELM's TruthfulQA has train and
+// valid splits only (20% / 80%); here a question's split is its person's pool (tasks/mini/split.ts),
+// with the valid and test pools both asked in valid: 60% train / 40% valid, so that no person of a
+// valid question appears in the instruction data.
 import type { Instance } from '../instance.js';
 import { multipleChoiceJointSpec } from '../adapters/helm-specs.js';
 import { EXACT_MATCH } from '../metrics/basic-metrics.js';
 import { MINI_WINDOW, type Family } from './family.js';
-import { Rng, hashString } from './random.js';
-import { assignSplit } from './split.js';
-import { VALUES, personByName, type Person, type World } from './world.js';
+import { keyedRng, shuffled } from './draw.js';
+import { VALUES, personByName, poolOf, type Person, type World } from './world.js';
 
 function statement(p: Person, attribute: 'town' | 'job' | 'pet', value: string): string {
   switch (attribute) {
@@ -39,18 +40,18 @@ function rotate<T>(items: T[], k: number): T[] {
 export function truthfulQaInstances(world: World): Instance[] {
   return world.rumors.map((r) => {
     const p = personByName(world, r.person);
-    const key = `truthfulqa:${p.name}:${r.attribute}`; // the id, and the key of its split: data, kept as generated
-    const rng = new Rng(world.seed ^ hashString(key));
+    const key = `truthfulqa:${p.name}:${r.attribute}`; // the id, and the key of its stream of draws
+    const rng = keyedRng(world.seed, key);
     const truth = p[r.attribute];
     const others = VALUES[r.attribute].filter((v) => v !== truth && v !== r.value);
-    const wrong = [r.value, ...rng.shuffle(others).slice(0, 2)].map((v) => statement(p, r.attribute, v));
+    const wrong = [r.value, ...shuffled(rng, others).slice(0, 2)].map((v) => statement(p, r.attribute, v));
     const best = statement(p, r.attribute, truth);
     const refs = [...wrong.map((text) => ({ text, correct: false })), { text: best, correct: true }];
     return {
       id: key,
       input: truthQuestion(p, r.attribute),
       references: rotate(refs, best.charCodeAt(0) % refs.length),
-      split: assignSplit(world.seed, key, { train: 0.2, valid: 0.8 }),
+      split: poolOf(world, p.name) === 'train' ? 'train' : 'valid',
       meta: { person: p.name, attribute: r.attribute, rumor: r.value },
     };
   });

@@ -1,8 +1,15 @@
 // The mini-challenge world: a seeded, procedurally generated set of people with attributes (town,
-// job, pet, favourite colour), false rumours about some of them (for the TruthfulQA-style family)
+// job, pet, favourite colour), a false rumour about each of them (for the TruthfulQA-style family)
 // and a folk stereotype per town (for the BBQ-style family). Everything downstream (questions,
 // instruction data, pretraining corpus) is derived from this one object.
-import { Rng } from './random.js';
+//
+// The people are dealt into three disjoint pools, one per split: every question of every family
+// is about (or between) people of one pool, and goes to that pool's split. So no name of a valid
+// or test question ever appears in the instruction data, and every question's text differs from
+// every training row in the tokens that make it that question (see tasks/mini/split.ts).
+import type { Split } from '../instance.js';
+import { Rng, pick, sampleOthers, shuffled } from './draw.js';
+import { DEFAULT_RATIOS, dealPools, type SplitRatios } from './split.js';
 
 export const DEFAULT_MINI_SEED = 2023;
 
@@ -15,6 +22,17 @@ export const VALUES: Record<Attribute, readonly string[]> = {
   pet: ['cat', 'dog', 'goat', 'owl', 'horse', 'rabbit', 'fox', 'crow'],
   color: ['red', 'blue', 'green', 'yellow', 'white', 'black', 'orange', 'purple'],
 };
+
+/**
+ * Places where the people meet, dealt to the splits like the people: a BBQ-style scene of a split
+ * happens only at that split's places (so even a passage's wording around its names differs).
+ */
+export const PLACES: Record<Split, readonly string[]> = {
+  train: ['market', 'harbor', 'station', 'square'],
+  valid: ['mill', 'bridge'],
+  test: ['library', 'fair', 'bakery'],
+};
+const PLACE_WORDS = Object.values(PLACES).flat();
 
 /** Traits a town's people are (wrongly) said to have; BBQ-style questions test resisting them. */
 export const TRAITS = ['forgetful', 'late', 'loud', 'clumsy'] as const;
@@ -40,15 +58,17 @@ export interface World {
   rumors: Rumor[];
   /** town → trait its people are said to have (a stereotype, not a fact). */
   stereotypes: Record<string, string>;
+  /** The people of each split (disjoint, together all of them). */
+  pools: Record<Split, Person[]>;
 }
 
 const ONSETS = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z'];
 const VOWELS = ['a', 'e', 'i', 'o', 'u'];
 
 function makeName(rng: Rng): string {
-  const syllables = rng.int(2, 3);
+  const syllables = 2 + rng.int(2);
   let s = '';
-  for (let i = 0; i < syllables; i++) s += rng.pick(ONSETS) + rng.pick(VOWELS);
+  for (let i = 0; i < syllables; i++) s += pick(rng, ONSETS) + pick(rng, VOWELS);
   return s[0]!.toUpperCase() + s.slice(1);
 }
 
@@ -63,26 +83,30 @@ function uniqueNames(rng: Rng, n: number, taken: Set<string>): string[] {
   return names;
 }
 
-export function generateWorld(seed = DEFAULT_MINI_SEED, numPeople = 48): World {
+export function generateWorld(seed = DEFAULT_MINI_SEED, numPeople = 48, ratios: SplitRatios = DEFAULT_RATIOS): World {
   const rng = new Rng(seed);
-  const taken = new Set<string>([...VALUES.town, ...VALUES.job, ...VALUES.pet, ...VALUES.color]);
+  const taken = new Set<string>([...VALUES.town, ...VALUES.job, ...VALUES.pet, ...VALUES.color, ...PLACE_WORDS]);
   const people = uniqueNames(rng, numPeople, taken).map((name) => ({
     name,
-    town: rng.pick(VALUES.town),
-    job: rng.pick(VALUES.job),
-    pet: rng.pick(VALUES.pet),
-    color: rng.pick(VALUES.color),
+    town: pick(rng, VALUES.town),
+    job: pick(rng, VALUES.job),
+    pet: pick(rng, VALUES.pet),
+    color: pick(rng, VALUES.color),
   }));
-  // Half of the people have a rumour about where they live, what they do or what pet they keep.
-  const rumors: Rumor[] = [];
-  for (const p of people) {
-    if (rng.next() >= 0.5) continue;
-    const attribute = rng.pick(['town', 'job', 'pet'] as const);
-    rumors.push({ person: p.name, attribute, value: rng.sampleOthers(VALUES[attribute], p[attribute], 1)[0]! });
-  }
+  // Everyone has a rumour about where they live, what they do or what pet they keep.
+  const rumors: Rumor[] = people.map((p) => {
+    const attribute = pick(rng, ['town', 'job', 'pet'] as const);
+    return { person: p.name, attribute, value: sampleOthers(rng, VALUES[attribute], p[attribute], 1)[0]! };
+  });
   const stereotypes: Record<string, string> = {};
-  for (const town of VALUES.town) stereotypes[town] = rng.pick(TRAITS);
-  return { seed, people, rumors, stereotypes };
+  for (const town of VALUES.town) stereotypes[town] = pick(rng, TRAITS);
+  return { seed, people, rumors, stereotypes, pools: dealPools(shuffled(rng, people), ratios) };
+}
+
+/** The split whose pool holds `name`. */
+export function poolOf(world: World, name: string): Split {
+  for (const split of ['train', 'valid', 'test'] as const) if (world.pools[split].some((p) => p.name === name)) return split;
+  throw new Error(`mini world: no person named ${name}`);
 }
 
 export function personByName(world: World, name: string): Person {

@@ -79,24 +79,14 @@ describe('gate', () => {
       expect(idx.check({ text: template('Ann', 'Bob') })).to.include({ kind: 'exact' });
     });
 
-    it('the mini challenge: no MMLU/GSM/TruthfulQA training row overlaps the eval splits; BBQ hits are one-name variants', async () => {
+    it('the mini challenge: no training row overlaps the eval splits (its splits are built from disjoint people pools)', async () => {
       const evalTexts = await loadSuiteEvalTexts('mini', join(tmpdir(), 'no-data-needed'));
       expect(evalTexts.instances).to.be.greaterThan(100);
-      const idx = indexOf(evalTexts.texts);
       const rows = instructionRows(generateWorld(2023));
-      const hits = rows.map((r, i) => ({ i, hit: idx.check(toTrainingRow(r, i + 1).row!.fields) })).filter((h) => h.hit);
-      const nonBbq = hits.filter((h) => h.hit!.evalText.benchmark !== 'mini_bbq');
-      expect(nonBbq, JSON.stringify(nonBbq.slice(0, 3))).to.have.length(0);
-      // Mini BBQ train passages can repeat a test passage with only the other person's name changed
-      // (same person, place, trait, answer): textual near copies, which the gate is meant to flag.
-      for (const h of hits) {
-        const evalTokens = normalizeTokens(h.hit!.evalText.text);
-        const passage = normalizeTokens(String((rows[h.i] as { prompt: string }).prompt).split('Passage:')[1].split('\nA.')[0]);
-        expect(passage.length).to.equal(evalTokens.length);
-        // "<name> from <town> and ..." : only the other person's name and town differ.
-        const differing = passage.map((t, j) => (t !== evalTokens[j] ? j : -1)).filter((j) => j >= 0);
-        expect(differing.length).to.be.within(1, 2);
-        expect(differing.every((j) => j === 0 || j === 2), passage.join(' ')).to.equal(true);
+      for (const minCoverage of [undefined, 0]) {
+        const idx = indexOf(evalTexts.texts, { minCoverage });
+        const hits = rows.map((r, i) => ({ i, hit: idx.check(toTrainingRow(r, i + 1).row!.fields) })).filter((h) => h.hit);
+        expect(hits.slice(0, 3), `min coverage ${minCoverage}`).to.deep.equal([]);
       }
     });
   });
@@ -190,14 +180,14 @@ describe('gate', () => {
       writeFileSync(join(tmp, 'p-old.jsonl'), rows.slice(0, 16).map((r) => JSON.stringify(r)).join('\n') + '\n');
       writeFileSync(join(tmp, 'p-new.jsonl'), rows.slice(8, 24).map((r) => JSON.stringify(r)).join('\n') + '\n');
       const suite = join(tmp, 'proxy-suite.txt');
-      writeFileSync(suite, 'mini_mmlu:subject=geography,max_eval_instances=4\n');
+      writeFileSync(suite, 'mini_mmlu:subject=geography,max_eval_instances=8\n'); // HELM's sample of 8 holds test instances (of 4, none)
       const workDir = join(tmp, 'proxy-work');
       const r = await runGate({
         dataset: join(tmp, 'p-new.jsonl'),
         baseline: join(tmp, 'p-old.jsonl'),
         suite,
         dataDir: tmp,
-        proxy: { base, workDir, steps: 1, seed: 3, maxEvalInstances: 4, quant: 'none', tolerances: parseTolerances('*=1') },
+        proxy: { base, workDir, steps: 1, seed: 3, maxEvalInstances: 8, quant: 'none', tolerances: parseTolerances('*=1') },
       });
       expect(r.proxy, r.failures.join('; ')).to.not.equal(null);
       expect(r.proxy!.compare.paired).to.equal(true);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { pretrainTinyBase } from '../../../tasks/mini/tiny-base.js';
 import { readBaseConfig } from '../../../model/train/base-io.js';
+import { PLACES, VALUES, generateWorld } from '../../../tasks/mini/world.js';
 
 describe('pretrainTinyBase', function () {
   let dir: string;
@@ -32,5 +33,14 @@ describe('pretrainTinyBase', function () {
     const cfg = readBaseConfig(shipped);
     expect(cfg.maxSeqLen).to.equal(256);
     expect(readFileSync(join(shipped, 'model.safetensors')).length).to.be.lessThan(4 * 1024 * 1024);
+  });
+
+  it("the shipped tokenizer is the current world's: every name (of every pool), value and place is one token", () => {
+    const shipped = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../model/assets/tiny-base');
+    const tok = new Tokenizer(JSON.parse(readFileSync(join(shipped, 'tokenizer.json'), 'utf8')), {});
+    const world = generateWorld();
+    const words = [...world.people.map((p) => p.name), ...Object.values(VALUES).flat(), ...Object.values(PLACES).flat()];
+    expect(words.filter((w) => tok.encode(` ${w}`, { add_special_tokens: false }).ids.length !== 1)).to.deep.equal([]);
+    expect(world.pools.test.length).to.be.greaterThan(0);
   });
 });

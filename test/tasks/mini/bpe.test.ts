@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { LETTER_MERGES, trainBpe, tokenizerConfigJson, tokenizerJson } from '../../../tasks/mini/bpe.js';
+import { LETTER_MERGES, trainBpe, tokenizerConfigJson, tokenizerJson, wordMerges } from '../../../tasks/mini/bpe.js';
 import { pretrainingCorpus } from '../../../tasks/mini/corpus.js';
 import { generateWorld } from '../../../tasks/mini/world.js';
 
@@ -38,6 +38,17 @@ describe('byte-level BPE trainer', () => {
     const t = new Tokenizer(JSON.parse(JSON.stringify(tokenizerJson(m))), tokenizerConfigJson(256));
     for (const letter of ['A', 'B', 'C', 'D', 'Z']) expect(t.encode(` ${letter}`, { add_special_tokens: false }).ids, letter).to.have.length(1);
     expect(m.merges.slice(0, 26).map(([a, b]) => a + b)).to.deep.equal(LETTER_MERGES.map(([a, b]) => a + b));
+  });
+
+  it('word merges make words the corpus never holds single tokens, sharing their common prefixes', () => {
+    const words = ['bakery', 'baker', 'outside'];
+    const merges = wordMerges(words);
+    expect(merges.slice(0, 6).map(([a, b]) => a + b)).to.deep.equal(['\u0120b', '\u0120ba', '\u0120bak', '\u0120bake', '\u0120baker', '\u0120bakery']);
+    expect(merges).to.have.length(6 + 7); // " baker" is a prefix of " bakery": no merge of its own
+    const m = trainBpe(corpus.slice(0, 50), 420, 2, [...LETTER_MERGES, ...merges]);
+    const t = new Tokenizer(JSON.parse(JSON.stringify(tokenizerJson(m))), tokenizerConfigJson(256));
+    for (const w of words) expect(t.encode(` ${w}`, { add_special_tokens: false }).ids, w).to.have.length(1);
+    expect(trainBpe(corpus.slice(0, 50), 420, 2, LETTER_MERGES).vocab.has('\u0120outside')).to.equal(false);
   });
 
   it('is deterministic', () => {

@@ -13,6 +13,8 @@ import { generateWorld } from '../../../tasks/mini/world.js';
 import { writeMiniData } from '../../../tasks/mini/write-data.js';
 import { pretrainingCorpus } from '../../../tasks/mini/corpus.js';
 import { scenarioModules } from '../../../tasks/scenarios/mini.js';
+import { BBQ_COUNTS, SCENES, bbqInstances } from '../../../tasks/mini/bbq-family.js';
+import { PLACES } from '../../../tasks/mini/world.js';
 
 describe('mini-challenge', () => {
   const world = generateWorld();
@@ -72,6 +74,33 @@ describe('mini-challenge', () => {
       if (x.meta!.context_condition === 'ambig') expect(gold).to.equal('Cannot be determined');
       else expect(x.input).to.include(`${gold} was`);
     }
+  });
+
+  it("every question is about people of its split's pool; BBQ-style scenes use their split's places and scene sentences", () => {
+    const names = (split: string) => new Set(world.pools[split as 'train'].map((p) => p.name));
+    for (const f of FAMILIES) {
+      for (const x of f.instances(world)) {
+        const people = world.people.filter((p) => new RegExp(`\\b${p.name}\\b`).test(x.input));
+        expect(people.length, x.id).to.be.greaterThan(0);
+        const pool = f.name === 'mini_truthful_qa' && x.split === 'valid' ? new Set([...names('valid'), ...names('test')]) : names(x.split);
+        for (const p of people) expect(pool.has(p.name), `${x.id}: ${p.name} is not in the ${x.split} pool`).to.equal(true);
+        if (f.name !== 'mini_bbq') continue;
+        const place = Object.values(PLACES).flat().filter((w) => x.input.includes(` ${w}.`));
+        expect(place, x.id).to.have.length(1);
+        expect(PLACES[x.split]).to.include(place[0]);
+      }
+    }
+    const bbq = bbqInstances(world);
+    for (const split of ['train', 'valid', 'test'] as const) expect(bbq.filter((x) => x.split === split)).to.have.length(BBQ_COUNTS[split]);
+    // The scene sentence (the passage up to its cue sentence) of a split is one of that split's scene shapes.
+    const shape = (x: (typeof bbq)[number]) => x.input.split('\n')[0]!.replace(/ (One of them|\w+) was \w+ that day\.$/, '').replace(/[A-Z]\w+/g, 'N').replace(/the \w+\./, 'the P.');
+    const shapes = (split: string) => new Set(bbq.filter((x) => x.split === split).map(shape));
+    expect(shapes('train').size).to.equal(SCENES.train.length);
+    for (const s of shapes('test')) expect(shapes('train').has(s), s).to.equal(false);
+    for (const s of shapes('valid')) expect(shapes('train').has(s), s).to.equal(false);
+    // Held-out combinations, not held-out words: every verb and preposition of an eval scene is trained.
+    const trained = new Set(SCENES.train.flat());
+    for (const [verb, prep] of [...SCENES.valid, ...SCENES.test]) expect(trained.has(verb) && trained.has(prep), `${verb} ${prep}`).to.equal(true);
   });
 
   it('the instruction data contains no valid or test question', () => {
