@@ -296,6 +296,9 @@ class TestTrainBenchArithmetic(unittest.TestCase):
         self.assertIn("--no-final-eval", cmd)
         self.assertIn("train_loop.py", flags["--trainer"])
         self.assertIn("--save-steps 20", flags["--trainer"])
+        # the trainer's --output-dir is an allowed checkpoint root (the GPU run of 2026-12-02 was refused without it)
+        self.assertEqual(flags["--checkpoint-root"], "/w/loop/checkpoints")
+        self.assertIn("--output-dir /w/loop/checkpoints", flags["--trainer"])
 
     def test_final_eval_saves_the_base_and_hands_it_to_evalfirst(self) -> None:
         args = train_bench.parse_args(["--out", "/tmp/x.json", "--node", "/opt/node", "--repo-root", "/r", "--final-eval", "--scoring-device", "cpu", "--python", "py"])

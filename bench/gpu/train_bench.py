@@ -107,6 +107,9 @@ def loop_cmd(args: argparse.Namespace, run: str, base: Optional[str] = None, bas
     return evalfirst_cli(args) + [
         "train", "--trainer", trainer, "--trainer-cwd", args.repo_root, "--out", os.path.join(run, "evalfirst"),
         "--suite", args.suite, "--target", args.target, "--deadline", args.deadline, "--score-with", "server",
+        # The trainer writes its checkpoints beside the run dir, not in it: allow that folder (the
+        # supervisor refuses a reported path outside its allowed directories).
+        "--checkpoint-root", os.path.join(run, "checkpoints"),
         *final, "--no-report", "--concurrency", str(args.concurrency),
     ] + shlex.split(args.evalfirst_extra)
 
