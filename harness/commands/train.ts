@@ -232,7 +232,7 @@ export function command(): Command {
     .option('--out <dir>', 'run directory (train.json, decisions.log, evals/, report.html)')
     .option('--suite <name|file>', 'suite to score checkpoints on')
     .option('--data-dir <dir>', 'benchmark data directory (default $EVALFIRST_DATA or the user cache)')
-    .option('--target <expr>', 'stop when met on the lower confidence bound, e.g. "mmlu >= 0.62 && gsm8k >= 0.35" (task `mean` = all tasks pooled)')
+    .option('--target <expr>', 'stop when met on the lower confidence bound, e.g. "mmlu >= 0.62 && gsm8k >= 0.35" (task `pooled` = all instances of all tasks in one sample; `mean` is an alias)')
     .option('--alpha <p>', 'error probability of a target decision per checkpoint (default 0.05)')
     .option('--no-adaptive', 'score every checkpoint on the full suite instead of a growing sample')
     .option('--n0 <n>', 'first adaptive look: instances per run entry (default 16)')
