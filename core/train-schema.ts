@@ -14,6 +14,33 @@ export interface Decision {
   detail: string;
 }
 
+/**
+ * The pseudo-task of the pooled aggregate among a checkpoint's scores: every main-split instance of
+ * every task in one sample (harness/stats/aggregates.ts defines it). A `--target` may name it.
+ */
+export const POOLED_TASK = 'pooled';
+/** Its name in train.json files written before it was called `pooled`; still accepted in `--target`. */
+export const LEGACY_POOLED_TASK = 'mean';
+
+type Scores = Record<string, TaskScore>;
+
+/** Scores with an old file's `mean` aggregate under its name `pooled` (a group of that name stays). */
+export function withPooledName(scores: Scores): Scores {
+  if (!(LEGACY_POOLED_TASK in scores) || POOLED_TASK in scores) return scores;
+  return Object.fromEntries(Object.entries(scores).map(([k, v]) => [k === LEGACY_POOLED_TASK ? POOLED_TASK : k, v]));
+}
+
+/** A train.json as read, with every score table of an older file carrying the aggregate as `pooled`. */
+export function upgradeTrainState<T extends Partial<Pick<TrainState, 'checkpoints' | 'best' | 'baseline'>>>(state: T): T {
+  for (const c of state.checkpoints ?? []) {
+    if (c?.scores) c.scores = withPooledName(c.scores);
+    if (c?.full_suite?.scores) c.full_suite.scores = withPooledName(c.full_suite.scores);
+  }
+  if (state.best?.scores) state.best.scores = withPooledName(state.best.scores);
+  if (state.baseline?.scores) state.baseline.scores = withPooledName(state.baseline.scores);
+  return state;
+}
+
 /** A task's score at one checkpoint: the mean and its confidence interval over n instances. */
 export interface TaskScore {
   mean: number;

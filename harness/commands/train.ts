@@ -19,6 +19,7 @@ import { parseProtocol, parseServerList } from '../../model/backends/factory.js'
 import { writeReport } from '../../reports/html/write-report.js';
 import { defaultRunDir } from '../../core/run-dir.js';
 import { loadSuite } from '../../tasks/suites/suite.js';
+import { trainConsole, type TrainConsole } from '../../reports/train-console.js';
 
 export interface TrainOptions {
   config?: string;
@@ -53,6 +54,8 @@ export interface TrainOptions {
   scoringServerCmd?: string;
   scoringMode?: 'pause' | 'async';
   report?: boolean;
+  /** false: no trainer progress or eval bar on stderr (supervisor lines still print). */
+  progress?: boolean;
   resume?: string;
   baseline?: string;
   /** Directories (besides the run, watch and trainer directories) where reported checkpoints may lie. */
@@ -139,13 +142,29 @@ function savedEvaluator(o: TrainOptions, needed: boolean, evalOptions: Omit<Chec
   return { evaluate: checkpointEvaluator({ ...evalOptions, backendFor: saved.backendFor }), release: saved.release };
 }
 
-export async function runTrain(flags: TrainOptions, say: (l: string) => void = (l) => console.log(l)): Promise<number> {
+/**
+ * Runs `evalfirst train`; its exit code. Supervisor lines go to `say` (default: stdout, above the
+ * trainer's progress line and the eval bar, which reports/train-console.ts draws on stderr).
+ */
+export async function runTrain(flags: TrainOptions, say?: (l: string) => void): Promise<number> {
+  let ui: TrainConsole | null = null;
+  try {
+    return await supervisedRun(flags, say ?? ((l) => (ui ? ui.say(l) : console.log(l))), (c) => (ui = c));
+  } finally {
+    (ui as TrainConsole | null)?.done();
+  }
+}
+
+async function supervisedRun(flags: TrainOptions, say: (l: string) => void, shown: (ui: TrainConsole) => void): Promise<number> {
   let o = mergeTrainOptions(flags);
   let resume = false;
+  let startedAtMs = Date.now();
   if (o.resume) {
-    const saved = ((loadState(o.resume).config as { options?: TrainOptions }).options ?? {}) as TrainOptions;
+    const before = loadState(o.resume);
+    const saved = ((before.config as { options?: TrainOptions }).options ?? {}) as TrainOptions;
     o = resumedOptions(saved, o, o.resume, say);
     resume = true;
+    startedAtMs = Date.parse(before.startedAt);
   }
   const entries = o.entries ?? [];
   if (!o.suite && entries.length === 0) throw new UserError('give the evaluation: --suite NAME|FILE or run entries');
@@ -160,6 +179,9 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
   if (target) checkTargetTasks(target, await scoredTasks(suiteEntries, dataDir), o.suite ? `suite ${o.suite}${entries.length ? ' with the given entries' : ''}` : 'the given entries');
   const runDir = resolve(o.out ?? defaultRunDir(new Date(), 'runs', 'train'));
   const deadlineS = parseDuration(o.deadline ?? '24h');
+  // The trainer's progress and the eval bar (stderr), unless --no-progress.
+  const ui = o.progress === false ? null : trainConsole({ deadlineAtMs: startedAtMs + deadlineS * 1000 });
+  if (ui) shown(ui);
   const cfg: SupervisorConfig = {
     runDir,
     trainerCommand: o.trainer ?? null,
@@ -183,6 +205,7 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
     baseline: o.baseline ? { step: 0, path: resolve(o.baseline) } : undefined,
     record: { options: { ...o, out: runDir } },
     scoringMode: scoringModeOf(o),
+    onTrainerLine: ui ? (line, stream) => ui.trainerLine(line, stream) : undefined,
   };
   const evalOptions = {
     entries: suiteEntries,
@@ -190,6 +213,7 @@ export async function runTrain(flags: TrainOptions, say: (l: string) => void = (
     dataDir,
     runDir,
     concurrency: num(o.concurrency, 'concurrency', 30),
+    progress: ui?.scoring,
     onResults: o.report === false ? undefined : async () => writeTrainReport(runDir),
   };
   const log = (line: string) => {
@@ -232,7 +256,7 @@ export function command(): Command {
     .option('--out <dir>', 'run directory (train.json, decisions.log, evals/, report.html)')
     .option('--suite <name|file>', 'suite to score checkpoints on')
     .option('--data-dir <dir>', 'benchmark data directory (default $EVALFIRST_DATA or the user cache)')
-    .option('--target <expr>', 'stop when met on the lower confidence bound, e.g. "mmlu >= 0.62 && gsm8k >= 0.35" (task `mean` = all tasks pooled)')
+    .option('--target <expr>', 'stop when met on the lower confidence bound, e.g. "mmlu >= 0.62 && gsm8k >= 0.35" (task `pooled` = all instances of all tasks in one sample; `mean` is an alias)')
     .option('--alpha <p>', 'error probability of a target decision per checkpoint (default 0.05)')
     .option('--no-adaptive', 'score every checkpoint on the full suite instead of a growing sample')
     .option('--n0 <n>', 'first adaptive look: instances per run entry (default 16)')
@@ -258,6 +282,7 @@ export function command(): Command {
     .option('--scoring-server-cmd <command>', 'command that starts a scoring server instead of `PYTHON integrations/scoring_server.py` (gets --base DIR [--adapter DIR] --host 127.0.0.1 --port 0 appended), e.g. "python3 integrations/scoring_server.py --device cpu --dtype float32"')
     .addOption(new Option('--scoring-mode <mode>', 'pause: the trainer waits at each checkpoint while it is scored (one GPU); async: scoring beside training, stale checkpoints skipped, a stop applies at the next save (default for openai-lora)').choices(['pause', 'async']))
     .option('--no-report', 'do not write report.html')
+    .option('--no-progress', "no trainer progress line or eval bar on stderr (the trainer's output is in trainer.stdout.log / trainer.stderr.log either way)")
     .option('--baseline <dir>', 'score this model (e.g. the base, or an adapter) on the full suite before training, as step 0')
     .option('--checkpoint-root <dir>', 'a directory reported checkpoints may lie in, besides the run dir, the --watch dir and the trainer\'s working directory (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--resume <run_dir>', 'continue a supervisor that was killed, without re-scoring finished checkpoints: options come from its train.json (flags given win), a trainer still running is adopted, one that is gone is started again')

@@ -3,21 +3,23 @@
 //
 //   pooled: the mean of the main metric over every main-split, unperturbed instance of every run,
 //           all pooled into one sample (a request that failed counts as 0). Large runs weigh more.
-//           What `evalfirst train --target "pooled >= x"` (alias `mean`) decides on.
+//           What `evalfirst train --target "pooled >= x"` (alias `mean`) decides on; train.json
+//           records it as `pooled` (files written before the rename: `mean`).
 //   macro:  the unweighted mean over groups of each group's main-metric mean, where a group's mean
 //           is the unweighted mean of its runs' means (HELM's summarize; errored requests are left
 //           out of a run's mean, as the runner aggregates). Every group weighs the same.
 //
 // Both read results.json and instances.jsonl only (core/results-schema.ts).
 import type { InstanceRecord, ResultsFile } from '../../core/results-schema.js';
+import { LEGACY_POOLED_TASK, POOLED_TASK } from '../../core/train-schema.js';
 
-export const POOLED = 'pooled';
+export const POOLED = POOLED_TASK;
 export const MACRO = 'macro';
 export const POOLED_DEFINITION = 'the mean of the main metric over all main-split, unperturbed instances of all runs, pooled (a failed request counts as 0)';
 export const MACRO_DEFINITION = "the unweighted mean over groups of each group's main-metric mean (a group's mean is the mean of its runs' means, as HELM summarizes)";
 
 /** Keys under which train.json (and older ones) record the pooled aggregate beside the groups. */
-const POOLED_KEYS = new Set([POOLED, 'mean']);
+const POOLED_KEYS = new Set([POOLED, LEGACY_POOLED_TASK]);
 
 /** Whether a score key of train.json is the pooled aggregate rather than a group. */
 export function isPooledKey(key: string): boolean {

@@ -17,6 +17,7 @@
 import { judgeTarget, targetTasks, type ScoreEstimate, type TargetExpr } from './target.js';
 import type { Verdict } from '../../core/train-schema.js';
 import { scoreInterval } from '../stats/exact-intervals.js';
+import { POOLED } from '../stats/aggregates.js';
 
 export interface AdaptivePlan {
   /** Sample sizes per task at each look, increasing, the last equal to the full size. */
@@ -51,20 +52,22 @@ export async function runAdaptive(
   const looks: LookResult[] = [];
   for (const n of plan.looks) {
     const raw = await scoresAt(n);
-    const scores: Record<string, ScoreEstimate> = {};
-    for (const [task, s] of Object.entries(raw)) scores[task] = scoreInterval(s, plan.delta);
-    const verdict = judgeTarget(target, withAggregate(scores, raw, plan.delta));
+    const perTask: Record<string, ScoreEstimate> = {};
+    for (const [task, s] of Object.entries(raw)) perTask[task] = scoreInterval(s, plan.delta);
+    // The aggregate is judged on and recorded, as for a full evaluation.
+    const scores = withAggregate(perTask, raw, plan.delta);
+    const verdict = judgeTarget(target, scores);
     looks.push({ n, verdict, scores });
     if (verdict !== 'undecided') break;
   }
   return looks;
 }
 
-/** Adds the pseudo-task `mean` (all instances of all tasks pooled) for aggregate targets. */
+/** Adds the pseudo-task `pooled` (all instances of all tasks in one sample) for aggregate targets. */
 export function withAggregate(scores: Record<string, ScoreEstimate>, raw: Record<string, number[]>, delta: number): Record<string, ScoreEstimate> {
-  if ('mean' in scores) return scores;
-  const pooled = Object.values(raw).flat();
-  return pooled.length ? { ...scores, mean: scoreInterval(pooled, delta) } : scores;
+  if (POOLED in scores) return scores;
+  const all = Object.values(raw).flat();
+  return all.length ? { ...scores, [POOLED]: scoreInterval(all, delta) } : scores;
 }
 
 export { targetTasks };

@@ -14,11 +14,22 @@ import { runSpecsForEntry } from '../../tasks/scenario-registry.js';
 import type { ScoredBy } from '../../core/train-schema.js';
 import type { CheckpointRef, EvaluateCheckpoint, LookOptions, TaskScores } from './scorer.js';
 import { SharedRequests, type Caller } from './shared-requests.js';
+import type { ProgressEvent } from '../runner/progress.js';
 
 /** A backend for a checkpoint and how it is reached (recorded in train.json as `scored_by`). */
 export interface ScoringBackend {
   backend: Backend;
   via: ScoredBy['via'];
+}
+
+/**
+ * Where the progress of each evaluation of a checkpoint goes while it runs (e.g. the eval bar):
+ * `update` with the runner's counters, `end` once it is over; `evalDir` names the evaluation
+ * (several run at once: the looks of an adaptive evaluation).
+ */
+export interface EvalProgressSink {
+  update(evalDir: string, step: number, e: ProgressEvent): void;
+  end(evalDir: string): void;
 }
 
 /** Runner slots per scheduler slot: each look keeps enough requests queued for the free slots to go to the smallest look. */
@@ -32,6 +43,8 @@ export interface CheckpointEvalOptions {
   concurrency: number;
   /** The backend that serves this checkpoint (its id must differ between checkpoints). */
   backendFor(ckpt: CheckpointRef): Promise<ScoringBackend>;
+  /** Progress of each evaluation while it runs. */
+  progress?: EvalProgressSink;
   /** Called with each evaluation's results (e.g. to rewrite the report). */
   onResults?: (ckpt: CheckpointRef, results: ResultsFile, outDir: string) => void | Promise<void>;
 }
@@ -119,13 +132,17 @@ export function checkpointEvaluator(o: CheckpointEvalOptions): EvaluateCheckpoin
         cachePath: join(o.runDir, 'cache.sqlite'),
         resume: true,
         backendConfig: { kind: 'checkpoint', step: ckpt.step, path: ckpt.path, servingUrl: ckpt.servingUrl },
-        onProgress: (e) => (last = e),
+        onProgress: (e) => {
+          last = e;
+          o.progress?.update(outDir, ckpt.step, e);
+        },
       });
     } catch (err) {
       if (!look?.signal.aborted) throw err;
       evaluation = null; // planning cut short by the cancellation
     } finally {
       if (--session.users === 0) sessions.delete(key);
+      o.progress?.end(outDir);
     }
     const fullPerRun = (results: ResultsFile | undefined) =>
       maxPerRun === null && results ? Math.max(0, ...results.runs.map((r) => r.numInstances)) : Math.max(0, ...seen.values());

@@ -148,7 +148,7 @@ export async function scoreCheckpoint(
   const judged = settled[looks.length - 1];
   const lastEval = judged?.status === 'fulfilled' ? judged.value : undefined;
   return {
-    scores: withAggregate(last.scores, {}, plan.delta),
+    scores: last.scores, // with the pooled aggregate (runAdaptive adds it)
     verdict: last.verdict,
     full: lookSizes[lookSizes.length - 1]! >= fullPerRun,
     looks: lookSizes,

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 import { writeJsonAtomic } from '../../core/atomic-write.js';
 import { join } from 'node:path';
-import type { TrainState } from '../../core/train-schema.js';
+import { upgradeTrainState, type TrainState } from '../../core/train-schema.js';
 import { UserError } from '../../core/errors.js';
 
 export function trainJsonPath(runDir: string): string {
@@ -29,7 +29,8 @@ export function loadState(runDir: string): TrainState {
   const p = trainJsonPath(runDir);
   if (!existsSync(p)) throw new UserError(`--resume ${runDir}: no train.json there (is it a training run directory?)`);
   try {
-    return JSON.parse(readFileSync(p, 'utf8')) as TrainState;
+    // An older file's aggregate `mean` is read as `pooled`.
+    return upgradeTrainState(JSON.parse(readFileSync(p, 'utf8')) as TrainState);
   } catch (e) {
     throw new UserError(`${p}: not valid JSON (${(e as Error).message})`);
   }

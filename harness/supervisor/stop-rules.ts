@@ -2,6 +2,7 @@
 // "stop" with a reason and the numbers it used; the supervisor logs every decision.
 import type { ScoreEstimate, TargetExpr } from './target.js';
 import type { Decision, Verdict } from '../../core/train-schema.js';
+import { isPooledKey } from '../stats/aggregates.js';
 
 export interface StopConfig {
   target: TargetExpr | null;
@@ -20,9 +21,10 @@ export interface Clock {
   reserveS: number;
 }
 
-/** The number a plateau is judged on: the aggregate `mean` if present, else the mean over tasks. */
+/** The number a plateau is judged on: the aggregate `pooled` (`mean` in older train.json) if present, else the mean over tasks. */
 export function headlineScore(scores: Record<string, ScoreEstimate | { mean: number }>): number {
-  if (scores.mean) return scores.mean.mean;
+  const pooled = Object.keys(scores).find(isPooledKey);
+  if (pooled !== undefined) return scores[pooled]!.mean;
   const vals = Object.values(scores).map((s) => s.mean);
   return vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : 0;
 }

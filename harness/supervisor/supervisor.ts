@@ -36,7 +36,9 @@ import { describeScores, recordScores, Scorer, type CheckpointRef, type Evaluate
 import { decide, headlineScore, type StopConfig } from './stop-rules.js';
 import type { CheckpointRecord, Decision, StopReason, TrainState } from '../../core/train-schema.js';
 import { formatTarget, type TargetExpr } from './target.js';
-import { adoptTrainer, processStartTicks, sameProcessAlive, startTrainer, type StartedTrainer, type TrainerExit, type TrainerHandle } from './trainer-handle.js';
+import { adoptTrainer, processStartTicks, sameProcessAlive, startTrainer, TRAINER_LOGS, type StartedTrainer, type TrainerExit, type TrainerHandle } from './trainer-handle.js';
+import { followOutput, type OutputFollower, type TrainerStream } from './trainer-output.js';
+import { join } from 'node:path';
 
 export interface SupervisorConfig {
   runDir: string;
@@ -67,6 +69,8 @@ export interface SupervisorConfig {
   record?: Record<string, unknown>;
   /** pause (default): score while the trainer waits at its control call; async: score beside training. */
   scoringMode?: QueuePolicy;
+  /** Each line the trainer writes (read back from its log files while it runs), e.g. to show its progress. */
+  onTrainerLine?: (line: string, stream: TrainerStream) => void;
 }
 
 /**
@@ -125,6 +129,8 @@ class Supervisor {
   private servingHold: Promise<unknown> | null = null;
   /** When the trainer's control reports arrived (async: how long until it hears a stop). */
   private readonly reportTimesS: number[] = [];
+  /** The trainer's log files, followed for cfg.onTrainerLine while it runs. */
+  private output: OutputFollower | null = null;
 
   constructor(
     private readonly cfg: SupervisorConfig,
@@ -146,6 +152,14 @@ class Supervisor {
   }
 
   async run(): Promise<TrainState> {
+    try {
+      return await this.supervise();
+    } finally {
+      this.output?.stop();
+    }
+  }
+
+  private async supervise(): Promise<TrainState> {
     const { record, cfg } = this;
     const state = record.state;
     // A trainer that outlived the killed supervisor keeps reporting to the recorded address.
@@ -184,6 +198,7 @@ class Supervisor {
     watchdog.start();
     const ended = await this.endOfTraining();
     if (this.stopping) await this.stopping;
+    this.output?.stop(); // the trainer's last lines come before the final evaluation's
     watchdog.stop();
     await sources.lastLook();
     await this.queue.drained();
@@ -260,6 +275,7 @@ class Supervisor {
   /** Holds the trainer a killed supervisor left running; stops it at once when that supervisor had decided to stop. */
   private adopt(pid: number): void {
     const { record } = this;
+    this.followTrainerOutput();
     this.trainer = adoptTrainer(pid);
     record.log(`resume: trainer pid ${pid} is still running; adopting it`);
     const stop = record.stopDecision();
@@ -272,6 +288,7 @@ class Supervisor {
   /** Starts the trainer; on --resume with EVALFIRST_RESUME=1, so it continues from its last checkpoint. */
   private startTrainer(command: string, controlEnv: Record<string, string>): void {
     const { record, cfg } = this;
+    this.followTrainerOutput(); // from the files' current ends: what this trainer writes
     const trainer = startTrainer(command, {
       cwd: cfg.trainerCwd,
       logDir: cfg.runDir,
@@ -280,6 +297,14 @@ class Supervisor {
     this.trainer = trainer;
     record.recordTrainer({ pid: trainer.pid, exit_code: null, signal: null, crashed: false, start_ticks: processStartTicks(trainer.pid) });
     record.log(`trainer ${cfg.resume ? `started again with ${RESUME_ENV}=1` : 'started'} (pid ${trainer.pid}): ${command}`);
+  }
+
+  /** Passes each new line of the trainer's log files to cfg.onTrainerLine (when given). */
+  private followTrainerOutput(): void {
+    const { onTrainerLine, runDir } = this.cfg;
+    if (!onTrainerLine || this.output) return;
+    const files = (['stdout', 'stderr'] as const).map((stream) => ({ stream, path: join(runDir, TRAINER_LOGS[stream]) }));
+    this.output = followOutput(files, onTrainerLine);
   }
 
   /**
@@ -319,6 +344,7 @@ class Supervisor {
     const { record } = this;
     if (ref.saveS !== undefined) record.state.timing.checkpoint_save_s = Math.max(record.state.timing.checkpoint_save_s, ref.saveS);
     const mode = this.scorer.nextMode();
+    this.output?.poll(); // what the trainer said up to this checkpoint comes before its scoring
     record.log(`checkpoint step ${ref.step} at ${record.nowS().toFixed(1)}s: scoring (${mode}) ${ref.path}`);
     let outcome: ScoreOutcome;
     try {

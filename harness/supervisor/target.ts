@@ -10,15 +10,19 @@ export interface ScoreEstimate {
   n: number;
 }
 
-import type { Verdict } from '../../core/train-schema.js';
+import { LEGACY_POOLED_TASK, type Verdict } from '../../core/train-schema.js';
+import { POOLED } from '../stats/aggregates.js';
 type Op = '>=' | '>' | '<=' | '<';
 
 export type TargetExpr =
   | { kind: 'cmp'; task: string; op: Op; threshold: number }
   | { kind: 'and' | 'or'; parts: TargetExpr[] };
 
-/** The pseudo-task `mean`: the unweighted mean of every scored task (a one-number aggregate). */
-export const AGGREGATE_TASK = 'mean';
+/**
+ * The pseudo-task `pooled`: every instance of every scored task in one sample (harness/stats/aggregates.ts).
+ * `mean`, its name before, is read as `pooled`.
+ */
+export const AGGREGATE_TASK = POOLED;
 
 export function parseTarget(text: string): TargetExpr {
   const tokens = text.match(/\s*(&&|\|\||>=|<=|>|<|\(|\)|[A-Za-z_][\w.:-]*|\d*\.?\d+(?:e-?\d+)?)\s*/gy);
@@ -52,8 +56,9 @@ export function parseTarget(text: string): TargetExpr {
       i++;
       return e;
     }
-    const task = toks[i];
-    if (!task || !/^[A-Za-z_]/.test(task)) fail('expected a task name');
+    const named = toks[i];
+    if (!named || !/^[A-Za-z_]/.test(named)) fail('expected a task name');
+    const task = named === LEGACY_POOLED_TASK ? AGGREGATE_TASK : (named as string);
     i++;
     const op = toks[i] as Op;
     if (!['>=', '>', '<=', '<'].includes(op)) fail('expected >=, >, <= or <');
@@ -72,13 +77,13 @@ export function targetTasks(expr: TargetExpr): string[] {
   return expr.kind === 'cmp' ? [expr.task] : [...new Set(expr.parts.flatMap(targetTasks))];
 }
 
-/** Refuses a target naming a task the evaluation does not score (`known`: its tasks; `mean` is always there). */
+/** Refuses a target naming a task the evaluation does not score (`known`: its tasks; `pooled` is always there). */
 export function checkTargetTasks(expr: TargetExpr, known: string[], evaluation: string): void {
   const all = [...known, AGGREGATE_TASK];
   const unknown = targetTasks(expr).filter((t) => !all.includes(t));
   if (unknown.length === 0) return;
   const names = unknown.map((t) => `"${t}"`).join(', ');
-  throw new UserError(`--target names ${names}, which ${evaluation} does not score; its tasks: ${all.join(', ')}`);
+  throw new UserError(`--target names ${names}, which ${evaluation} does not score; its tasks: ${all.join(', ')} (the aggregate; alias ${LEGACY_POOLED_TASK})`);
 }
 
 export function formatTarget(expr: TargetExpr): string {

@@ -92,10 +92,13 @@ async function waitUntil(gone: () => boolean, ms: number, pollMs: number): Promi
   return gone();
 }
 
+/** The trainer's output files in the run directory (trainer-output.ts follows them for the terminal). */
+export const TRAINER_LOGS = { stdout: 'trainer.stdout.log', stderr: 'trainer.stderr.log' } as const;
+
 export function startTrainer(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logDir: string }): StartedTrainer {
   // Files, not pipes: the trainer's output must survive the supervisor being killed.
-  const out = openSync(join(opts.logDir, 'trainer.stdout.log'), 'a');
-  const err = openSync(join(opts.logDir, 'trainer.stderr.log'), 'a');
+  const out = openSync(join(opts.logDir, TRAINER_LOGS.stdout), 'a');
+  const err = openSync(join(opts.logDir, TRAINER_LOGS.stderr), 'a');
   const child: ChildProcess = spawn('/bin/sh', ['-c', command], {
     cwd: opts.cwd,
     env: opts.env,

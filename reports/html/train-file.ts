@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { parseTarget, type TargetExpr } from '../../harness/supervisor/target.js';
 import { checkpointEvalDir } from '../../harness/supervisor/checkpoint-eval.js';
-import type { TrainState } from '../../core/train-schema.js';
+import { upgradeTrainState, type TrainState } from '../../core/train-schema.js';
 
 /** The parts of train.json (core/train-schema.ts) the report draws: checked on read, since a run may be mid-write by an older version. */
 export type TrainFile = Pick<TrainState, 'target' | 'checkpoints' | 'stop' | 'best'> & Partial<Pick<TrainState, 'baseline'>>;
@@ -23,6 +23,7 @@ export function readTrainFile(dir: string): TrainFile | null {
     if (typeof c?.step !== 'number' || typeof c.time_s !== 'number' || typeof c.scores !== 'object' || c.scores === null)
       throw new UserError(`${file}: checkpoints[${i}] needs numeric "step", "time_s" and a "scores" object`);
   });
+  upgradeTrainState(data); // an older file's aggregate `mean` is shown as `pooled`
   return { target: data.target ?? null, checkpoints: data.checkpoints, stop: data.stop ?? null, best: data.best ?? null, baseline: data.baseline };
 }
 

@@ -38,7 +38,7 @@ export async function trainingSection(run: ReportRun): Promise<string> {
         .map(([k, s]) => `${h(k)} ${fmt(s.mean)} [${fmt(s.ci_low)}, ${fmt(s.ci_high)}] n=${s.n}`)
         .join('<br>')}</td><td>${h(decisionText(r))}</td></tr>`,
   );
-  const pooledNote = rows.some((r) => POOLED in r.scores) ? ` <code>${POOLED}</code> is the pooled aggregate (every instance of every task in one sample; train.json's <code>mean</code>).` : '';
+  const pooledNote = rows.some((r) => POOLED in r.scores) ? ` <code>${POOLED}</code> is the pooled aggregate (every instance of every task in one sample; train.json files written before it was renamed call it <code>mean</code>).` : '';
   return `<section class="training" id="training-${h(run.label)}"><h2>Training: ${h(run.label)}</h2>
 <p>${t.target ? `Target: <code>${h(t.target)}</code>. ` : ''}${t.stop ? `Stopped at step ${t.stop.step ?? '—'} after ${t.stop.time_s.toFixed(1)} s: <b>${h(t.stop.reason)}</b>${t.stop.detail ? ` (${h(t.stop.detail)})` : ''}. ` : 'Still running. '}${t.best ? `Best checkpoint: step ${t.best.step} (${h(t.best.path)}).` : ''}</p>
 <p class="note">Per task: the group's instances pooled, with the supervisor's exact confidence intervals.${pooledNote} The final full evaluation is drawn as a diamond at the stop.</p>

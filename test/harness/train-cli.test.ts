@@ -97,7 +97,7 @@ describe('evalfirst train (CLI)', function () {
     const root = mkdtempSync(join(tmpdir(), 'ef-train-'));
     const r = await runCliAsync(['train', '--suite', 'mini', '--target', 'mmlu >= 0.62 && mini_bbq >= 0.5', '--trainer', 'touch started', '--trainer-cwd', root, '--out', join(root, 'run'), '--server', server.url]);
     expect(r.status).to.equal(2);
-    expect(r.stderr).to.match(/--target names "mmlu", which suite mini does not score; its tasks: mini_mmlu, mini_truthful_qa, mini_bbq, mini_gsm, mean/);
+    expect(r.stderr).to.match(/--target names "mmlu", which suite mini does not score; its tasks: mini_mmlu, mini_truthful_qa, mini_bbq, mini_gsm, pooled \(the aggregate; alias mean\)/);
     expect(existsSync(join(root, 'started'))).to.equal(false);
     expect(existsSync(join(root, 'run'))).to.equal(false);
   });

@@ -31,7 +31,18 @@ describe('evalfirst train with the embedded trainer and embedded scoring', funct
     expect(state.stop.reason).to.equal('max_steps');
     expect(state.trainer.exit_code).to.equal(0); // it stopped when told, nobody had to signal it
     expect(state.trainer.killed).to.equal(false);
-    expect(readFileSync(join(runDir, 'trainer.stdout.log'), 'utf8')).to.match(/supervisor: stop/);
+    const log = readFileSync(join(runDir, 'trainer.stdout.log'), 'utf8');
+    expect(log).to.match(/supervisor: stop/);
+    // Off a terminal too, the trainer's progress reaches the user, not only its log file: its step
+    // lines (step, loss, tokens/s, time to the next checkpoint, and to the deadline), its other
+    // lines, and each checkpoint's scoring as the eval progress line; supervisor lines stay on stdout.
+    const stepLines = r.stderr.split('\n').filter((l) => /^step \d+\/40 \(\d+%\)  loss \d+\.\d{4}  lr \S+  \d+ tok\/s  checkpoint \d+ in \S+  end in \S+  deadline in \S+$/.test(l));
+    expect(stepLines.length, r.stderr).to.be.at.least(2);
+    for (const l of stepLines) expect(log).to.contain(l.replace(/  deadline in \S+$/, ''));
+    expect(r.stderr).to.match(/^\[trainer\] checkpoint 10: \S+checkpoint-10 \(saved in [\d.]+ s\)$/m);
+    expect(r.stderr.match(/^eval: 8\/8 requests, [\d.]+\/s, ETA 0s, 0 errors, \d+ reused$/gm), r.stderr).to.have.length.at.least(3); // baseline, steps 10 and 20
+    expect(r.stdout).to.match(/checkpoint step 10: mini_bbq=\S+ \[\S+, \S+\] n=\d+  pooled=/);
+    expect(r.stdout).to.not.match(/^step \d+/m);
     // Two checkpoints of the same run must not share answers in the cache: each has its own adapter identity.
     const ids = [10, 20].map((s) => JSON.parse(readFileSync(join(runDir, 'evals', `step-${s}-full`, 'results.json'), 'utf8')).backend.id);
     expect(ids[0]).to.not.equal(ids[1]);

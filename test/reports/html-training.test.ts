@@ -53,8 +53,8 @@ describe('HTML report of a training run', function () {
     const m = await buildReportModel([run.dir]);
     const curve = m.runs[0].curve!;
     expect(curve.map((c) => [c.kind, c.step])).to.deep.equal([['baseline', 0], ['checkpoint', 200], ['checkpoint', 400], ['final', 400]]);
-    expect(curve[0].scores.pooled.mean).to.equal(run.state.baseline!.scores.mean.mean);
-    expect(curve[3].scores.pooled.mean).to.equal(run.state.best!.scores!.mean.mean);
+    expect(curve[0].scores.pooled.mean).to.equal(run.state.baseline!.scores.pooled.mean);
+    expect(curve[3].scores.pooled.mean).to.equal(run.state.best!.scores!.pooled.mean);
     const out = join(tmp, 'curve.html');
     await writeReport([run.dir], out);
     const html = readFileSync(out, 'utf8');
@@ -77,7 +77,7 @@ describe('HTML report of a training run', function () {
     const m = await buildReportModel([partial.dir]);
     const final = m.runs[0].curve!.at(-1)!;
     expect(final).to.deep.include({ kind: 'final', step: 400, source: partial.bestDir });
-    expect(final.scores.pooled.mean).to.be.closeTo(run.state.best!.scores!.mean.mean, 1e-12);
+    expect(final.scores.pooled.mean).to.be.closeTo(run.state.best!.scores!.pooled.mean, 1e-12);
     expect(final.scores.mmlu.mean).to.be.closeTo(run.state.best!.scores!.mmlu.mean, 1e-12);
   });
 
@@ -88,8 +88,8 @@ describe('HTML report of a training run', function () {
     const best = await loadRunDir(run.bestDir);
     const pooled = pooledMean(best.results, best.instances).mean;
     const macro = macroMean(best.results).mean;
-    // train.json's `mean` (the CLI's final line) is the pooled number; the two differ on this run.
-    expect(pooled).to.equal(run.state.best!.scores!.mean.mean);
+    // train.json's `pooled` (the CLI's final line) is the report's pooled number; the two differ on this run.
+    expect(pooled).to.equal(run.state.best!.scores!.pooled.mean);
     expect(Math.abs(pooled - macro)).to.be.greaterThan(0.05);
     const board = rowsOf(html, 'leaderboard-table');
     expect(board).to.match(/<th>#<\/th><th>run<\/th><th>macro<\/th><th>pooled<\/th><th>n<\/th>/);

@@ -52,10 +52,10 @@ describe('aggregates: pooled and macro, one definition each', () => {
     expect(pooledMean({ ...results, runs: [] }, records)).to.deep.include({ n: 0 });
   });
 
-  it("pooled is the number `evalfirst train` decides a `mean` target on (the supervisor's scores of the same run)", () => {
+  it("pooled is the number `evalfirst train` decides a `pooled` target (alias `mean`) on (the supervisor's scores of the same run)", () => {
     const perTask = taskScoresFrom(results, records);
     expect(perTask).to.deep.equal(pooledByGroup(results, records));
-    const supervisor = withAggregate({}, perTask, 0.05).mean;
+    const supervisor = withAggregate({}, perTask, 0.05).pooled!;
     expect(supervisor.mean).to.be.closeTo(pooledMean(results, records).mean, 1e-12);
     expect(supervisor.n).to.equal(15);
     expect(scoreInterval(mainScores(results, records).map((s) => s.score), 0.05)).to.deep.equal(supervisor);

@@ -66,6 +66,21 @@ describe('supervisor: closed loop with a scripted external trainer', function ()
     expect(state.checkpoints.slice(1).some((c) => c.scores.task.n < 400)).to.equal(true);
   });
 
+  it('records and prints the aggregate as `pooled` (a `mean` target is its alias)', async () => {
+    const d = dirs();
+    const ev = syntheticEvaluate((step) => Math.min(0.95, 0.2 + 0.1 * step));
+    const lines: string[] = [];
+    const { state } = await supervise(config(d.run, d.out, { target: parseTarget('mean >= 0.6') }, '--steps 20 --interval-ms 50 --control'), ev, (l) => lines.push(l));
+    expect(state.stop?.reason).to.equal('target');
+    expect(state.target).to.equal('pooled >= 0.6');
+    for (const c of state.checkpoints) expect(Object.keys(c.scores), `step ${c.step}`).to.deep.equal(['task', 'pooled']);
+    expect(Object.keys(state.best!.scores!)).to.deep.equal(['task', 'pooled']);
+    const log = readFileSync(join(d.run, 'decisions.log'), 'utf8');
+    expect(log).to.match(/checkpoint step \d+: task=[\d.]+ \[[\d.]+, [\d.]+\] n=\d+  pooled=/);
+    expect(log).to.not.match(/\bmean=/);
+    expect(lines.join('\n')).to.match(/pooled=/).and.not.match(/\bmean=/);
+  });
+
   it('stops on a plateau while watching a directory', async () => {
     const d = dirs();
     const ev = syntheticEvaluate(() => 0.5);

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { parseTarget, judgeTarget, formatTarget, targetTasks } from '../../../harness/supervisor/target.js';
+import { parseTarget, judgeTarget, formatTarget, targetTasks, checkTargetTasks, AGGREGATE_TASK } from '../../../harness/supervisor/target.js';
+import { withAggregate } from '../../../harness/supervisor/adaptive.js';
+import { headlineScore } from '../../../harness/supervisor/stop-rules.js';
 import { parseDuration } from '../../../core/duration.js';
 
 const est = (mean: number, lo: number, hi: number) => ({ mean, ciLow: lo, ciHigh: hi, n: 100 });
@@ -31,6 +33,27 @@ describe('supervisor target expressions', () => {
     expect(judgeTarget(e, { a: est(0.7, 0.6, 0.8), b: est(0.2, 0.1, 0.3) })).to.equal('not_met');
     const o = parseTarget('a >= 0.5 || b >= 0.5');
     expect(judgeTarget(o, { a: est(0.2, 0.1, 0.3), b: est(0.7, 0.6, 0.8) })).to.equal('met');
+  });
+
+  it('names the aggregate `pooled`, as the report does, and reads `mean` (its old name) as the same task', () => {
+    expect(AGGREGATE_TASK).to.equal('pooled');
+    const alias = parseTarget('mean >= 0.5 && a >= 0.2');
+    expect(formatTarget(alias)).to.equal('pooled >= 0.5 && a >= 0.2');
+    expect(alias).to.deep.equal(parseTarget('pooled >= 0.5 && a >= 0.2'));
+    expect(targetTasks(alias)).to.deep.equal(['pooled', 'a']);
+    expect(() => checkTargetTasks(parseTarget('mean >= 0.5'), ['a', 'b'], 'suite x')).to.not.throw();
+    expect(() => checkTargetTasks(parseTarget('c >= 0.5'), ['a', 'b'], 'suite x')).to.throw(/its tasks: a, b, pooled \(the aggregate; alias mean\)/);
+    // The supervisor's scores carry it as `pooled`, and the alias target is judged on it.
+    const scores = withAggregate({ a: est(0.9, 0.8, 1), b: est(0.1, 0, 0.2) }, { a: Array(50).fill(1), b: Array(50).fill(0) }, 0.05);
+    expect(Object.keys(scores)).to.deep.equal(['a', 'b', 'pooled']);
+    expect(scores.pooled!.mean).to.equal(0.5);
+    expect(judgeTarget(parseTarget('mean < 0.7'), scores)).to.equal(judgeTarget(parseTarget('pooled < 0.7'), scores)).and.to.equal('met');
+  });
+
+  it('judges a plateau on the pooled aggregate, under its old name too', () => {
+    expect(headlineScore({ a: est(0.9, 0, 1), pooled: est(0.3, 0, 1) })).to.equal(0.3);
+    expect(headlineScore({ a: { mean: 0.9 }, mean: { mean: 0.3 } })).to.equal(0.3);
+    expect(headlineScore({ a: est(0.9, 0, 1), b: est(0.3, 0, 1) })).to.be.closeTo(0.6, 1e-12);
   });
 
   it('parses durations', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { STEP_LINE, trainProgressLine } from '../../../harness/supervisor/training-progress.js';
+import { STEP_LINE, trainerProgress, trainProgressLine } from '../../../harness/supervisor/training-progress.js';
 import { statusLine } from '../../../reports/terminal-status.js';
 
 describe('training progress line', () => {
@@ -24,8 +24,23 @@ describe('training progress line', () => {
     const plain: string[] = [];
     const p = statusLine({ isTTY: false, write: (x: string) => plain.push(x) } as unknown as NodeJS.WriteStream, 60_000);
     p.set('a');
-    p.set('b'); // within the interval: skipped
-    p.log('kept');
-    expect(plain).to.deep.equal(['a\n', 'kept\n']);
+    p.set('b'); // within the interval: held, then replaced
+    p.set('c');
+    p.log('kept'); // the latest progress not printed yet comes first
+    p.log('next');
+    p.set('d');
+    p.done();
+    expect(plain).to.deep.equal(['a\n', 'c\n', 'kept\n', 'next\n', 'd\n']);
+  });
+});
+
+describe("a trainer's progress recognised in its output", () => {
+  it("takes evalfirst finetune's step line as it is, a Hugging Face Trainer log as loss/lr/epoch, a tqdm bar trimmed; nothing else", () => {
+    const step = 'step 12/40 (30%)  loss 2.1234  lr 5.00e-3  312 tok/s  checkpoint 20 in 4s  end in 14s';
+    expect(trainerProgress(step)).to.equal(step);
+    expect(trainerProgress("{'loss': 0.6931, 'grad_norm': 1.2345, 'learning_rate': 4.5e-05, 'epoch': 0.1}")).to.equal('loss 0.6931  lr 4.50e-5  grad_norm 1.234  epoch 0.10');
+    expect(trainerProgress("{'loss': '0.5', 'learning_rate': '2e-05', 'epoch': '1.0'}")).to.equal('loss 0.5000  lr 2.00e-5  epoch 1.00');
+    expect(trainerProgress(' 40%|████      | 400/1000 [01:10<01:45,  5.70it/s]')).to.equal('40%|████      | 400/1000 [01:10<01:45,  5.70it/s]');
+    for (const other of ["{'train_runtime': 12.3, 'train_loss': 0.5}", 'checkpoint 10: /x (saved in 0.01 s)', 'supervisor: continue', 'steps 10']) expect(trainerProgress(other), other).to.equal(null);
   });
 });
