@@ -19,9 +19,10 @@ import { command as pretrainBaseCommand } from './commands/pretrain-base.js';
 import { command as reportCommand } from './commands/report.js';
 import { command as serveCommand } from './commands/serve.js';
 import { command as startCommand } from './commands/start.js';
+import { command as sweepCommand } from './commands/sweep.js';
 import { command as trainCommand } from './commands/train.js';
 
-const COMMANDS: (() => Command)[] = [checkServerCommand, compareCommand, dataCommand, evalCommand, explainCommand, finetuneCommand, gateCommand, generateCommand, leaderboardCommand, mixCommand, modelsCommand, pretrainBaseCommand, reportCommand, serveCommand, startCommand, trainCommand];
+const COMMANDS: (() => Command)[] = [checkServerCommand, compareCommand, dataCommand, evalCommand, explainCommand, finetuneCommand, gateCommand, generateCommand, leaderboardCommand, mixCommand, modelsCommand, pretrainBaseCommand, reportCommand, serveCommand, startCommand, sweepCommand, trainCommand];
 
 /** Every command and subcommand throws instead of exiting, so usage errors become exit code 2 (main). */
 function withExitOverride(command: Command): Command {
