@@ -83,7 +83,7 @@ export function command(): Command {
       new Command('mix')
         .description('3-composition mix rank over the mini families, a noisy source and a contaminated source (caught by decontamination); exit 0 ranked and every planted row caught')
         .option('--out <dir>', 'output folder (default runs/<time>-demo-mix-<id>)')
-        .option('--steps <n>', 'training steps per composition', steps, 120)
+        .option('--steps <n>', 'training steps per composition', steps, 400)
         .action(async (f: { out?: string; steps: number }) => {
           process.exitCode = await demoMix(f);
         }),
@@ -92,7 +92,7 @@ export function command(): Command {
       new Command('sweep')
         .description('6-arm LoRA sweep (learning rate × target modules) on the mini data; exit 0 a winner with its final evaluation')
         .option('--out <dir>', 'output folder (default runs/<time>-demo-sweep-<id>)')
-        .option('--steps <n>', 'steps of the full schedule (a multiple of 6)', steps, 120)
+        .option('--steps <n>', 'steps of the full schedule (a multiple of 6)', steps, 360)
         .action(async (f: { out?: string; steps: number }) => {
           process.exitCode = await demoSweep(f);
         }),

@@ -4,7 +4,7 @@
 // and one adding a deliberately contaminated source (mini test-split questions with their gold answers,
 // mixed with clean instruction rows) that the build's decontamination against the mini suite must
 // catch and list in removed.jsonl. Deterministic: the same seed gives the same files.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { uniforms, randomIndex } from '../../kernels/rng.js';
 
@@ -60,6 +60,7 @@ export interface DemoMixInputs {
 }
 
 export function writeDemoMixInputs(dir: string, mini: { train: string; test: string }, seed = 0, planted = 40): DemoMixInputs {
+  mkdirSync(dir, { recursive: true });
   const train = readJsonl<InstructionRow>(mini.train).map(asPair);
   const rows = shuffle(train, seed).slice(0, 600);
   const answers = shuffle(rows.map((r) => r.completion), seed + 1);
