@@ -6,6 +6,9 @@
 //   for) · {seed} · {steps} the step to train to · {max_steps} the schedule's length · {resume} the
 //   checkpoint to continue from ('' when none) · {name} the candidate's name.
 // The adapter is the highest OUT/checkpoint-N (N ≤ {steps}) holding adapter_config.json, or OUT itself.
+// A sweep adds one placeholder per grid key ({r}, {lr}, …: the arm's value), gives each run its GPU as
+// CUDA_VISIBLE_DEVICES, and may wrap the command in a launcher template ({cmd} {name} {gpu}) for an
+// external scheduler: the launcher must block until the job ends, and stopping it signals its group.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
