@@ -7,6 +7,7 @@ import { VERSION } from './version.js';
 import { command as checkServerCommand } from './commands/check-server.js';
 import { command as compareCommand } from './commands/compare.js';
 import { command as dataCommand } from './commands/data.js';
+import { command as demoCommand } from './commands/demo.js';
 import { command as evalCommand } from './commands/eval.js';
 import { command as explainCommand } from './commands/explain.js';
 import { command as finetuneCommand } from './commands/finetune.js';
@@ -19,9 +20,10 @@ import { command as pretrainBaseCommand } from './commands/pretrain-base.js';
 import { command as reportCommand } from './commands/report.js';
 import { command as serveCommand } from './commands/serve.js';
 import { command as startCommand } from './commands/start.js';
+import { command as sweepCommand } from './commands/sweep.js';
 import { command as trainCommand } from './commands/train.js';
 
-const COMMANDS: (() => Command)[] = [checkServerCommand, compareCommand, dataCommand, evalCommand, explainCommand, finetuneCommand, gateCommand, generateCommand, leaderboardCommand, mixCommand, modelsCommand, pretrainBaseCommand, reportCommand, serveCommand, startCommand, trainCommand];
+const COMMANDS: (() => Command)[] = [checkServerCommand, compareCommand, dataCommand, demoCommand, evalCommand, explainCommand, finetuneCommand, gateCommand, generateCommand, leaderboardCommand, mixCommand, modelsCommand, pretrainBaseCommand, reportCommand, serveCommand, startCommand, sweepCommand, trainCommand];
 
 /** Every command and subcommand throws instead of exiting, so usage errors become exit code 2 (main). */
 function withExitOverride(command: Command): Command {

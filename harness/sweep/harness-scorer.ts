@@ -15,6 +15,8 @@ export interface ScoreRequest {
   adapter: string | null;
   /** The run directory of this scoring (must not exist yet). */
   outDir: string;
+  /** Every instance of the suite (a final evaluation), ignoring the scorer's `limit`. */
+  full?: boolean;
 }
 
 export interface ScoreOutcome {
@@ -41,6 +43,8 @@ export interface EmbeddedScorerOptions {
   limit?: number;
   concurrency?: number;
   threads?: number;
+  /** SQLite request cache shared by every scoring (keyed by the backend id, which names the adapter's content). */
+  cachePath?: string;
 }
 
 export function embeddedScorer(o: EmbeddedScorerOptions): Scorer {
@@ -59,7 +63,8 @@ export function embeddedScorer(o: EmbeddedScorerOptions): Scorer {
         backend: b,
         dataDir: o.dataDir,
         outDir: req.outDir,
-        limit: o.limit,
+        limit: req.full ? undefined : o.limit,
+        ...(o.cachePath ? { cachePath: o.cachePath } : {}),
         concurrency: o.concurrency ?? 1,
         backendConfig: config(req.adapter),
       });

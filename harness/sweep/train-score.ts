@@ -46,22 +46,23 @@ export interface LoopOptions {
   maxSteps: number;
   outDir: string;
   /** Seconds since the start, and the deadline in the same clock (no deadline: unbounded). */
-  clock?: { now: () => number; deadlineS: number };
+  clock?: { now: () => number; deadlineS: number; reserveS?: number };
   say?: (line: string) => void;
 }
 
 export const candidateDir = (outDir: string, name: string) => join(outDir, 'runs', name);
 const evalDir = (outDir: string, name: string, step: number) => join(candidateDir(outDir, name), `eval-step-${step}`);
 
-function freshRun(name: string): CandidateRun {
+export function freshRun(name: string): CandidateRun {
   return { name, status: 'not-run', error: null, step: 0, checkpoint: null, tasks: null, scoredAt: null, scoresByStep: {}, evalDir: null, trainSeconds: 0, evalSeconds: 0, evalRequests: 0, evalErrors: 0 };
 }
 
-const left = (o: LoopOptions) => (o.clock ? Math.max(0, o.clock.deadlineS - o.clock.now()) : undefined);
+/** Seconds left before the deadline, less the reserve held back for the winner's final evaluation. */
+const left = (o: LoopOptions) => (o.clock ? Math.max(0, o.clock.deadlineS - o.clock.now() - (o.clock.reserveS ?? 0)) : undefined);
 
-/** Trains `run` on to `step` and scores it there; updates `run` and says whether both went well. */
-async function trainAndScoreTo(c: CandidateInput, run: CandidateRun, step: number, o: LoopOptions): Promise<boolean> {
-  const t = await o.trainer.train({ name: c.name, data: c.data, outDir: join(candidateDir(o.outDir, c.name), 'train'), seed: o.seed, toStep: step, maxSteps: o.maxSteps, resumeFrom: run.checkpoint, params: c.params, maxSeconds: left(o) });
+/** Trains `run` on to `step` and scores it there (`gpu`: the device its trainer is given); updates `run` and says whether both went well. */
+export async function trainAndScoreTo(c: CandidateInput, run: CandidateRun, step: number, o: LoopOptions, gpu?: string): Promise<boolean> {
+  const t = await o.trainer.train({ name: c.name, data: c.data, outDir: join(candidateDir(o.outDir, c.name), 'train'), seed: o.seed, toStep: step, maxSteps: o.maxSteps, resumeFrom: run.checkpoint, params: c.params, maxSeconds: left(o), ...(gpu !== undefined ? { gpu } : {}) });
   run.trainSeconds += t.seconds;
   run.step = Math.max(run.step, t.step);
   if (!t.ok) {
@@ -112,7 +113,7 @@ export async function halvingOverCandidates(cands: readonly CandidateInput[], o:
   let state = initSweep({ ...o.sweep, arms: cands.map((c) => ({ id: c.name, params: c.params ?? {} })), maxStep: o.maxSteps });
   const runs = new Map(cands.map((c) => [c.name, freshRun(c.name)]));
   for (;;) {
-    const clock = o.clock ? { nowS: o.clock.now(), deadlineS: o.clock.deadlineS, reserve: 0, prior: { secondsPerStep: 0, evalSecondsPerArm: 0 } } : undefined;
+    const clock = o.clock ? { nowS: o.clock.now(), deadlineS: o.clock.deadlineS, reserve: o.clock.reserveS ?? 0, prior: { secondsPerStep: 0, evalSecondsPerArm: 0 } } : undefined;
     const w = nextWork(state, clock);
     if (w.kind === 'done') break;
     if (w.kind === 'deadline') {

@@ -24,6 +24,8 @@ export interface TrainRequest {
   params?: Record<string, ArmValue>;
   /** Give up after this many seconds (what is left of a deadline); the outcome is then a failure. */
   maxSeconds?: number;
+  /** The GPU this run is given (`CUDA_VISIBLE_DEVICES` of a template trainer's process; {gpu} of a launcher). */
+  gpu?: string;
 }
 
 export type TrainOutcome =
