@@ -9,7 +9,8 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXIT } from '../../core/errors.js';
+import { EXIT, UserError } from '../../core/errors.js';
+import { POSITIVE_INT, numberFlag } from '../../core/number-flag.js';
 import { defaultRunDir } from '../../core/run-dir.js';
 import { TINY_BASE_PATH } from '../../model/assets/shipped.js';
 import { MINI_FINETUNE_RECIPE } from '../../model/train/finetune.js';
@@ -57,6 +58,8 @@ export async function demoMix(o: { out?: string; steps: number }): Promise<numbe
 }
 
 export async function demoSweep(o: { out?: string; steps: number }): Promise<number> {
+  // Six checkpoints over the schedule: the rungs sit on them.
+  if (o.steps % 6 !== 0) throw new UserError(`demo sweep: --steps must be a multiple of 6, got ${o.steps}`);
   const started = performance.now();
   const out = resolve(o.out ?? defaultRunDir(new Date(), 'runs', 'demo-sweep'));
   const mini = await miniData(out);
@@ -76,14 +79,13 @@ export async function demoSweep(o: { out?: string; steps: number }): Promise<num
 }
 
 export function command(): Command {
-  const steps = (v: string) => Number(v);
   return new Command('demo')
     .description('the seed\'s two loops on the embedded default (tiny base, mini data, no GPU, no network): `demo mix` ranks 3 compositions, `demo sweep` runs a 6-arm LoRA sweep')
     .addCommand(
       new Command('mix')
         .description('3-composition mix rank over the mini families, a noisy source and a contaminated source (caught by decontamination); exit 0 ranked and every planted row caught')
         .option('--out <dir>', 'output folder (default runs/<time>-demo-mix-<id>)')
-        .option('--steps <n>', 'training steps per composition', steps, 400)
+        .option('--steps <n>', 'training steps per composition', numberFlag('--steps', POSITIVE_INT), 400)
         .action(async (f: { out?: string; steps: number }) => {
           process.exitCode = await demoMix(f);
         }),
@@ -92,7 +94,7 @@ export function command(): Command {
       new Command('sweep')
         .description('6-arm LoRA sweep (learning rate × target modules) on the mini data; exit 0 a winner with its final evaluation')
         .option('--out <dir>', 'output folder (default runs/<time>-demo-sweep-<id>)')
-        .option('--steps <n>', 'steps of the full schedule (a multiple of 6)', steps, 360)
+        .option('--steps <n>', 'steps of the full schedule (a multiple of 6)', numberFlag('--steps', POSITIVE_INT), 360)
         .action(async (f: { out?: string; steps: number }) => {
           process.exitCode = await demoSweep(f);
         }),
